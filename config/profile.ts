@@ -1,0 +1,116 @@
+// The shape of a device profile: a register map with types, scaling and status bits. Built-in profiles
+// (drivers/profiles/) and user-defined ones (the config's `profiles` section) share this one schema, so a
+// user profile has the same power as a built-in one.
+
+import { z } from 'zod';
+import { SIGNAL_KINDS } from './signals.js';
+
+/** A register or coil address, 0-based as on the wire. YAML 1.2 reads 0x001B as 27 already; a quoted
+ *  "0x001B" (common when copying from a manual) is accepted too. */
+export const Address = z
+  .union([
+    z.number().int().min(0).max(65535),
+    z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{1,4}$/, { message: 'expected an address 0–65535 or hex like 0x001B' })
+      .transform((s) => Number.parseInt(s, 16)),
+  ])
+  .meta({ description: 'Register or coil address as on the wire (0-based), 0–65535; hex 0x001B is fine' });
+
+export const FUNCTION_CODES = [1, 2, 3, 4] as const;
+export const POINT_TYPES = ['bool', 'bit', 'u16', 'i16', 'u32', 'i32', 'f32'] as const;
+export type PointType = (typeof POINT_TYPES)[number];
+export const WORD_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+
+export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,47}$/;
+const Name = z.string().regex(NAME_PATTERN, {
+  message: 'expected a lower-case name: a letter, then letters, digits, "-" or "_" (at most 48)',
+});
+
+export const PointSchema = z
+  .strictObject({
+    fc: z
+      .union(FUNCTION_CODES.map((n) => z.literal(n)))
+      .meta({ description: 'Read function: 1 coils, 2 discrete inputs, 3 holding registers, 4 input registers' }),
+    address: Address,
+    type: z.enum(POINT_TYPES).meta({
+      description: 'bool for coils and discrete inputs (fc 1, 2); bit (one bit of a register, with `bit`), u16, i16, u32, i32, f32 for registers',
+    }),
+    bit: z.number().int().min(0).max(15).optional().meta({ description: 'Bit number 0–15 within the register, for type bit' }),
+    order: z
+      .enum(WORD_ORDERS)
+      .default('ABCD')
+      .meta({ description: 'Byte order of 32-bit values: ABCD big-endian, CDAB word-swapped, BADC byte-swapped, DCBA little-endian' }),
+    scale: z.number().default(1).meta({ description: 'Engineering value = raw × scale + offset' }),
+    offset: z.number().default(0),
+    unit: z.string().max(16).optional(),
+    kind: z.enum(SIGNAL_KINDS).default('generic').meta({ description: 'What the point measures; decides default thresholds' }),
+    enum: z.record(z.string(), z.string()).optional().meta({ description: 'Labels for raw values, e.g. {"0": normal, "2": alarm}' }),
+    bits: z
+      .record(Name, z.number().int().min(0).max(15))
+      .optional()
+      .meta({ description: 'Named status bits of this register, e.g. {alarm: 0, fault: 3}' }),
+    range: z
+      .strictObject({ min: z.number(), max: z.number() })
+      .optional()
+      .meta({ description: "The sensor's valid measuring range (engineering units); a value outside it is a fault" }),
+    writable: z.boolean().default(false),
+    description: z.string().optional(),
+  })
+  .superRefine((p, ctx) => {
+    const isBitTable = p.fc === 1 || p.fc === 2;
+    if (isBitTable && p.type !== 'bool') {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `fc ${p.fc} reads single bits: type must be bool, got ${p.type}` });
+    }
+    if (!isBitTable && p.type === 'bool') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `fc ${p.fc} reads registers: use bit (with bit: N) for one bit of a register, not bool`,
+      });
+    }
+    if (p.type === 'bit' && p.bit === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bit'], message: 'type bit needs bit: 0–15' });
+    }
+    if (p.type !== 'bit' && p.bit !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bit'], message: `bit only goes with type bit, not ${p.type}` });
+    }
+    if (registerCount(p.type) === 2 && p.address > 65534) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: `a ${p.type} takes two registers: address must be ≤ 65534` });
+    }
+    if (p.range && p.range.min >= p.range.max) {
+      ctx.addIssue({ code: 'custom', path: ['range', 'max'], message: `range.max ${p.range.max} must be above range.min ${p.range.min}` });
+    }
+    if (p.scale === 0) ctx.addIssue({ code: 'custom', path: ['scale'], message: 'scale 0 would read every value as the offset' });
+  });
+
+export function registerCount(type: PointType): number {
+  return type === 'u32' || type === 'i32' || type === 'f32' ? 2 : 1;
+}
+
+export const ProfileSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    source: z.string().optional().meta({ description: 'Where the register map comes from (manual, page)' }),
+    maxRegistersPerRead: z
+      .number()
+      .int()
+      .min(1)
+      .max(125)
+      .default(125)
+      .meta({ description: 'Largest read this device accepts; Modbus allows 125 registers' }),
+    maxGap: z
+      .number()
+      .int()
+      .min(0)
+      .max(124)
+      .default(8)
+      .meta({ description: 'Unused registers a single read may span to join two points' }),
+    points: z.record(Name, PointSchema).refine((r) => Object.keys(r).length > 0, { message: 'a profile needs at least one point' }),
+  })
+  .meta({ description: 'A register map: points with function code, address, type, scaling and status bits' });
+
+export type Point = z.output<typeof PointSchema>;
+export type PointInput = z.input<typeof PointSchema>;
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;

@@ -1,0 +1,318 @@
+// The whole gateway config as one zod schema: the single source of truth for the TypeScript types, the
+// defaults, the JSON Schema (`jiuxiao-gateway schema`, config/config.schema.json) and docs/config.md.
+// Rules that need more than one field live in cross-check.ts.
+
+import { z } from 'zod';
+import { Address, NAME_PATTERN, ProfileSchema } from './profile.js';
+import { SIGNAL_KINDS } from './signals.js';
+import { SIZE_KEYS, VENUE_CATEGORIES } from './venue.js';
+
+const Id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: 'expected an id of letters, digits, ".", "-" or "_" (at most 64, starting with a letter or digit)',
+  });
+
+/** Names that appear in MQTT topics must not contain `/`, `+` or `#`. */
+const GatewayId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, {
+    message: 'expected 3–64 letters, digits, ".", "-" or "_" (it goes into MQTT topics: no "/", "+", "#" or spaces)',
+  })
+  .meta({ description: 'Stable id of this gateway, e.g. GW-500242-0001; part of every MQTT topic and message' });
+
+const Name = z.string().regex(NAME_PATTERN, {
+  message: 'expected a lower-case name: a letter, then letters, digits, "-" or "_" (at most 48)',
+});
+
+// ---------------------------------------------------------------------------------------------- gateway
+
+export const GatewaySection = z.strictObject({
+  id: GatewayId,
+  name: z.string().optional(),
+  dataDir: z
+    .string()
+    .min(1)
+    .default('/var/lib/jiuxiao-gateway')
+    .meta({ description: 'Where the SQLite outbox and state live (a writable directory)' }),
+});
+
+// ------------------------------------------------------------------------------------------------ venue
+
+/** 12-digit administrative division code (行政区划代码). Leading digits are a province (11–82), so a
+ *  code never starts with 0 and an unquoted YAML number loses nothing: both are accepted. */
+const AdminCode = z
+  .union([z.string(), z.number().int()])
+  .transform((v) => String(v))
+  .pipe(
+    z.string().regex(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])\d{10}$/, {
+      message: 'expected the 12-digit administrative division code of the township (行政区划代码), e.g. 500242100000',
+    }),
+  )
+  .meta({ description: '12-digit administrative division code (行政区划代码) of the township the venue belongs to' });
+
+const SizeFigure = z.number().min(0);
+
+export const VenueSection = z
+  .strictObject({
+    id: Id.meta({ description: 'Venue id as registered with the county platform' }),
+    name: z.string().min(1).meta({ description: 'Venue name as the inspectors know it, e.g. 老王火锅' }),
+    adminCode: AdminCode,
+    category: z.enum(VENUE_CATEGORIES).meta({ description: 'One of the nine small-venue categories (Annex 2)' }),
+    size: z
+      .strictObject({
+        areaM2: SizeFigure.optional().meta({ description: 'Building area in m²' }),
+        diners: z.number().int().min(0).optional().meta({ description: 'Rated number of diners (catering)' }),
+        beds: z.number().int().min(0).optional().meta({ description: 'Beds (lodging, medical, boarding schools)' }),
+        people: z.number().int().min(0).optional().meta({ description: 'People on site (day schools, nurseries)' }),
+        staff: z.number().int().min(0).optional().meta({ description: 'Total staff (production)' }),
+        dormStaff: z.number().int().min(0).optional().meta({ description: 'Places in a staff dormitory (production)' }),
+        floor: z.number().int().min(-10).max(200).optional().meta({ description: 'Floor the venue is on; 1 is ground, -1 a basement' }),
+      })
+      .default({})
+      .meta({ description: `Size facts checked against the Annex 2 limit of the category: any of ${SIZE_KEYS.join(', ')}` }),
+    flammables: z.boolean().meta({
+      description: 'Handles flammable or explosive goods (Annex 1), e.g. keeps an LPG cylinder; always true for hazardous-goods',
+    }),
+    crowded: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Is a crowded place (人员密集场所, GB/T 40248); defaults by category when left out' }),
+    fireKeyUnit: z.boolean().meta({ description: 'Is a fire-safety key unit (消防重点场所)' }),
+    mixedUse: z.boolean().meta({ description: 'Is a mixed multi-business premises (多业态混合), incl. 三合一 shop+store+living' }),
+    heavyGasUse: z.boolean().meta({ description: 'Uses a lot of gas, e.g. a hotpot restaurant (火锅馆)' }),
+    lowRisk: z
+      .strictObject({ reason: z.string().min(4, { message: 'give the reason the township recorded' }) })
+      .optional()
+      .meta({ description: "The township's decision that this otherwise yellow venue is blue (low risk), with its reason" }),
+  })
+  .meta({ description: 'The venue this gateway watches; the risk colour is derived from these facts, never typed in' });
+
+// ------------------------------------------------------------------------------------------------ buses
+
+export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+
+const TimeoutMs = z.number().int().min(10).max(30_000);
+const Retries = z.number().int().min(0).max(5).default(1).meta({ description: 'Retries after a failed transaction' });
+const Host = z.string().min(1).meta({ description: 'Host name or IP address' });
+const Port = z.number().int().min(1).max(65535);
+
+const BusBase = {
+  id: Id,
+  name: z.string().optional(),
+};
+
+export const RtuBus = z.strictObject({
+  ...BusBase,
+  type: z.literal('rtu').meta({ description: 'Modbus RTU on a serial port (RS-485)' }),
+  path: z
+    .string()
+    .min(1)
+    .meta({ description: 'Serial device; prefer the stable /dev/serial/by-id/… path over /dev/ttyUSB0' }),
+  baud: z.literal(BAUD_RATES).default(9600),
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  dataBits: z.literal([7, 8]).default(8),
+  stopBits: z.literal([1, 2]).default(1),
+  timeoutMs: TimeoutMs.default(500).meta({ description: 'How long to wait for a reply' }),
+  interFrameGapMs: z
+    .number()
+    .min(0)
+    .max(1000)
+    .optional()
+    .meta({ description: 'Silence between frames; default 3.5 character times (at least 1.75 ms above 19200 baud)' }),
+  retries: Retries,
+});
+
+export const TcpBus = z.strictObject({
+  ...BusBase,
+  type: z.literal('tcp').meta({ description: 'Modbus TCP (MBAP framing)' }),
+  host: Host,
+  port: Port.default(502),
+  timeoutMs: TimeoutMs.default(1000),
+  retries: Retries,
+});
+
+export const RtuOverTcpBus = z.strictObject({
+  ...BusBase,
+  type: z.literal('rtu-over-tcp').meta({ description: 'RTU frames through a serial server in transparent mode' }),
+  host: Host,
+  port: Port.meta({ description: 'TCP port of the serial server (no common default: 4196, 8234, 26 …)' }),
+  baud: z
+    .literal(BAUD_RATES)
+    .default(9600)
+    .meta({ description: 'Line speed behind the serial server; used for timing, the server sets the line itself' }),
+  timeoutMs: TimeoutMs.default(1000),
+  interFrameGapMs: z.number().min(0).max(1000).optional(),
+  retries: Retries,
+});
+
+export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTcpBus]);
+
+// ---------------------------------------------------------------------------------------------- devices
+
+export const ChannelSettings = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    name: z.string().optional(),
+    warning: z.number().optional().meta({ description: 'Pre-alarm (预警) level: at or above it the channel is in warning' }),
+    alarm: z.number().optional().meta({ description: 'Alarm (报警) level' }),
+    lowWarning: z.number().optional().meta({ description: 'Lower pre-alarm level (at or below)' }),
+    lowAlarm: z.number().optional().meta({ description: 'Lower alarm level (at or below)' }),
+    hysteresis: z.number().min(0).optional().meta({ description: 'A state clears only once the value is this far back' }),
+    onDelayMs: z.number().int().min(0).max(600_000).optional().meta({ description: 'How long a condition must hold first' }),
+    latch: z.boolean().optional().meta({ description: 'Alarm stays until reset (defaults: gas and fire latch)' }),
+    rateOfRisePerMin: z.number().positive().optional().meta({ description: 'Alarm on a rise faster than this per minute' }),
+  })
+  .meta({ description: 'Per-channel overrides of thresholds and behaviour; defaults come from the signal kind' });
+
+export const DeviceSchema = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  location: z.string().optional().meta({ description: 'Where it hangs, e.g. 后厨 (kitchen)' }),
+  group: Name.optional().meta({ description: 'Group for linkage rules, e.g. kitchen' }),
+  bus: Id.meta({ description: 'Id of the bus the device is on' }),
+  slaveId: z.number().int().min(0).max(255).meta({ description: 'Modbus slave id: 1–247 (TCP unit ids may be 0–255)' }),
+  profile: Name.meta({ description: 'Built-in profile (acrel-asj, gas-lel, electrical-fire, smoke, relay) or one in `profiles`' }),
+  pollIntervalMs: z.number().int().min(100).max(3_600_000).default(1000),
+  maxRegistersPerRead: z.number().int().min(1).max(125).optional().meta({ description: "Overrides the profile's limit" }),
+  maxGap: z.number().int().min(0).max(124).optional(),
+  channels: z.record(Name, ChannelSettings).default({}),
+  maintenance: z.boolean().default(false).meta({ description: 'Maintenance/test mode (检修/测试): events flagged test, linkage held' }),
+});
+
+// ---------------------------------------------------------------------------------------------- outputs
+
+const GpioDriver = z.strictObject({
+  type: z.literal('gpio'),
+  line: z.number().int().min(0).max(511).meta({ description: 'Line offset on the chip (BCM number on a Raspberry Pi), not a sysfs number' }),
+  chip: z.string().optional().meta({ description: 'gpiochip label; default the SoC chip (pinctrl-…)' }),
+  activeLow: z.boolean().default(false),
+});
+const ModbusCoilDriver = z.strictObject({
+  type: z.literal('modbus-coil'),
+  device: Id.meta({ description: 'Id of the relay device (in `devices`) whose coil this is' }),
+  coil: Address,
+});
+const ModbusRegisterDriver = z.strictObject({
+  type: z.literal('modbus-register'),
+  device: Id,
+  register: Address,
+  onValue: z.number().int().min(0).max(65535).default(1),
+  offValue: z.number().int().min(0).max(65535).default(0),
+});
+const MemoryDriver = z.strictObject({ type: z.literal('memory') });
+
+export const OUTPUT_ROLES = ['gas-valve', 'fan', 'buzzer', 'shunt-trip', 'relay'] as const;
+export const LEVELS = ['on', 'off'] as const;
+
+export const OutputSchema = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  role: z.enum(OUTPUT_ROLES).meta({ description: 'What the output drives; a gas-valve is never reopened remotely' }),
+  driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver]),
+  safeState: z.enum(LEVELS).default('off').meta({ description: 'Level applied at start, at shutdown and when the driver faults' }),
+  closedLevel: z
+    .enum(LEVELS)
+    .optional()
+    .meta({ description: 'gas-valve only: the level that closes the valve (off for a fail-safe, normally closed valve)' }),
+});
+
+// ---------------------------------------------------------------------------------------------- linkage
+
+export const LinkageRule = z.strictObject({
+  id: Id.optional(),
+  when: z.strictObject({
+    device: Id.optional(),
+    group: Name.optional(),
+    state: z.enum(['warning', 'alarm', 'fault']),
+    kind: z.enum(SIGNAL_KINDS).optional(),
+  }),
+  do: z
+    .array(z.strictObject({ output: Id, action: z.enum(['on', 'off', 'close']) }))
+    .min(1, { message: 'a linkage rule needs at least one action' }),
+});
+
+// ----------------------------------------------------------------------------------------------- uplink
+
+export const UplinkSection = z.strictObject({
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, { message: 'expected mqtt://, mqtts://, ws:// or wss:// and a host, e.g. mqtts://platform.example:8883' })
+    .meta({ description: 'Broker of the county platform; ${ENV} is expanded' }),
+  clientId: z.string().min(1).max(128).optional().meta({ description: 'Fixed MQTT client id; default the gateway id' }),
+  protocolVersion: z.literal([4, 5]).default(4).meta({ description: '4 = MQTT 3.1.1, 5 = MQTT 5' }),
+  username: z.string().optional(),
+  password: z.string().optional().meta({ description: 'Prefer ${ENV} or passwordFile: a secret inline in the file is warned about' }),
+  passwordFile: z.string().optional().meta({ description: 'File holding the password (trailing newline ignored)' }),
+  tls: z
+    .strictObject({
+      ca: z.string().optional().meta({ description: 'CA certificate file (PEM)' }),
+      cert: z.string().optional().meta({ description: 'Client certificate file (PEM)' }),
+      key: z.string().optional().meta({ description: 'Client private key file (PEM)' }),
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .optional(),
+  topicPrefix: z
+    .string()
+    .default('jx/v1/{gatewayId}/')
+    .meta({ description: 'Prefix of every topic; {gatewayId} is replaced by gateway.id' }),
+  keepaliveS: z.number().int().min(5).max(600).default(30),
+  heartbeatIntervalS: z.number().int().min(10).max(3600).default(60),
+  telemetryIntervalS: z.number().int().min(10).max(3600).default(60),
+  reannounceMin: z.number().int().min(1).max(1440).default(5).meta({ description: 'Re-announce unacknowledged alarms this often' }),
+  inflight: z.number().int().min(1).max(1000).default(16).meta({ description: 'Publishes awaiting PUBACK at once' }),
+});
+
+// ------------------------------------------------------------------------------- storage, status, log
+
+export const StorageSection = z.strictObject({
+  maxRows: z.number().int().min(1000).max(10_000_000).default(100_000).meta({ description: 'Outbox row cap' }),
+  maxMB: z.number().min(1).max(100_000).default(64).meta({ description: 'Outbox size cap in MB' }),
+  alarmReserveRows: z
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .meta({ description: 'Rows kept free for alarms and events: telemetry is shed before it eats into them' }),
+  telemetryBatchMs: z.number().int().min(0).max(600_000).default(5000).meta({ description: 'Telemetry is written in batches this often' }),
+});
+
+export const StatusSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: z.string().min(1).default('127.0.0.1').meta({ description: 'Bind address of the local status page' }),
+  port: Port.default(8080),
+  token: z.string().optional().meta({ description: 'Bearer token; required when the page is reachable beyond this box' }),
+  tokenFile: z.string().optional(),
+});
+
+export const LogSection = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  pretty: z.boolean().default(false).meta({ description: 'Human-readable lines instead of JSON' }),
+});
+
+// ------------------------------------------------------------------------------------------------- root
+
+export const ConfigSchema = z
+  .strictObject({
+    gateway: GatewaySection,
+    venue: VenueSection,
+    buses: z.array(BusSchema).default([]),
+    devices: z.array(DeviceSchema).default([]),
+    profiles: z.record(Name, ProfileSchema).default({}).meta({ description: 'User-defined device profiles by name' }),
+    outputs: z.array(OutputSchema).default([]),
+    linkage: z.array(LinkageRule).default([]),
+    uplink: UplinkSection.optional().meta({ description: 'MQTT to the county platform; without it alarms stay local' }),
+    storage: StorageSection.default(() => StorageSection.parse({})),
+    status: StatusSection.default(() => StatusSection.parse({})),
+    log: LogSection.default(() => LogSection.parse({})),
+  })
+  .meta({ title: 'jiuxiao-gateway config', description: 'One YAML file describes one gateway in one venue' });
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Bus = z.output<typeof BusSchema>;
+export type Device = z.output<typeof DeviceSchema>;
+export type Output = z.output<typeof OutputSchema>;
+export type Venue = z.output<typeof VenueSection>;
+export type Uplink = z.output<typeof UplinkSection>;
+export { Address };

@@ -1,0 +1,151 @@
+// `jiuxiao-gateway check-config FILE [--json]`: what an installer runs before starting the gateway.
+// Every problem at once, each as FILE:LINE:COL path: message; a short summary when the file is good.
+
+import { parseArgs } from 'node:util';
+import { RISK_LABELS, CATEGORIES, type Config, type LoadResult, type Diagnostic, loadConfigFile } from '../../config/index.js';
+import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
+import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+
+export const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json]
+
+Validates a gateway config file and prints every error as FILE:LINE:COL path: message.
+Exit 0 valid (warnings allowed), 1 invalid, 2 unreadable file or broken YAML.
+
+  --json    print one JSON object: {ok, errors, warnings, venue, ...}
+`;
+
+export function checkConfigCommand(argv: string[], io: CliIo): number {
+  const { values, positionals } = parseOrUsage('check-config', () =>
+    parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }),
+  );
+  if (values.help) {
+    io.stdout(CHECK_CONFIG_USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(`check-config: expected one FILE, got ${positionals.length}`);
+  const file = positionals[0] as string;
+  const result = loadConfigFile(file, { builtinProfiles: BUILTIN_PROFILES, env: io.env });
+  const code = result.status === 'ok' ? EXIT.ok : result.status === 'invalid' ? EXIT.invalid : EXIT.usage;
+  io.stdout(values.json ? `${JSON.stringify(jsonReport(result), null, 2)}\n` : humanReport(result));
+  return code;
+}
+
+function where(file: string, d: Diagnostic): string {
+  if (d.line === 0) return `${file}:`;
+  return d.path ? `${file}:${d.line}:${d.column} ${d.path}:` : `${file}:${d.line}:${d.column}:`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function humanReport(r: LoadResult): string {
+  const lines: string[] = [];
+  if (r.status !== 'ok') {
+    for (const e of r.errors) lines.push(`${where(r.file, e)} ${e.message}`);
+    for (const w of r.warnings) lines.push(`${where(r.file, w)} warning: ${w.message}`);
+    const what = r.status === 'syntax' ? 'cannot be parsed' : r.status === 'unreadable' ? 'cannot be read' : 'is invalid';
+    lines.push(`${r.file} ${what}: ${plural(r.errors.length, 'error')}, ${plural(r.warnings.length, 'warning')}`);
+    return `${lines.join('\n')}\n`;
+  }
+  const c = r.config as Config;
+  lines.push(`${r.file}: OK${r.warnings.length ? ` (${plural(r.warnings.length, 'warning')})` : ''}`);
+  lines.push(`gateway  ${c.gateway.id}, data in ${c.gateway.dataDir}`);
+  const cat = CATEGORIES[c.venue.category];
+  lines.push(`venue    ${c.venue.id} ${c.venue.name}: ${c.venue.category} (${cat.zh}), township ${c.venue.adminCode}`);
+  if (r.risk) {
+    const label = RISK_LABELS[r.risk.colour];
+    lines.push(`risk     ${r.risk.colour.toUpperCase()} ${label.zh} (${label.en}): inspect at least every ${r.risk.inspectionIntervalDays} days (Art. 6(5))`);
+    for (const reason of r.risk.reasons) lines.push(`         - ${reason.text}`);
+  }
+  lines.push(`buses    ${c.buses.length}`);
+  for (const b of c.buses) {
+    const line =
+      b.type === 'rtu'
+        ? `rtu ${b.path} ${b.baud} ${b.dataBits}${b.parity[0]?.toUpperCase()}${b.stopBits}`
+        : `${b.type} ${b.host}:${b.port}`;
+    lines.push(`         ${b.id}  ${line}, timeout ${b.timeoutMs} ms`);
+  }
+  lines.push(`devices  ${c.devices.length}`);
+  for (const d of c.devices) {
+    const tags = [d.location, d.maintenance ? 'MAINTENANCE' : undefined].filter(Boolean).join(', ');
+    lines.push(`         ${d.id}  ${d.profile}, slave ${d.slaveId} on ${d.bus}, every ${d.pollIntervalMs} ms${tags ? ` (${tags})` : ''}`);
+  }
+  if (c.outputs.length) {
+    lines.push(`outputs  ${c.outputs.length}`);
+    for (const o of c.outputs) {
+      const drv = o.driver;
+      const via =
+        drv.type === 'gpio'
+          ? `gpio line ${drv.line}${drv.activeLow ? ' active-low' : ''}`
+          : drv.type === 'modbus-coil'
+            ? `coil ${drv.coil} of ${drv.device}`
+            : drv.type === 'modbus-register'
+              ? `register ${drv.register} of ${drv.device}`
+              : 'memory';
+      lines.push(`         ${o.id}  ${o.role} via ${via}, safe state ${o.safeState}`);
+    }
+  }
+  if (c.linkage.length) lines.push(`linkage  ${plural(c.linkage.length, 'rule')}`);
+  if (c.uplink) {
+    const secret = r.secrets['uplink.password'];
+    const from =
+      secret === undefined
+        ? ''
+        : secret.kind === 'env'
+          ? `, password from \${${secret.names.join('}, ${')}}`
+          : secret.kind === 'file'
+            ? `, password from ${secret.file}`
+            : ', password inline';
+    lines.push(`uplink   ${c.uplink.url} as ${c.uplink.clientId ?? c.gateway.id}${from}`);
+  } else {
+    lines.push('uplink   none');
+  }
+  lines.push(`status   ${c.status.enabled ? `http://${c.status.host.includes(':') ? `[${c.status.host}]` : c.status.host}:${c.status.port}/` : 'off'}`);
+  if (r.warnings.length) {
+    lines.push('warnings');
+    for (const w of r.warnings) lines.push(`  ${where(r.file, w)} ${w.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function jsonReport(r: LoadResult): Record<string, unknown> {
+  const c = r.config;
+  const venue =
+    r.venue && r.risk
+    ? {
+        id: r.venue.id,
+        name: r.venue.name,
+        adminCode: r.venue.adminCode,
+        category: r.venue.category,
+        risk: r.risk.colour,
+        riskLabel: RISK_LABELS[r.risk.colour].zh,
+        riskReasons: r.risk.reasons.map((x) => x.text),
+        riskRules: r.risk.reasons.map((x) => x.rule),
+        inspectionIntervalDays: r.risk.inspectionIntervalDays,
+        crowded: r.risk.crowded,
+        crowdedSource: r.risk.crowdedSource,
+        flammables: r.risk.flammables,
+      }
+    : null;
+  return {
+    ok: r.status === 'ok',
+    status: r.status,
+    file: r.file,
+    errors: r.errors.map(diag),
+    warnings: r.warnings.map(diag),
+    venue,
+    ...(c
+      ? {
+          gateway: { id: c.gateway.id, dataDir: c.gateway.dataDir },
+          buses: c.buses.map((b) => ({ id: b.id, type: b.type })),
+          devices: c.devices.map((d) => ({ id: d.id, bus: d.bus, slaveId: d.slaveId, profile: d.profile })),
+          outputs: c.outputs.map((o) => ({ id: o.id, role: o.role, driver: o.driver.type })),
+        }
+      : {}),
+  };
+}
+
+function diag(d: Diagnostic): Diagnostic {
+  return { path: d.path, line: d.line, column: d.column, message: d.message };
+}

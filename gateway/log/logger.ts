@@ -1,0 +1,38 @@
+// The one logger factory of the gateway: JSON lines to stdout by default (journald and log shippers
+// read them), human-readable lines only on request. Every argument and every child binding passes
+// through redact() first, so no call site can leak a secret by accident.
+
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { prettyStream } from './pretty.js';
+import { redact } from './redact.js';
+
+export type { Logger } from 'pino';
+
+export interface LoggerSettings {
+  level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  pretty?: boolean;
+  /** Component name, e.g. "uplink". */
+  name?: string;
+  /** Where lines go; default stdout. Tests pass a memory stream. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    level: settings.level ?? 'info',
+    ...(settings.name ? { name: settings.name } : {}),
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: (bindings) => redact(bindings) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => redact(a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  const out = settings.destination ?? pino.destination({ dest: 1, sync: true });
+  return pino(options, settings.pretty ? prettyStream(out) : out);
+}

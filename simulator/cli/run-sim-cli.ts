@@ -1,0 +1,50 @@
+// Dispatch of `jiuxiao-sim SUBCOMMAND`. The simulator's commands (devices, platform, fleet) arrive with
+// their issues; only what works is listed.
+
+import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
+import { packageVersion } from '../../config/package-version.js';
+
+export interface SimIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export const SIM_USAGE = `jiuxiao-sim: stands in for the sensors and the county platform, so jiuxiao-gateway can be tested without hardware
+
+Usage: jiuxiao-sim COMMAND [options]
+
+Commands:
+  profiles        list the device profiles the simulator can serve, with their points
+
+Options:
+  -h, --help      help
+  -V, --version   print the version
+`;
+
+export function runSimCli(argv: string[], io: SimIo): number {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(SIM_USAGE);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (first === 'profiles') {
+    if (rest.length) {
+      io.stderr(`jiuxiao-sim profiles: unexpected argument ${rest[0]}\n`);
+      return 2;
+    }
+    for (const [name, p] of Object.entries(BUILTIN_PROFILES)) {
+      io.stdout(`${name}: ${p.description ?? ''}\n`);
+      for (const [point, def] of Object.entries(p.points)) {
+        const addr = `fc${def.fc} ${def.address} (0x${def.address.toString(16).toUpperCase().padStart(4, '0')})`;
+        io.stdout(`  ${point.padEnd(20)} ${addr.padEnd(18)} ${def.type}${def.unit ? ` ${def.unit}` : ''}\n`);
+      }
+    }
+    return 0;
+  }
+  io.stderr(`jiuxiao-sim: unknown command "${first}"; run jiuxiao-sim --help\n`);
+  return 2;
+}

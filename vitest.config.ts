@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Only the TypeScript sources: never the compiled copies under dist/ (DESIGN.md, library traps).
+    include: ['test/**/*.test.ts', 'drivers/**/*.test.ts', 'config/**/*.test.ts', 'gateway/**/*.test.ts', 'simulator/**/*.test.ts'],
+    exclude: ['dist/**', 'node_modules/**'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
