@@ -25,7 +25,6 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
-      bindings: (bindings) => redact(bindings) as Record<string, unknown>,
     },
     hooks: {
       logMethod(args, method) {
@@ -34,5 +33,15 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     },
   };
   const out = settings.destination ?? pino.destination({ dest: 1, sync: true });
-  return pino(options, settings.pretty ? prettyStream(out) : out);
+  return redactChildren(pino(options, settings.pretty ? prettyStream(out) : out));
+}
+
+/** pino serialises a child's bindings once, without the bindings formatter: redact them on the way in,
+ *  for children of children too. */
+function redactChildren(logger: Logger): Logger {
+  const child = logger.child.bind(logger) as unknown as (bindings: Record<string, unknown>, options?: object) => Logger;
+  const wrapped = (bindings: Record<string, unknown>, options?: object): Logger =>
+    redactChildren(child(redact(bindings) as Record<string, unknown>, options));
+  logger.child = wrapped as unknown as Logger['child'];
+  return logger;
 }
