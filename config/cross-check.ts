@@ -209,7 +209,7 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
       const v = ch[level];
       if (v === undefined || !rule) continue;
       if (v < rule.min || (rule.max !== undefined && v > rule.max)) {
-        error(here('channels', name, level), `${level} ${v} ${rule.unit} is outside the allowed ${point.kind} range ${describeRange(rule)} (${rule.source})`);
+        error(here('channels', name, level), `${level} ${v} ${rule.unit} is outside the allowed ${point.kind} range ${describeRange(rule)}; source: ${rule.source}`);
       }
     }
     // Compare what will be in force: a default counts too, so alarm: 150 on a residual-current channel
@@ -227,7 +227,7 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
       error(here('channels', name, 'lowAlarm'), `lowAlarm ${ch.lowAlarm} must be below lowWarning ${ch.lowWarning}`);
     }
     if (ch.rateOfRisePerMin !== undefined && point.kind !== 'temperature') {
-      error(here('channels', name, 'rateOfRisePerMin'), `rate-of-rise applies to temperature channels; "${name}" is ${point.kind}`);
+      error(here('channels', name, 'rateOfRisePerMin'), `rate-of-rise applies to temperature channels, not ${point.kind}`);
     }
   }
 }
@@ -340,7 +340,7 @@ function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device;
 function checkUplinkAndStatus(c: PartialConfig, ctx: CheckContext, error: Report, warn: Report): void {
   const u = c.uplink;
   if (!u) {
-    if (c.gatewayId !== undefined) warn(['gateway'], 'no uplink: alarms are kept and acted on locally but reach no platform');
+    if (c.gatewayId !== undefined) warn(['uplink'], 'no uplink: alarms are kept and acted on locally but reach no platform');
   } else {
     if (u.password !== undefined && u.passwordFile !== undefined) error(['uplink', 'passwordFile'], 'give password or passwordFile, not both', 'key');
     if (u.password !== undefined && !ctx.fromEnv.has('uplink.password')) {

@@ -35,6 +35,9 @@ export function issueMessage(issue: Issue, vocabulary: ReadonlySet<string>): str
   switch (issue.code) {
     case 'invalid_type': {
       if (input === undefined) return `is required (${expectedWord(issue.expected)})`;
+      if (issue.expected === 'boolean' && (input === 'true' || input === 'false')) {
+        return `expected true or false, got the quoted string ${JSON.stringify(input)}: remove the quotes`;
+      }
       if (issue.expected === 'boolean' && typeof input === 'string' && YAML11_BOOLEANS.test(input)) {
         return `expected true or false, got the string ${JSON.stringify(input)} (YAML 1.2 reads only true/false as booleans)`;
       }
@@ -68,12 +71,21 @@ export function issueMessage(issue: Issue, vocabulary: ReadonlySet<string>): str
       // Formatted per key by the caller (each key gets its own line and position).
       return unknownKeyMessage(issue.keys[0] ?? '', vocabulary);
     case 'invalid_union':
+      // Unions carry their own message where one was given (bus type, address forms).
+      if (!issue.message.startsWith('Invalid input')) {
+        // A discriminated union reports the whole entry as input: show the value of its `type`.
+        const d = (issue as { discriminator?: string }).discriminator;
+        const shown = d && input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[d] : input;
+        return `${issue.message}; got ${describeValue(shown)}`;
+      }
       if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
         return issue.message.startsWith('Invalid input') ? `does not match any allowed form` : issue.message;
       }
       return `expected one of the allowed forms, got ${describeValue(input)}`;
-    case 'invalid_key':
-      return `bad key: ${issue.issues.map((i) => i.message).join('; ')}`;
+    case 'invalid_key': {
+      const key = issue.path[issue.path.length - 1];
+      return `bad name ${JSON.stringify(String(key))}: ${issue.issues.map((i) => i.message).join('; ')}`;
+    }
     case 'invalid_element':
       return `bad entry: ${issue.issues.map((i) => i.message).join('; ')}`;
     case 'custom':

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { crossCheck, type Finding, type Indexed, type PartialConfig } from './cross-check.js';
-import { issueMessage, unknownKeyMessage } from './issue-text.js';
+import { closest, issueMessage, unknownKeyMessage } from './issue-text.js';
 import type { Profile } from './profile.js';
 import { assessRisk, type RiskAssessment } from './risk.js';
 import {
@@ -90,15 +90,29 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const vocabulary = configVocabulary();
   const failedPaths = new Set(expanded.errors.map((e) => e.path));
   if (!parsed.success) {
+    // A typo'd key ("slaveID") also makes the real key missing: report the typo once, as the typo.
+    const typoFor = new Set<string>();
+    for (const issue of parsed.error.issues) {
+      if (issue.code !== 'unrecognized_keys') continue;
+      for (const key of issue.keys) {
+        const guess = closest(key, vocabulary);
+        if (guess) typoFor.add(formatPath([...(issue.path as PathSegment[]), guess]));
+      }
+    }
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
           const path = [...issue.path, key] as PathSegment[];
-          errors.push({ path: formatPath(path), ...source.locate(path, 'key'), message: unknownKeyMessage(key, vocabulary) });
+          const derived = issue.path.length === 1 && issue.path[0] === 'venue' && /^(risk|colou?r|risk-?colou?r|risk-?level)$/i.test(key);
+          const message = derived
+            ? `unknown key "${key}": the risk colour is derived from the venue facts (flammables, crowded, fireKeyUnit, mixedUse, heavyGasUse, lowRisk), never typed in`
+            : unknownKeyMessage(key, vocabulary);
+          errors.push({ path: formatPath(path), ...source.locate(path, 'key'), message });
         }
         continue;
       }
       const path = issue.path as PathSegment[];
+      if (issue.code === 'invalid_type' && issue.input === undefined && typoFor.has(formatPath(path))) continue;
       // A value whose ${VAR} is unset already has its error; do not add "expected …" for the leftover text.
       if (failedPaths.has(formatPath(path))) continue;
       errors.push({ path: formatPath(path), ...source.locate(path), message: issueMessage(issue, vocabulary) });

@@ -8,13 +8,16 @@ import { SIGNAL_KINDS } from './signals.js';
 /** A register or coil address, 0-based as on the wire. YAML 1.2 reads 0x001B as 27 already; a quoted
  *  "0x001B" (common when copying from a manual) is accepted too. */
 export const Address = z
-  .union([
-    z.number().int().min(0).max(65535),
-    z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{1,4}$/, { message: 'expected an address 0–65535 or hex like 0x001B' })
-      .transform((s) => Number.parseInt(s, 16)),
-  ])
+  .union(
+    [
+      z.number().int().min(0).max(65535),
+      z
+        .string()
+        .regex(/^0x[0-9a-fA-F]{1,4}$/)
+        .transform((s) => Number.parseInt(s, 16)),
+    ],
+    { error: 'expected an address 0–65535, or hex 0x0000–0xFFFF' },
+  )
   .meta({ description: 'Register or coil address as on the wire (0-based), 0–65535; hex 0x001B is fine' });
 
 export const FUNCTION_CODES = [1, 2, 3, 4] as const;

@@ -146,7 +146,9 @@ export const RtuOverTcpBus = z.strictObject({
   retries: Retries,
 });
 
-export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTcpBus]);
+export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTcpBus], {
+  error: 'expected type rtu, tcp or rtu-over-tcp',
+});
 
 // ---------------------------------------------------------------------------------------------- devices
 
@@ -209,7 +211,9 @@ export const OutputSchema = z.strictObject({
   id: Id,
   name: z.string().optional(),
   role: z.enum(OUTPUT_ROLES).meta({ description: 'What the output drives; a gas-valve is never reopened remotely' }),
-  driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver]),
+  driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver], {
+    error: 'expected driver type gpio, modbus-coil, modbus-register or memory',
+  }),
   safeState: z.enum(LEVELS).default('off').meta({ description: 'Level applied at start, at shutdown and when the driver faults' }),
   closedLevel: z
     .enum(LEVELS)
