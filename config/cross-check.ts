@@ -332,8 +332,9 @@ function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device;
     }
   }
   const v = c.venue;
-  if (v && (v.heavyGasUse || v.category === 'hazardous-goods') && !hasGasDetector && c.devices.ids.size > 0) {
-    warn(['devices'], `the venue ${v.heavyGasUse ? 'uses a lot of gas' : 'stores flammable goods'} but no device has a gas channel`);
+  // Only heavy gas use: a fireworks store handles flammables too, but a gas detector is not its sensor.
+  if (v?.heavyGasUse && !hasGasDetector && c.devices.ids.size > 0) {
+    warn(['devices'], 'the venue uses a lot of gas but no device has a gas channel');
   }
 }
 
