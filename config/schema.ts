@@ -98,8 +98,8 @@ const Host = z.string().min(1).meta({ description: 'Host name or IP address' });
 const Port = z.number().int().min(1).max(65535);
 
 const BusBase = {
-  id: Id,
-  name: z.string().optional(),
+  id: Id.meta({ description: 'Bus id, referred to by devices' }),
+  name: z.string().optional().meta({ description: 'Label for people, e.g. 后厨485总线' }),
 };
 
 export const RtuBus = z.strictObject({
@@ -154,8 +154,8 @@ export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTc
 
 export const ChannelSettings = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    name: z.string().optional(),
+    enabled: z.boolean().default(true).meta({ description: 'false: the point is not read or judged (a model without it)' }),
+    name: z.string().optional().meta({ description: 'Label for people' }),
     warning: z.number().optional().meta({ description: 'Pre-alarm (预警) level: at or above it the channel is in warning' }),
     alarm: z.number().optional().meta({ description: 'Alarm (报警) level' }),
     lowWarning: z.number().optional().meta({ description: 'Lower pre-alarm level (at or below)' }),
@@ -168,17 +168,17 @@ export const ChannelSettings = z
   .meta({ description: 'Per-channel overrides of thresholds and behaviour; defaults come from the signal kind' });
 
 export const DeviceSchema = z.strictObject({
-  id: Id,
-  name: z.string().optional(),
+  id: Id.meta({ description: 'Device id; appears in every event and alarm of the device' }),
+  name: z.string().optional().meta({ description: 'Label for people, e.g. 后厨燃气探测器' }),
   location: z.string().optional().meta({ description: 'Where it hangs, e.g. 后厨 (kitchen)' }),
   group: Name.optional().meta({ description: 'Group for linkage rules, e.g. kitchen' }),
   bus: Id.meta({ description: 'Id of the bus the device is on' }),
   slaveId: z.number().int().min(0).max(255).meta({ description: 'Modbus slave id: 1–247 (TCP unit ids may be 0–255)' }),
   profile: Name.meta({ description: 'Built-in profile (acrel-asj, gas-lel, electrical-fire, smoke, relay) or one in `profiles`' }),
-  pollIntervalMs: z.number().int().min(100).max(3_600_000).default(1000),
+  pollIntervalMs: z.number().int().min(100).max(3_600_000).default(1000).meta({ description: 'How often the device is read' }),
   maxRegistersPerRead: z.number().int().min(1).max(125).optional().meta({ description: "Overrides the profile's limit" }),
-  maxGap: z.number().int().min(0).max(124).optional(),
-  channels: z.record(Name, ChannelSettings).default({}),
+  maxGap: z.number().int().min(0).max(124).optional().meta({ description: "Overrides the profile's maxGap" }),
+  channels: z.record(Name, ChannelSettings).default({}).meta({ description: 'Overrides by point name of the profile' }),
   maintenance: z.boolean().default(false).meta({ description: 'Maintenance/test mode (检修/测试): events flagged test, linkage held' }),
 });
 
@@ -208,8 +208,8 @@ export const OUTPUT_ROLES = ['gas-valve', 'fan', 'buzzer', 'shunt-trip', 'relay'
 export const LEVELS = ['on', 'off'] as const;
 
 export const OutputSchema = z.strictObject({
-  id: Id,
-  name: z.string().optional(),
+  id: Id.meta({ description: 'Output id, referred to by linkage rules' }),
+  name: z.string().optional().meta({ description: 'Label for people, e.g. 燃气紧急切断阀' }),
   role: z.enum(OUTPUT_ROLES).meta({ description: 'What the output drives; a gas-valve is never reopened remotely' }),
   driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver], {
     error: 'expected driver type gpio, modbus-coil, modbus-register or memory',
@@ -224,15 +224,22 @@ export const OutputSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------- linkage
 
 export const LinkageRule = z.strictObject({
-  id: Id.optional(),
-  when: z.strictObject({
-    device: Id.optional(),
-    group: Name.optional(),
-    state: z.enum(['warning', 'alarm', 'fault']),
-    kind: z.enum(SIGNAL_KINDS).optional(),
-  }),
+  id: Id.optional().meta({ description: 'Rule id, shown in linkage events' }),
+  when: z
+    .strictObject({
+      device: Id.optional().meta({ description: 'Only this device' }),
+      group: Name.optional().meta({ description: 'Only devices of this group; neither device nor group: any device' }),
+      state: z.enum(['warning', 'alarm', 'fault']).meta({ description: 'The channel state that fires the rule' }),
+      kind: z.enum(SIGNAL_KINDS).optional().meta({ description: 'Only channels of this signal kind, e.g. gas' }),
+    })
+    .meta({ description: 'Condition of the rule' }),
   do: z
-    .array(z.strictObject({ output: Id, action: z.enum(['on', 'off', 'close']) }))
+    .array(
+      z.strictObject({
+        output: Id.meta({ description: 'Output id' }),
+        action: z.enum(['on', 'off', 'close']).meta({ description: 'close for a gas-valve (the only action it takes); on or off for the rest' }),
+      }),
+    )
     .min(1, { message: 'a linkage rule needs at least one action' }),
 });
 
@@ -300,11 +307,11 @@ export const ConfigSchema = z
   .strictObject({
     gateway: GatewaySection,
     venue: VenueSection,
-    buses: z.array(BusSchema).default([]),
-    devices: z.array(DeviceSchema).default([]),
+    buses: z.array(BusSchema).default([]).meta({ description: 'Field buses: RS-485 serial lines, Modbus TCP endpoints, serial servers' }),
+    devices: z.array(DeviceSchema).default([]).meta({ description: 'Sensors and relay modules on the buses' }),
     profiles: z.record(Name, ProfileSchema).default({}).meta({ description: 'User-defined device profiles by name' }),
-    outputs: z.array(OutputSchema).default([]),
-    linkage: z.array(LinkageRule).default([]),
+    outputs: z.array(OutputSchema).default([]).meta({ description: 'Valve, fan, buzzer and relay outputs, each with a safe state' }),
+    linkage: z.array(LinkageRule).default([]).meta({ description: 'Local actions on alarms (联动), taken even with no network' }),
     uplink: UplinkSection.optional().meta({ description: 'MQTT to the county platform; without it alarms stay local' }),
     storage: StorageSection.default(() => StorageSection.parse({})),
     status: StatusSection.default(() => StatusSection.parse({})),
