@@ -100,8 +100,9 @@ export class YamlSource {
     const errors: Diagnostic[] = [];
     const fromEnv = new Map<string, string[]>();
     visit(this.doc, {
-      Scalar: (_key, node, ancestors) => {
-        if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      Scalar: (key, node, ancestors) => {
+        // Keys are names (profiles, channels), never secrets: only values are expanded.
+        if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
         const path = pathOf(ancestors, node);
         const where = node.range ? this.position(node.range[0]) : { line: 1, column: 1 };
         const names: string[] = [];
