@@ -2,7 +2,7 @@
 // Debian's mbpoll (and modbus-serial's TCP client) read our simulator correctly, over TCP and over RTU
 // on real ptys.
 import { join } from 'node:path';
-import ModbusRTU from 'modbus-serial';
+import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../drivers/bus/create.js';
 import type { Bus } from '../../drivers/bus/bus.js';
@@ -16,6 +16,9 @@ import { freePort } from '../helpers/net.js';
 import { runCommand, startProcess, stopAll } from '../helpers/proc.js';
 import { ptyPair } from '../helpers/pty.js';
 import { simDevice } from '../helpers/sim.js';
+
+// modbus-serial is CommonJS whose typings declare an ES default export; require() gives the class.
+const ModbusRTU = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial').default;
 
 const PEER = join(import.meta.dirname, '..', 'peers', 'pymodbus_server.py');
 afterAll(stopAll);
