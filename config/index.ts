@@ -7,3 +7,4 @@ export * from './risk.js';
 export { loadConfigFile, loadConfigText, type LoadOptions, type LoadResult, type SecretOrigin } from './load.js';
 export { configJsonSchema } from './json-schema.js';
 export { formatPath, type Diagnostic, type Position } from './yaml-source.js';
+export { loadYamlFile, type YamlLoad } from './yaml-file.js';

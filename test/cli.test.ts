@@ -100,8 +100,8 @@ describe('jiuxiao-sim bin', () => {
   });
 
   it('an unknown command exits 2', async () => {
-    const r = await bin(SIM, ['devices']);
+    const r = await bin(SIM, ['frobnicate']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown command "devices"/);
+    expect(r.stderr).toMatch(/unknown command "frobnicate"/);
   });
 });

@@ -2,6 +2,8 @@
 
 import { configJsonSchema } from '../../config/index.js';
 import { checkConfigCommand } from './check-config.js';
+import { readCommand } from './read.js';
+import { scanCommand } from './scan.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { packageVersion } from '../../config/package-version.js';
 
@@ -11,6 +13,10 @@ Usage: jiuxiao-gateway COMMAND [options]
 
 Commands:
   check-config FILE [--json]   validate a config file: every error with its line, the venue's risk colour
+  scan  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--ids A-B]
+                               which slave ids answer on a line, at which baud rate and parity
+  read  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) --id N (--profile NAME | --fc F --address A)
+                               one device's decoded points or raw registers; --repeat N to watch
   schema                       print the JSON Schema of the config file (for editor completion)
   help [COMMAND]               this text, or a command's own help
 
@@ -25,6 +31,8 @@ type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   'check-config': checkConfigCommand,
+  scan: scanCommand,
+  read: readCommand,
   schema: (argv, io) => {
     if (argv.includes('--help') || argv.includes('-h')) {
       io.stdout('Usage: jiuxiao-gateway schema\n\nPrints the JSON Schema (draft 2020-12) of the config file.\n');

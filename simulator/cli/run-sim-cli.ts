@@ -2,6 +2,7 @@
 // their issues; only what works is listed.
 
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
+import { devicesCommand, SimUsageError } from './devices-command.js';
 import { packageVersion } from '../../config/package-version.js';
 
 export interface SimIo {
@@ -14,6 +15,7 @@ export const SIM_USAGE = `jiuxiao-sim: stands in for the sensors and the county 
 Usage: jiuxiao-sim COMMAND [options]
 
 Commands:
+  devices         serve simulated devices (Modbus TCP, RTU over TCP, RTU on a serial path)
   profiles        list the device profiles the simulator can serve, with their points
 
 Options:
@@ -21,7 +23,7 @@ Options:
   -V, --version   print the version
 `;
 
-export function runSimCli(argv: string[], io: SimIo): number {
+export async function runSimCli(argv: string[], io: SimIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout(SIM_USAGE);
@@ -44,6 +46,18 @@ export function runSimCli(argv: string[], io: SimIo): number {
       }
     }
     return 0;
+  }
+  if (first === 'devices') {
+    try {
+      return await devicesCommand(rest, io);
+    } catch (err) {
+      if (err instanceof SimUsageError) {
+        io.stderr(`jiuxiao-sim devices: ${err.message}\nRun jiuxiao-sim devices --help for usage.\n`);
+        return 2;
+      }
+      io.stderr(`jiuxiao-sim devices: ${(err as Error).message}\n`);
+      return 1;
+    }
   }
   io.stderr(`jiuxiao-sim: unknown command "${first}"; run jiuxiao-sim --help\n`);
   return 2;

@@ -1,0 +1,35 @@
+// Any YAML file validated against a zod schema, with every problem at its line and column: the same
+// machinery as the gateway config, for the simulator's files and later ones.
+
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { issueMessage, unknownKeyMessage } from './issue-text.js';
+import { formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
+
+export type YamlLoad<T> = { ok: true; value: T; source: YamlSource } | { ok: false; errors: Diagnostic[]; stage: 'unreadable' | 'syntax' | 'invalid' };
+
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, env: NodeJS.ProcessEnv = process.env): YamlLoad<z.output<S>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { ok: false, stage: 'unreadable', errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }] };
+  }
+  const { source, syntaxErrors } = YamlSource.parse(text);
+  if (syntaxErrors.length) return { ok: false, stage: 'syntax', errors: syntaxErrors };
+  const expanded = source.expandEnv(env);
+  const parsed = schema.safeParse(source.toJS(), { reportInput: true });
+  const errors: Diagnostic[] = [...expanded.errors];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const path = (key === undefined ? issue.path : [...issue.path, key]) as PathSegment[];
+        const message = key === undefined ? issueMessage(issue, new Set()) : unknownKeyMessage(key, new Set());
+        errors.push({ path: formatPath(path), ...source.locate(path, key === undefined ? 'value' : 'key'), message });
+      }
+    }
+  }
+  if (errors.length || !parsed.success) return { ok: false, stage: 'invalid', errors: errors.sort((a, b) => a.line - b.line || a.column - b.column) };
+  return { ok: true, value: parsed.data, source };
+}

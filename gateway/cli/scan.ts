@@ -1,0 +1,98 @@
+// `jiuxiao-gateway scan`: which slave ids answer on a line, at which baud rate and parity. What an
+// installer runs first on a bus of unknown devices.
+
+import { parseArgs } from 'node:util';
+import { BAUD_RATES } from '../../config/index.js';
+import { ModbusError } from '../../drivers/modbus/errors.js';
+import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag, type Parity } from './field-flags.js';
+import { FieldError, openBus } from './field-bus.js';
+import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+
+export const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
+                            [--baud N[,N…]|auto] [--parity none|even|odd|auto] [--ids A-B]
+                            [--timeout MS] [--json]
+
+Asks each slave id for holding register 0 and lists those that answer; an exception is an answer too.
+Serial lines default to 9600 8N1; --baud auto tries ${BAUD_RATES.join(', ')}, --parity auto none, even, odd.
+
+  --ids A-B       range of slave ids (default 1-247)
+  --timeout MS    how long to wait for each id (default 100 serial, 300 TCP)
+  --json          print [{"id": N, "baud": B, "parity": P, "answer": "..."}]
+
+Exit 0 when at least one id answered, 1 when none did or the line cannot be opened.
+`;
+
+export interface ScanHit {
+  id: number;
+  baud?: number;
+  parity?: Parity;
+  answer: string;
+}
+
+function idRange(value: string | undefined): [number, number] {
+  if (value === undefined) return [1, 247];
+  const m = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(value);
+  const a = m ? Number(m[1]) : NaN;
+  const b = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || a < 0 || b > 255 || a > b) throw new UsageError(`scan: --ids expects A-B within 0-255, e.g. 1-32, got "${value}"`);
+  return [a, b];
+}
+
+export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values: v } = parseOrUsage('scan', () => parseArgs({ args: argv, options: { ...FIELD_OPTIONS, ids: { type: 'string' } }, allowPositionals: false }));
+  if (v.help) {
+    io.stdout(SCAN_USAGE);
+    return EXIT.ok;
+  }
+  const ep = endpointFlags('scan', v);
+  const [first, last] = idRange(v.ids);
+  const serialLine = ep.kind !== 'tcp';
+  const timeoutMs = intFlag('scan', 'timeout', v.timeout, 10, 10_000) ?? (ep.kind === 'serial' ? 100 : 300);
+  const bauds = !serialLine ? [9600] : v.baud === 'auto' ? [...BAUD_RATES] : (v.baud ?? '9600').split(',').map((b) => baudFlag('scan', b));
+  const parities: Parity[] = ep.kind !== 'serial' ? ['none'] : v.parity === 'auto' ? ['none', 'even', 'odd'] : [parityFlag('scan', v.parity) ?? 'none'];
+
+  const hits: ScanHit[] = [];
+  for (const baud of bauds) {
+    for (const parity of parities) {
+      if (!v.json && (bauds.length > 1 || parities.length > 1)) io.stderr(`scanning ${ep.describe} at ${baud} ${parity} …\n`);
+      let bus;
+      try {
+        bus = await openBus(ep.bus(baud, parity, timeoutMs));
+      } catch (err) {
+        if (err instanceof FieldError) {
+          io.stderr(`jiuxiao-gateway scan: ${err.message}\n`);
+          return EXIT.invalid;
+        }
+        throw err;
+      }
+      try {
+        for (let id = first; id <= last; id++) {
+          let answer: string | undefined;
+          try {
+            const r = await bus.execute(id, { fc: 3, address: 0, count: 1 });
+            answer = 'registers' in r ? `holding register 0 = ${r.registers[0]}` : 'answered';
+          } catch (err) {
+            if (err instanceof ModbusError && err.code === 'exception') answer = `exception ${err.exceptionCode} to fc 3 (it is there)`;
+            else if (err instanceof ModbusError && err.code === 'port-closed') throw new FieldError(err.message);
+          }
+          if (answer === undefined) continue;
+          const hit: ScanHit = { id, answer, ...(serialLine ? { baud, parity } : {}) };
+          hits.push(hit);
+          if (!v.json) io.stdout(`slave ${id}${serialLine ? ` at ${baud} ${ep.kind === 'serial' ? `8${parity[0]?.toUpperCase()}1` : 'baud'}` : ''}: ${answer}\n`);
+        }
+      } catch (err) {
+        if (err instanceof FieldError) {
+          io.stderr(`jiuxiao-gateway scan: ${err.message}\n`);
+          return EXIT.invalid;
+        }
+        throw err;
+      } finally {
+        await bus.stop();
+      }
+    }
+  }
+  if (v.json) io.stdout(`${JSON.stringify(hits)}\n`);
+  else io.stdout(hits.length ? `${hits.length} slave id(s) answered\n` : `no slave id answered in ${first}-${last}\n`);
+  // Nothing found is a failed search: scripts can test the exit code.
+  return hits.length ? EXIT.ok : EXIT.invalid;
+}
