@@ -17,10 +17,13 @@ export interface DeviceStatus {
   id: string;
   /** undefined until the first poll has an outcome. */
   online: boolean | undefined;
-  /** "ok", "timeout", "exception 2", "port closed: …". */
+  /** "ok", "timeout", "crc" (replies came but failed their CRC), "exception 2", "port closed: …". */
   lastReason: string;
   polls: number;
   failures: number;
+  /** Modbus transactions sent for this device, and how many of them were retries. */
+  requests: number;
+  retries: number;
   consecutiveFailures: number;
   lastGoodAt: number | undefined;
   breaker: 'closed' | 'open';
@@ -67,7 +70,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       spec,
       plan: planDevice(spec),
       breaker: new Breaker({ failureThreshold: o.breakerFailures, attemptCostMs: cost, budget: o.breakerBudget, maxProbeMs: o.maxProbeMs }),
-      status: { id: spec.id, online: undefined, lastReason: 'not polled yet', polls: 0, failures: 0, consecutiveFailures: 0, lastGoodAt: undefined, breaker: 'closed' },
+      status: { id: spec.id, online: undefined, lastReason: 'not polled yet', polls: 0, failures: 0, requests: 0, retries: 0, consecutiveFailures: 0, lastGoodAt: undefined, breaker: 'closed' },
       dueAt: 0,
     }));
     this.offlineAfter = o.offlineAfter;
@@ -133,8 +136,16 @@ export class Poller extends EventEmitter<PollerEvents> {
 
   private async poll(e: Entry): Promise<void> {
     e.status.polls++;
+    const before = this.bus.snapshot();
+    const count = () => {
+      const after = this.bus.snapshot();
+      e.status.requests += after.transactions - before.transactions;
+      e.status.retries += after.retries - before.retries;
+      return after;
+    };
     try {
       const points = await readDevice(this.bus, e.spec.unit, e.plan, e.breaker.retriesAllowed ? {} : { retries: 0 });
+      count();
       e.breaker.onSuccess();
       const at = Date.now();
       e.status.consecutiveFailures = 0;
@@ -143,8 +154,11 @@ export class Poller extends EventEmitter<PollerEvents> {
       this.setOnline(e, true, 'ok');
       this.emit('reading', e.spec.id, points, at);
     } catch (err) {
-      const reason = err instanceof ModbusError ? err.reason : (err as Error).message;
       if (err instanceof ModbusError && err.code === 'aborted') return;
+      const after = count();
+      // On the wire a corrupted reply is a missing reply; say which it was.
+      const crc = err instanceof ModbusError && err.code === 'timeout' && after.crcErrors > before.crcErrors;
+      const reason = crc ? 'crc' : err instanceof ModbusError ? err.reason : (err as Error).message;
       e.breaker.onFailure(performance.now());
       e.status.failures++;
       e.status.consecutiveFailures++;

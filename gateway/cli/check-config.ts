@@ -4,6 +4,9 @@
 import { parseArgs } from 'node:util';
 import { RISK_LABELS, CATEGORIES, type Config, type LoadResult, type Diagnostic, loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
+import { planDevice, type DevicePlan } from '../../drivers/bus/device-reader.js';
+import { describeBlock } from '../../drivers/plan/read-plan.js';
+import { transactionWireMs } from '../../drivers/plan/wire-time.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 export const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json]
@@ -28,6 +31,38 @@ export function checkConfigCommand(argv: string[], io: CliIo): number {
   const code = result.status === 'ok' ? EXIT.ok : result.status === 'invalid' ? EXIT.invalid : EXIT.usage;
   io.stdout(values.json ? `${JSON.stringify(jsonReport(result), null, 2)}\n` : humanReport(result));
   return code;
+}
+
+/** Each device's read plan, and per bus the transactions of one poll cycle and, on serial lines, the
+ *  wire time they take at the bus's baud rate. */
+export function plansOf(c: Config): { devices: Map<string, DevicePlan>; buses: Map<string, { transactions: number; wireMs?: number }> } {
+  const all = { ...BUILTIN_PROFILES, ...c.profiles };
+  const devices = new Map<string, DevicePlan>();
+  const buses = new Map<string, { transactions: number; wireMs?: number }>();
+  for (const b of c.buses) buses.set(b.id, b.type === 'tcp' ? { transactions: 0 } : { transactions: 0, wireMs: 0 });
+  for (const d of c.devices) {
+    const profile = all[d.profile];
+    if (!profile) continue;
+    const disabled = Object.entries(d.channels).filter(([, ch]) => !ch.enabled).map(([name]) => name);
+    const plan = planDevice({
+      id: d.id,
+      unit: d.slaveId,
+      profile,
+      disabled,
+      ...(d.maxRegistersPerRead !== undefined ? { maxRegistersPerRead: d.maxRegistersPerRead } : {}),
+      ...(d.maxGap !== undefined ? { maxGap: d.maxGap } : {}),
+    });
+    devices.set(d.id, plan);
+    const bus = c.buses.find((b) => b.id === d.bus);
+    const entry = buses.get(d.bus);
+    if (!bus || !entry) continue;
+    entry.transactions += plan.blocks.length;
+    if (entry.wireMs !== undefined && bus.type !== 'tcp') {
+      const bitsPerChar = bus.type === 'rtu' ? 1 + bus.dataBits + (bus.parity === 'none' ? 0 : 1) + bus.stopBits : 10;
+      for (const blk of plan.blocks) entry.wireMs += transactionWireMs({ fc: blk.fc, address: blk.address, count: blk.count }, bus.baud, bitsPerChar);
+    }
+  }
+  return { devices, buses };
 }
 
 function where(file: string, d: Diagnostic): string {
@@ -58,18 +93,22 @@ export function humanReport(r: LoadResult): string {
     lines.push(`risk     ${r.risk.colour.toUpperCase()} ${label.zh} (${label.en}): inspect at least every ${r.risk.inspectionIntervalDays} days (Art. 6(5))`);
     for (const reason of r.risk.reasons) lines.push(`         - ${reason.text}`);
   }
+  const plans = plansOf(c);
   lines.push(`buses    ${c.buses.length}`);
   for (const b of c.buses) {
     const line =
       b.type === 'rtu'
         ? `rtu ${b.path} ${b.baud} ${b.dataBits}${b.parity[0]?.toUpperCase()}${b.stopBits}`
         : `${b.type} ${b.host}:${b.port}`;
-    lines.push(`         ${b.id}  ${line}, timeout ${b.timeoutMs} ms`);
+    const p = plans.buses.get(b.id);
+    const cycle = p ? `; ${plural(p.transactions, 'transaction')} per poll cycle${p.wireMs !== undefined ? `, ≥ ${p.wireMs.toFixed(1)} ms on the wire` : ''}` : '';
+    lines.push(`         ${b.id}  ${line}, timeout ${b.timeoutMs} ms${cycle}`);
   }
   lines.push(`devices  ${c.devices.length}`);
   for (const d of c.devices) {
     const tags = [d.location, d.maintenance ? 'MAINTENANCE' : undefined].filter(Boolean).join(', ');
     lines.push(`         ${d.id}  ${d.profile}, slave ${d.slaveId} on ${d.bus}, every ${d.pollIntervalMs} ms${tags ? ` (${tags})` : ''}`);
+    for (const blk of plans.devices.get(d.id)?.blocks ?? []) lines.push(`           read ${describeBlock(blk)}`);
   }
   if (c.outputs.length) {
     lines.push(`outputs  ${c.outputs.length}`);
@@ -111,6 +150,7 @@ export function humanReport(r: LoadResult): string {
 
 export function jsonReport(r: LoadResult): Record<string, unknown> {
   const c = r.config;
+  const plans = c ? plansOf(c) : undefined;
   const venue =
     r.venue && r.risk
     ? {
@@ -138,8 +178,17 @@ export function jsonReport(r: LoadResult): Record<string, unknown> {
     ...(c
       ? {
           gateway: { id: c.gateway.id, dataDir: c.gateway.dataDir },
-          buses: c.buses.map((b) => ({ id: b.id, type: b.type })),
-          devices: c.devices.map((d) => ({ id: d.id, bus: d.bus, slaveId: d.slaveId, profile: d.profile })),
+          buses: c.buses.map((b) => {
+            const p = plans?.buses.get(b.id);
+            return { id: b.id, type: b.type, transactionsPerCycle: p?.transactions ?? 0, ...(p?.wireMs !== undefined ? { wireMsPerCycle: Number(p.wireMs.toFixed(2)) } : {}) };
+          }),
+          devices: c.devices.map((d) => ({
+            id: d.id,
+            bus: d.bus,
+            slaveId: d.slaveId,
+            profile: d.profile,
+            reads: (plans?.devices.get(d.id)?.blocks ?? []).map((blk) => ({ fc: blk.fc, address: blk.address, count: blk.count, points: blk.points })),
+          })),
           outputs: c.outputs.map((o) => ({ id: o.id, role: o.role, driver: o.driver.type })),
         }
       : {}),
