@@ -15,6 +15,7 @@ const EXPECTED: Record<string, { colour: string; rules: string[] }> = {
   'fireworks-store.yaml': { colour: 'orange', rules: ['flammables'] },
   'fireworks-store-three-in-one.yaml': { colour: 'red', rules: ['mixed-use'] },
   'kindergarten.yaml': { colour: 'orange', rules: ['crowded'] },
+  'simulated-venue.yaml': { colour: 'red', rules: ['flammables-and-crowded', 'heavy-gas-use'] },
 };
 
 describe('config/examples', () => {
