@@ -5,7 +5,7 @@ import { encodeRequest } from '../drivers/modbus/pdu.js';
 import { physicsAt } from './device/behaviours.js';
 import { SimDevice } from './device/sim-device.js';
 import { startScenario } from './scenarios.js';
-import { Station, wireMs } from './server/station.js';
+import { Station, turnaroundMs, wireMs } from './server/station.js';
 
 const dev = (profile: string, unit = 1) => new SimDevice(`${profile}-${unit}`, profile, BUILTIN_PROFILES[profile]!, unit);
 
@@ -90,12 +90,14 @@ describe('station', () => {
     expect(st.handle(4, read, 3).kind).toBe('reply');
   });
 
-  it('paces a reply by the wire time of request and reply at the baud rate', () => {
+  it('paces a reply by the wire time of request, turnaround and reply at the baud rate', () => {
     const st = new Station([dev('gas-lel', 1)], { baud: 9600 });
     const a = st.handle(1, read, 3);
-    // request 8 bytes + reply 9 bytes, 10 bits each at 9600 baud
-    expect(a.kind === 'reply' && a.delayMs).toBeCloseTo(wireMs(17, 9600), 6);
+    // request 8 bytes + reply 9 bytes, 10 bits each at 9600 baud, plus 3.5 characters of silence
+    expect(a.kind === 'reply' && a.delayMs).toBeCloseTo(wireMs(17, 9600) + turnaroundMs(9600), 6);
     expect(wireMs(17, 9600)).toBeCloseTo(17.708, 3);
+    expect(turnaroundMs(9600)).toBeCloseTo(3.646, 3);
+    expect(turnaroundMs(115200)).toBe(1.75);
   });
 
   it('refuses two devices on one slave id', () => {

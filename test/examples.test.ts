@@ -36,3 +36,12 @@ describe('config/examples', () => {
     });
   }
 });
+
+describe('driver sample configs', () => {
+  it('drivers/transport/sample.yaml passes check-config cleanly', () => {
+    const r = loadConfigFile(join(DIR, '..', '..', 'drivers', 'transport', 'sample.yaml'), { builtinProfiles: BUILTIN_PROFILES, env: {} });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.config?.buses.map((b) => b.type)).toEqual(['rtu', 'rtu-over-tcp', 'tcp']);
+  });
+});

@@ -20,6 +20,12 @@ export function wireMs(bytes: number, baud: number, bitsPerChar = 10): number {
   return (bytes * bitsPerChar * 1000) / baud;
 }
 
+/** The silence a device keeps between the end of a request and its reply: 3.5 characters, at least
+ *  1.75 ms above 19200 baud (Modbus over serial line §2.5.1.1). */
+export function turnaroundMs(baud: number, bitsPerChar = 10): number {
+  return baud > 19200 ? 1.75 : (3.5 * bitsPerChar * 1000) / baud;
+}
+
 export class Station {
   private readonly byUnit = new Map<number, SimDevice>();
 
@@ -51,7 +57,9 @@ export class Station {
     if (f.noReply) return { kind: 'silent' };
     if (f.dropConnection) return { kind: 'drop' };
     let delayMs = f.delayMs ?? 0;
-    if (this.pacing.baud) delayMs += wireMs(pdu.length + out.length + 2 * frameOverhead, this.pacing.baud, this.pacing.bitsPerChar);
+    if (this.pacing.baud) {
+      delayMs += wireMs(pdu.length + out.length + 2 * frameOverhead, this.pacing.baud, this.pacing.bitsPerChar) + turnaroundMs(this.pacing.baud, this.pacing.bitsPerChar);
+    }
     return { kind: 'reply', unit: f.wrongSlaveId ? (unit % 247) + 1 : unit, pdu: out, delayMs, corrupt: f.corrupt ?? false };
   }
 }
