@@ -101,6 +101,13 @@ for (const kind of ['tcp', 'rtu-over-tcp', 'rtu'] as const) {
       expect((await readDevice(r.bus, 1, gasPlan)).lel?.value).toBe(4.5);
     });
 
+    it('a slow reply inside the timeout is a good reply', async () => {
+      r.gas.pin('lel', 7.7, performance.now());
+      r.gas.faults = { delayMs: 150 };
+      expect((await readDevice(r.bus, 1, gasPlan)).lel?.value).toBe(7.7);
+      r.gas.faults = {};
+    });
+
     it('never returns a late reply as the answer to the next request', async () => {
       r.gas.pin('lel', 30, performance.now());
       r.gas.faults = { delayMs: 450 }; // after the 300 ms timeout
