@@ -26,10 +26,23 @@ function watch(poller: Poller) {
   return { statuses, readings: () => readings, last: () => statuses.at(-1) };
 }
 
-function fastBus(bus: Bus): Bus {
+/** Polls one gas detector at slave id 1 every 50 ms, stopped after the test. */
+function pollGas(bus: Bus) {
+  const poller = new Poller(bus, [{ id: 'gas', unit: 1, profile: gasProfile, pollIntervalMs: 50 }]);
+  const w = watch(poller);
+  poller.start();
+  cleanups.push(() => poller.stop());
+  return w;
+}
+
+/** Started, with fast reopen, and stopped after the test. */
+async function started(bus: Bus): Promise<Bus> {
   Object.assign(bus.options, { reopenMinMs: 100, reopenMaxMs: 400 });
+  await bus.start();
+  cleanups.push(() => bus.stop());
   return bus;
 }
+
 
 describe('serial unplug and replug', () => {
   it('goes offline with the reason, reopens by itself and resumes', async () => {
@@ -38,13 +51,8 @@ describe('serial unplug and replug', () => {
     const gas = simDevice('gas-lel', 1);
     let server: RunningServer = await serveRtu(new Station([gas]), pty.b, 9600);
     cleanups.push(() => server.close());
-    const bus = fastBus(createBus({ id: 'rs485', type: 'rtu', path: pty.a, baud: 9600, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 200, retries: 0 }));
-    await bus.start();
-    cleanups.push(() => bus.stop());
-    const poller = new Poller(bus, [{ id: 'gas', unit: 1, profile: gasProfile, pollIntervalMs: 50 }]);
-    const w = watch(poller);
-    poller.start();
-    cleanups.push(() => poller.stop());
+    const bus = await started(createBus({ id: 'rs485', type: 'rtu', path: pty.a, baud: 9600, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 200, retries: 0 }));
+    const w = pollGas(bus);
 
     await waitFor(() => w.last()?.online === true, 5000, 'device online');
     const links: boolean[] = [];
@@ -69,15 +77,10 @@ describe('serial unplug and replug', () => {
 describe('TCP peers that refuse, drop or stall', () => {
   it('refused: offline with the reason, then online when the peer starts', async () => {
     const port = await freePort();
-    const bus = fastBus(createBus({ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 200, retries: 0 }));
-    await bus.start();
-    cleanups.push(() => bus.stop());
+    const bus = await started(createBus({ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 200, retries: 0 }));
     expect(bus.linkUp).toBe(false);
     expect(bus.linkReason).toMatch(/connection refused/);
-    const poller = new Poller(bus, [{ id: 'gas', unit: 1, profile: gasProfile, pollIntervalMs: 50 }]);
-    const w = watch(poller);
-    poller.start();
-    cleanups.push(() => poller.stop());
+    const w = pollGas(bus);
     await waitFor(() => w.last()?.online === false, 5000, 'offline while refused');
     expect(w.last()?.lastReason).toMatch(/connection refused/);
 
@@ -91,13 +94,8 @@ describe('TCP peers that refuse, drop or stall', () => {
     const port = await freePort();
     const server = await serveTcp(new Station([gas]), '127.0.0.1', port);
     cleanups.push(() => server.close());
-    const bus = fastBus(createBus({ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 200, retries: 0 }));
-    await bus.start();
-    cleanups.push(() => bus.stop());
-    const poller = new Poller(bus, [{ id: 'gas', unit: 1, profile: gasProfile, pollIntervalMs: 50 }]);
-    const w = watch(poller);
-    poller.start();
-    cleanups.push(() => poller.stop());
+    const bus = await started(createBus({ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 200, retries: 0 }));
+    const w = pollGas(bus);
     await waitFor(() => w.last()?.online === true, 5000, 'online');
     gas.faults = { dropConnection: true };
     await waitFor(() => bus.snapshot().linkLosses >= 2, 5000, 'connections dropped');
@@ -112,9 +110,7 @@ describe('TCP peers that refuse, drop or stall', () => {
     const port = await freePort();
     const server = await serveTcp(new Station([gas]), '127.0.0.1', port);
     cleanups.push(() => server.close());
-    const bus = fastBus(createBus({ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 100, retries: 0 }));
-    await bus.start();
-    cleanups.push(() => bus.stop());
+    const bus = await started(createBus({ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 100, retries: 0 }));
     gas.faults = { noReply: true };
     for (let i = 0; i < 3; i++) await expect(bus.execute(1, { fc: 4, address: 0, count: 1 })).rejects.toMatchObject({ code: 'timeout' });
     await waitFor(() => bus.snapshot().linkLosses >= 1, 2000, 'reconnect of the stalled link');
