@@ -5,7 +5,7 @@
 
 import { assessRisk } from './risk.js';
 import { type Point, type Profile } from './profile.js';
-import type { Bus, Device, Output } from './schema.js';
+import type { Bus, Device, Input, Output } from './schema.js';
 import type { z } from 'zod';
 import type { LinkageRule, StatusSection, UplinkSection, VenueSection } from './schema.js';
 import { closest } from './issue-text.js';
@@ -36,6 +36,7 @@ export interface PartialConfig {
   buses: Indexed<Bus>;
   devices: Indexed<Device>;
   outputs: Indexed<Output>;
+  inputs: Indexed<Input>;
   linkage: Indexed<z.output<typeof LinkageRule>>;
   /** User profiles that parsed, and the names of all user profiles in the file. */
   profiles: Map<string, Profile>;
@@ -58,6 +59,7 @@ export function crossCheck(c: PartialConfig, ctx: CheckContext): Finding[] {
   uniqueIds('buses', c.buses, error);
   uniqueIds('devices', c.devices, error);
   uniqueIds('outputs', c.outputs, error);
+  uniqueIds('inputs', c.inputs, error);
   uniqueIds('linkage', c.linkage as Indexed<{ id?: string }>, error);
 
   checkVenue(c, error, warn);
@@ -253,6 +255,14 @@ function checkProfiles(c: PartialConfig, ctx: CheckContext, error: Report, warn:
 
 function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device; profile?: Profile }>, error: Report): void {
   const gpioLines = new Map<string, string>();
+  for (const { index, value: i } of c.inputs.items) {
+    if (i.driver.type !== 'gpio') continue;
+    const key = `${i.driver.chip ?? 'soc'}/${i.driver.line}`;
+    const other = gpioLines.get(key);
+    if (other) error(['inputs', index, 'driver', 'line'], `GPIO line ${i.driver.line} is already input "${other}"`);
+    else gpioLines.set(key, i.id);
+    if (profileOf.has(i.id)) error(['inputs', index, 'id'], `"${i.id}" is also a device id: a dry contact appears as a device, give it its own id`);
+  }
   const coils = new Map<string, string>();
   for (const { index, value: o } of c.outputs.items) {
     const here = (...rest: PathSegment[]) => ['outputs', index, ...rest];
@@ -269,7 +279,7 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
     if (drv.type === 'gpio') {
       const key = `${drv.chip ?? 'soc'}/${drv.line}`;
       const other = gpioLines.get(key);
-      if (other) error(here('driver', 'line'), `GPIO line ${drv.line} is already output "${other}"`);
+      if (other) error(here('driver', 'line'), `GPIO line ${drv.line} is already used by "${other}"`);
       else gpioLines.set(key, o.id);
     } else if (drv.type === 'modbus-coil' || drv.type === 'modbus-register') {
       const target = profileOf.get(drv.device);
@@ -297,14 +307,16 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
 
 function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device; profile?: Profile }>, error: Report, warn: Report): void {
   const outputs = new Map(c.outputs.items.map((o) => [o.value.id, o.value]));
-  const groups = new Set(c.devices.items.map((d) => d.value.group).filter((g): g is string => g !== undefined));
+  const groups = new Set(
+    [...c.devices.items.map((d) => d.value.group), ...c.inputs.items.map((i) => i.value.group)].filter((g): g is string => g !== undefined),
+  );
   const closedValves = new Set<string>();
   for (const { index, value: rule } of c.linkage.items) {
     const here = (...rest: PathSegment[]) => ['linkage', index, ...rest];
     if (rule.when.device !== undefined && rule.when.group !== undefined) {
       error(here('when'), 'name a device or a group, not both');
     }
-    if (rule.when.device !== undefined && !profileOf.has(rule.when.device) && !c.devices.ids.has(rule.when.device)) {
+    if (rule.when.device !== undefined && !profileOf.has(rule.when.device) && !c.devices.ids.has(rule.when.device) && !c.inputs.ids.has(rule.when.device)) {
       error(here('when', 'device'), `no device "${rule.when.device}"`);
     }
     if (rule.when.group !== undefined && !groups.has(rule.when.group)) {

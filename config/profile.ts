@@ -53,6 +53,16 @@ export const PointSchema = z
       .record(Name, z.number().int().min(0).max(15))
       .optional()
       .meta({ description: 'Named status bits of this register, e.g. {alarm: 0, fault: 3}' }),
+    states: z
+      .array(
+        z.strictObject({
+          when: z.string().meta({ description: 'A bit name (from bits) or an enum label (from enum) of this point' }),
+          state: z.enum(['warning', 'alarm', 'fault']),
+          channel: Name.optional().meta({ description: 'The point whose state it sets (e.g. lel); default this point' }),
+        }),
+      )
+      .optional()
+      .meta({ description: "The device's own verdicts: which status bit or value means warning, alarm or fault, taken at once" }),
     range: z
       .strictObject({ min: z.number(), max: z.number() })
       .optional()
@@ -85,6 +95,16 @@ export const PointSchema = z
       ctx.addIssue({ code: 'custom', path: ['range', 'max'], message: `range.max ${p.range.max} must be above range.min ${p.range.min}` });
     }
     if (p.scale === 0) ctx.addIssue({ code: 'custom', path: ['scale'], message: 'scale 0 would read every value as the offset' });
+    const names = new Set([...Object.keys(p.bits ?? {}), ...Object.values(p.enum ?? {})]);
+    p.states?.forEach((s, i) => {
+      if (!names.has(s.when)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['states', i, 'when'],
+          message: `"${s.when}" is neither a bit name nor an enum label of this point${names.size ? ` (${[...names].join(', ')})` : ': add bits or enum'}`,
+        });
+      }
+    });
   });
 
 export function registerCount(type: PointType): number {
@@ -110,6 +130,15 @@ export const ProfileSchema = z
       .default(8)
       .meta({ description: 'Unused registers a single read may span to join two points' }),
     points: z.record(Name, PointSchema).refine((r) => Object.keys(r).length > 0, { message: 'a profile needs at least one point' }),
+  })
+  .superRefine((profile, ctx) => {
+    for (const [name, p] of Object.entries(profile.points)) {
+      p.states?.forEach((s, i) => {
+        if (s.channel !== undefined && !profile.points[s.channel]) {
+          ctx.addIssue({ code: 'custom', path: ['points', name, 'states', i, 'channel'], message: `no point "${s.channel}" in this profile` });
+        }
+      });
+    }
   })
   .meta({ description: 'A register map: points with function code, address, type, scaling and status bits' });
 

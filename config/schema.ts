@@ -164,6 +164,12 @@ export const ChannelSettings = z
     onDelayMs: z.number().int().min(0).max(600_000).optional().meta({ description: 'How long a condition must hold first' }),
     latch: z.boolean().optional().meta({ description: 'Alarm stays until reset (defaults: gas and fire latch)' }),
     rateOfRisePerMin: z.number().positive().optional().meta({ description: 'Alarm on a rise faster than this per minute' }),
+    stuckAfterMs: z
+      .number()
+      .int()
+      .min(10_000)
+      .optional()
+      .meta({ description: 'Fault when the value has not changed at all for this long (a frozen sensor); off by default' }),
   })
   .meta({ description: 'Per-channel overrides of thresholds and behaviour; defaults come from the signal kind' });
 
@@ -219,6 +225,25 @@ export const OutputSchema = z.strictObject({
     .enum(LEVELS)
     .optional()
     .meta({ description: 'gas-valve only: the level that closes the valve (off for a fail-safe, normally closed valve)' }),
+});
+
+// ----------------------------------------------------------------------------------------------- inputs
+
+const GpioInputDriver = z.strictObject({
+  type: z.literal('gpio'),
+  line: z.number().int().min(0).max(511).meta({ description: 'Line offset on the chip (BCM number on a Raspberry Pi)' }),
+  chip: z.string().optional(),
+  activeLow: z.boolean().default(false).meta({ description: 'true when a closed contact pulls the line low (pull-up wiring)' }),
+});
+
+export const InputSchema = z.strictObject({
+  id: Id.meta({ description: 'Input id; a dry contact appears as device ID, channel contact' }),
+  name: z.string().optional(),
+  role: z.enum(['reset-button', 'dry-contact']).meta({ description: 'reset-button: the local reset (复位) on the box; dry-contact: e.g. an independent smoke alarm relay' }),
+  driver: z.discriminatedUnion('type', [GpioInputDriver, MemoryDriver], { error: 'expected driver type gpio or memory' }),
+  state: z.enum(['warning', 'alarm', 'fault']).default('alarm').meta({ description: 'dry-contact: what a closed contact means' }),
+  kind: z.enum(SIGNAL_KINDS).default('smoke').meta({ description: 'dry-contact: what it signals, for linkage rules' }),
+  group: Name.optional(),
 });
 
 // ---------------------------------------------------------------------------------------------- linkage
@@ -310,6 +335,7 @@ export const ConfigSchema = z
     buses: z.array(BusSchema).default([]).meta({ description: 'Field buses: RS-485 serial lines, Modbus TCP endpoints, serial servers' }),
     devices: z.array(DeviceSchema).default([]).meta({ description: 'Sensors and relay modules on the buses' }),
     profiles: z.record(Name, ProfileSchema).default({}).meta({ description: 'User-defined device profiles by name' }),
+    inputs: z.array(InputSchema).default([]).meta({ description: 'Local inputs: the reset button and dry contacts' }),
     outputs: z.array(OutputSchema).default([]).meta({ description: 'Valve, fan, buzzer and relay outputs, each with a safe state' }),
     linkage: z.array(LinkageRule).default([]).meta({ description: 'Local actions on alarms (联动), taken even with no network' }),
     uplink: UplinkSection.optional().meta({ description: 'MQTT to the county platform; without it alarms stay local' }),
@@ -324,6 +350,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Bus = z.output<typeof BusSchema>;
 export type Device = z.output<typeof DeviceSchema>;
 export type Output = z.output<typeof OutputSchema>;
+export type Input = z.output<typeof InputSchema>;
+export type ChannelConfig = z.output<typeof ChannelSettings>;
 export type Venue = z.output<typeof VenueSection>;
 export type Uplink = z.output<typeof UplinkSection>;
 export { Address };

@@ -24,6 +24,12 @@ export const acrelAsj: ProfileInput = {
       type: 'u16',
       kind: 'status',
       enum: { '0': 'normal', '1': 'pre-warning', '2': 'alarm', '4': 'broken-line' },
+      // The relay's own verdict on the residual current, against its own settings.
+      states: [
+        { when: 'pre-warning', state: 'warning', channel: 'residual-current' },
+        { when: 'alarm', state: 'alarm', channel: 'residual-current' },
+        { when: 'broken-line', state: 'fault', channel: 'residual-current' },
+      ],
     },
   },
 };

@@ -22,6 +22,13 @@ export const electricalFire: ProfileInput = {
       type: 'u16',
       kind: 'status',
       bits: { 'residual-alarm': 0, 'temperature-alarm': 1, 'pre-warning': 2, fault: 3 },
+      // Which temperature tripped is not in the word: its own temperature alarm stays on this channel.
+      states: [
+        { when: 'residual-alarm', state: 'alarm', channel: 'residual-current' },
+        { when: 'temperature-alarm', state: 'alarm' },
+        { when: 'pre-warning', state: 'warning' },
+        { when: 'fault', state: 'fault' },
+      ],
     },
   },
 };

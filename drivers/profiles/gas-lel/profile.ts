@@ -8,6 +8,18 @@ export const gasLel: ProfileInput = {
   source: 'Project reference map after the IGD TOC-635 manual pattern; no vendor map confirmed',
   points: {
     lel: { fc: 4, address: 0, type: 'u16', scale: 0.1, unit: '%LEL', kind: 'gas', range: { min: 0, max: 100 } },
-    status: { fc: 4, address: 1, type: 'u16', kind: 'status', bits: { al1: 0, al2: 1, fault: 3 } },
+    status: {
+      fc: 4,
+      address: 1,
+      type: 'u16',
+      kind: 'status',
+      bits: { al1: 0, al2: 1, fault: 3 },
+      // The detector's own alarm levels (低报/高报) and fault bit act on the concentration channel.
+      states: [
+        { when: 'al1', state: 'alarm', channel: 'lel' },
+        { when: 'al2', state: 'alarm', channel: 'lel' },
+        { when: 'fault', state: 'fault', channel: 'lel' },
+      ],
+    },
   },
 };
