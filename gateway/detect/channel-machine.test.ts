@@ -8,10 +8,10 @@ import type { ChannelRules } from './rules.js';
 const gas: ChannelRules = { kind: 'gas', warning: 10, alarm: 25, hysteresis: 2, onDelayMs: 0, latch: false, range: { min: 0, max: 100 } };
 
 /** Feeds values one second apart; returns the state after each. */
-function run(rules: ChannelRules, values: (number | Observation)[], start = 0): ChannelState[] {
+function run(rules: ChannelRules, values: (number | Omit<Observation, 'mono'>)[], start = 0): ChannelState[] {
   const m = new ChannelMachine(rules);
   return values.map((v, i) => {
-    const o: Observation = typeof v === 'number' ? { mono: start + i * 1000, value: v } : { mono: start + i * 1000, ...v };
+    const o: Observation = typeof v === 'number' ? { mono: start + i * 1000, value: v } : { ...v, mono: start + i * 1000 };
     m.observe(o);
     return m.state;
   });

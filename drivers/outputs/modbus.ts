@@ -1,0 +1,55 @@
+// Outputs on an RS-485 relay module: a coil (fc 05) or a holding register (fc 06), read back after the
+// write (the contact feedback input where the module has one, else the coil or register itself).
+// Writes go to the bus with write priority: they overtake the polling queue.
+
+import type { Bus } from '../bus/bus.js';
+import type { Level, OutputDriver, SetResult } from './output.js';
+
+export class ModbusCoilOutput implements OutputDriver {
+  readonly label: string;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly unit: number,
+    private readonly coil: number,
+    /** Discrete input that mirrors the contact, when the module has feedback. */
+    private readonly feedbackInput?: number,
+  ) {
+    this.label = `coil ${coil} of slave ${unit} on bus ${bus.options.id}`;
+  }
+
+  async set(level: Level): Promise<SetResult> {
+    await this.bus.execute(this.unit, { fc: 5, address: this.coil, value: level === 'on' }, { priority: 'write' });
+    const r =
+      this.feedbackInput !== undefined
+        ? await this.bus.execute(this.unit, { fc: 2, address: this.feedbackInput, count: 1 }, { priority: 'write' })
+        : await this.bus.execute(this.unit, { fc: 1, address: this.coil, count: 1 }, { priority: 'write' });
+    const bit = 'bits' in r ? r.bits[0] : undefined;
+    return bit === undefined ? {} : { readBack: bit ? 'on' : 'off' };
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class ModbusRegisterOutput implements OutputDriver {
+  readonly label: string;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly unit: number,
+    private readonly register: number,
+    private readonly values: { on: number; off: number },
+  ) {
+    this.label = `register ${register} of slave ${unit} on bus ${bus.options.id}`;
+  }
+
+  async set(level: Level): Promise<SetResult> {
+    const value = level === 'on' ? this.values.on : this.values.off;
+    await this.bus.execute(this.unit, { fc: 6, address: this.register, value }, { priority: 'write' });
+    const r = await this.bus.execute(this.unit, { fc: 3, address: this.register, count: 1 }, { priority: 'write' });
+    const got = 'registers' in r ? r.registers[0] : undefined;
+    return got === this.values.on ? { readBack: 'on' } : got === this.values.off ? { readBack: 'off' } : {};
+  }
+
+  async close(): Promise<void> {}
+}
