@@ -212,8 +212,10 @@ export class Bus extends EventEmitter<BusEvents> {
       await sleep(this.options.lateReplyGuardMs);
       this.framing.reset();
       if (this.transport.kind === 'tcp' && this.timeoutsInARow >= this.options.reconnectAfterTimeouts) {
+        const n = this.timeoutsInARow;
         this.timeoutsInARow = 0;
-        await this.transport.close(); // onClose schedules the reopen
+        await this.transport.close();
+        this.onClose(`peer stalled: ${n} timeouts in a row, reconnecting`);
       }
       if (attempt >= job.retries) {
         job.reject(err);

@@ -43,7 +43,9 @@ export class SerialTransport extends Transport {
           // 'close' carries the report.
         });
         port.once('close', (e: (Error & { disconnected?: boolean }) | null) => {
-          if (this.port === port) this.port = undefined;
+          // Only a close we did not ask for is news: close() clears this.port first.
+          if (this.port !== port) return;
+          this.port = undefined;
           this.emit('close', e?.disconnected ? `${o.path} was unplugged` : 'port closed');
         });
         this.port = port;

@@ -53,7 +53,9 @@ export class TcpTransport extends Transport {
         });
         socket.on('data', (chunk) => this.emit('data', chunk));
         socket.once('close', (hadError) => {
-          if (this.socket === socket) this.socket = undefined;
+          // Only a close we did not ask for is news: close() clears this.socket first.
+          if (this.socket !== socket) return;
+          this.socket = undefined;
           this.emit('close', hadError ? 'connection reset' : 'peer closed the connection');
         });
         this.socket = socket;

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 
 export interface TransportEvents {
   data: [chunk: Buffer];
-  /** The link went away: `reason` says why (unplugged, peer closed, error text). */
+  /** The link went away by itself (not through close()): `reason` says why (unplugged, peer closed). */
   close: [reason: string];
 }
 

@@ -3,6 +3,8 @@
 import { configJsonSchema } from '../../config/index.js';
 import { checkConfigCommand } from './check-config.js';
 import { readCommand } from './read.js';
+import { resetCommand, statusCommand } from './local.js';
+import { runCommand } from './run.js';
 import { scanCommand } from './scan.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { packageVersion } from '../../config/package-version.js';
@@ -12,11 +14,15 @@ export const USAGE = `jiuxiao-gateway: the gateway of a small venue (九小场�
 Usage: jiuxiao-gateway COMMAND [options]
 
 Commands:
+  run --config FILE            run the gateway: poll, detect, drive outputs, keep state
   check-config FILE [--json]   validate a config file: every error with its line, the venue's risk colour
   scan  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--ids A-B]
                                which slave ids answer on a line, at which baud rate and parity
   read  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) --id N (--profile NAME | --fc F --address A)
                                one device's decoded points or raw registers; --repeat N to watch
+  reset --config FILE [--device ID [--channel C] | --valve OUTPUT]
+                               local reset on the box: latched alarms, closed gas valves
+  status --config FILE         what the running gateway sees now
   schema                       print the JSON Schema of the config file (for editor completion)
   help [COMMAND]               this text, or a command's own help
 
@@ -30,6 +36,9 @@ Exit codes: 0 ok, 1 invalid input, 2 usage error or unreadable file.
 type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  reset: resetCommand,
+  status: statusCommand,
   'check-config': checkConfigCommand,
   scan: scanCommand,
   read: readCommand,

@@ -1,0 +1,95 @@
+// `jiuxiao-gateway reset` and `status`: talk to the gateway running on this box, through its control
+// socket. A reset here is a local reset, on site: the one way a closed gas valve is reopened.
+
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../config/index.js';
+import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
+import { ask } from '../control-socket.js';
+import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+
+export const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
+
+Local reset (复位) on the box. Without a target: every latched alarm, then every closed gas valve.
+A latched alarm is reset only once its condition has cleared; a gas valve is reopened only once every
+gas channel is back below its warning level. Exit 1 when anything was refused, with the reason.
+`;
+
+export const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json]
+
+What the running gateway sees now: devices (online, last reason), channels (state, latched), outputs,
+closed valves, buses.
+`;
+
+function dataDirOf(command: string, file: string | undefined, io: CliIo): string {
+  if (file === undefined) throw new UsageError(`${command}: --config FILE is required (it names the data directory of the running gateway)`);
+  const r = loadConfigFile(file, { builtinProfiles: BUILTIN_PROFILES, env: io.env });
+  if (!r.config) throw new UsageError(`${command}: ${file} is not a valid config (run check-config)`);
+  return r.config.gateway.dataDir;
+}
+
+export async function resetCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values: v } = parseOrUsage('reset', () =>
+    parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, device: { type: 'string' }, channel: { type: 'string' }, valve: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+    }),
+  );
+  if (v.help) {
+    io.stdout(RESET_USAGE);
+    return EXIT.ok;
+  }
+  if (v.channel !== undefined && v.device === undefined) throw new UsageError('reset: --channel goes with --device');
+  if (v.valve !== undefined && v.device !== undefined) throw new UsageError('reset: give --device or --valve, not both');
+  const dataDir = dataDirOf('reset', v.config, io);
+  let a: Record<string, unknown>;
+  try {
+    a = await ask(dataDir, { cmd: 'reset', ...(v.device ? { device: v.device } : {}), ...(v.channel ? { channel: v.channel } : {}), ...(v.valve ? { valve: v.valve } : {}) });
+  } catch (err) {
+    io.stderr(`jiuxiao-gateway reset: ${(err as Error).message}\n`);
+    return EXIT.invalid;
+  }
+  if (v.json) io.stdout(`${JSON.stringify(a)}\n`);
+  else {
+    if (typeof a.error === 'string') io.stderr(`jiuxiao-gateway reset: ${a.error}\n`);
+    for (const t of (a.reset as string[] | undefined) ?? []) io.stdout(`reset ${t}\n`);
+    for (const r of (a.refused as { target: string; reason: string }[] | undefined) ?? []) io.stdout(`refused ${r.target}: ${r.reason}\n`);
+    if (!(a.reset as string[] | undefined)?.length && !(a.refused as unknown[] | undefined)?.length && a.ok) io.stdout('nothing to reset\n');
+  }
+  return a.ok ? EXIT.ok : EXIT.invalid;
+}
+
+export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values: v } = parseOrUsage('status', () =>
+    parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
+  );
+  if (v.help) {
+    io.stdout(STATUS_USAGE);
+    return EXIT.ok;
+  }
+  const dataDir = dataDirOf('status', v.config, io);
+  let a: Record<string, unknown>;
+  try {
+    a = await ask(dataDir, { cmd: 'status' });
+  } catch (err) {
+    io.stderr(`jiuxiao-gateway status: ${(err as Error).message}\n`);
+    return EXIT.invalid;
+  }
+  const s = a.status as {
+    devices: { id: string; online?: boolean; lastReason: string }[];
+    channels: { device: string; channel: string; state: string; latched: boolean }[];
+    outputs: Record<string, { level?: string; ok: boolean; detail?: string }>;
+    closedValves: string[];
+  };
+  if (v.json) {
+    io.stdout(`${JSON.stringify(s)}\n`);
+    return EXIT.ok;
+  }
+  io.stdout('devices\n');
+  for (const d of s.devices) io.stdout(`  ${d.id.padEnd(20)} ${d.online === undefined ? 'unknown' : d.online ? 'online' : 'OFFLINE'}  ${d.lastReason}\n`);
+  io.stdout('channels\n');
+  for (const c of s.channels) io.stdout(`  ${`${c.device}/${c.channel}`.padEnd(36)} ${c.state.toUpperCase()}${c.latched ? ' (latched)' : ''}\n`);
+  io.stdout('outputs\n');
+  for (const [id, o] of Object.entries(s.outputs)) io.stdout(`  ${id.padEnd(20)} ${o.level ?? '?'}${o.ok ? '' : `  FAILED: ${o.detail ?? ''}`}${s.closedValves.includes(id) ? '  (closed: local reset needed)' : ''}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,110 @@
+// The box's local control: a Unix socket in the data directory (mode 0600, so only root and the
+// gateway's user can use it). `jiuxiao-gateway reset` and `status` talk to the running gateway here; a
+// reset through it counts as local, on site. One JSON request per line, one JSON answer per line.
+
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { GatewayRuntime } from './runtime.js';
+
+export function socketPath(dataDir: string): string {
+  return join(dataDir, 'control.sock');
+}
+
+const Request = z.discriminatedUnion('cmd', [
+  z.strictObject({ cmd: z.literal('status') }),
+  z.strictObject({ cmd: z.literal('reset'), device: z.string().optional(), channel: z.string().optional(), valve: z.string().optional() }),
+  z.strictObject({ cmd: z.literal('silence') }),
+  z.strictObject({ cmd: z.literal('maintenance'), device: z.string(), on: z.boolean(), linkageTest: z.boolean().default(false) }),
+]);
+
+const MAX_LINE = 64 * 1024;
+
+export function serveControl(runtime: GatewayRuntime, dataDir: string): Promise<Server> {
+  const path = socketPath(dataDir);
+  // A socket left by a killed gateway would block the bind; only one gateway runs per data directory.
+  if (existsSync(path)) unlinkSync(path);
+  const server = createServer((sock) => {
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('error', () => sock.destroy());
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_LINE) {
+        sock.end(`${JSON.stringify({ ok: false, error: `request over ${MAX_LINE} bytes` })}\n`);
+        return;
+      }
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      const line = buf.slice(0, nl);
+      buf = '';
+      void answer(runtime, line).then((a) => sock.end(`${JSON.stringify(a)}\n`));
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      chmodSync(path, 0o600);
+      resolve(server);
+    });
+  });
+}
+
+async function answer(runtime: GatewayRuntime, line: string): Promise<Record<string, unknown>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { ok: false, error: 'not JSON' };
+  }
+  const r = Request.safeParse(json);
+  if (!r.success) return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ') };
+  const q = r.data;
+  try {
+    switch (q.cmd) {
+      case 'status':
+        return { ok: true, status: runtime.status() };
+      case 'reset': {
+        const scope = { ...(q.device ? { device: q.device } : {}), ...(q.channel ? { channel: q.channel } : {}), ...(q.valve ? { valve: q.valve } : {}) };
+        const res = await runtime.reset(scope, 'local');
+        return { ok: res.refused.length === 0, ...res };
+      }
+      case 'silence':
+        await runtime.silence();
+        return { ok: true };
+      case 'maintenance':
+        return runtime.setMaintenance(q.device, q.on, q.linkageTest) ? { ok: true } : { ok: false, error: `no device "${q.device}" with channels` };
+    }
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+/** Client side: one request, one answer. */
+export function ask(dataDir: string, request: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const path = socketPath(dataDir);
+  return new Promise((resolve, reject) => {
+    const sock = createConnection(path);
+    let buf = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no answer from the gateway on ${path} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    sock.setEncoding('utf8');
+    sock.on('connect', () => sock.write(`${JSON.stringify(request)}\n`));
+    sock.on('data', (d: string) => (buf += d));
+    sock.on('end', () => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buf) as Record<string, unknown>);
+      } catch {
+        reject(new Error(`garbled answer from the gateway: ${buf.slice(0, 200)}`));
+      }
+    });
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? `no gateway is running with data directory ${dataDir} (no ${path})` : err.message));
+    });
+  });
+}
