@@ -9,7 +9,7 @@ import type { Bus, Device, Input, Output } from './schema.js';
 import type { z } from 'zod';
 import type { LinkageRule, StatusSection, UplinkSection, VenueSection } from './schema.js';
 import { closest } from './issue-text.js';
-import { describeRange, THRESHOLD_RULES } from './signals.js';
+import { describeRange, KIND_DEFAULTS, THRESHOLD_RULES } from './signals.js';
 import { CATEGORIES, sizeExcesses } from './venue.js';
 import type { PathSegment } from './yaml-source.js';
 
@@ -190,6 +190,7 @@ function checkDevices(c: PartialConfig, ctx: CheckContext, error: Report, warn: 
     }
     profileOf.set(d.id, profile ? { device: d, profile } : { device: d });
     if (profile) checkChannels(d, profile, here, error);
+    if (profile && bus) checkResponseTimes(d, profile, bus.timeoutMs, here, warn);
   }
   return profileOf;
 }
@@ -230,6 +231,23 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
     }
     if (ch.rateOfRisePerMin !== undefined && point.kind !== 'temperature') {
       error(here('channels', name, 'rateOfRisePerMin'), `rate-of-rise applies to temperature channels, not ${point.kind}`);
+    }
+  }
+}
+
+/** Worst case from a crossing to the state change: one poll interval + the on-delay + one read. */
+function checkResponseTimes(d: Device, profile: Profile, timeoutMs: number, here: (...rest: PathSegment[]) => PathSegment[], warn: Report): void {
+  for (const [name, p] of Object.entries(profile.points)) {
+    const k = KIND_DEFAULTS[p.kind];
+    const ch = d.channels[name];
+    if (!k?.responseLimitMs || p.writable || ch?.enabled === false) continue;
+    const onDelay = ch?.onDelayMs ?? k.onDelayMs;
+    const worst = d.pollIntervalMs + onDelay + timeoutMs;
+    if (worst > k.responseLimitMs) {
+      warn(
+        ch?.onDelayMs !== undefined ? here('channels', name, 'onDelayMs') : here('pollIntervalMs'),
+        `${name}: poll ${d.pollIntervalMs} ms + on-delay ${onDelay} ms + timeout ${timeoutMs} ms = ${worst} ms is over the ${k.responseLimitMs / 1000} s response time (${k.responseSource})`,
+      );
     }
   }
 }

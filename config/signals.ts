@@ -64,3 +64,22 @@ export const THRESHOLD_RULES: Partial<Record<SignalKind, ThresholdRule>> = {
 export function describeRange(rule: ThresholdRule): string {
   return rule.max === undefined ? `≥ ${rule.min} ${rule.unit}` : `${rule.min}–${rule.max} ${rule.unit}`;
 }
+
+/** Detection defaults per kind (gateway/detect/rules.ts explains the response-time arithmetic). */
+export interface KindDefaults {
+  hysteresis: number;
+  onDelayMs: number;
+  latch: boolean;
+  /** The response time the standards ask for (ms): check-config warns when a config cannot meet it. */
+  responseLimitMs?: number;
+  responseSource?: string;
+}
+
+/** Gas and fire latch until reset; electrical warnings and alarms clear by themselves with hysteresis. */
+export const KIND_DEFAULTS: Partial<Record<SignalKind, KindDefaults>> = {
+  gas: { hysteresis: 2, onDelayMs: 2000, latch: true, responseLimitMs: 30_000, responseSource: 'GB 50166: gas detector responds within 30 s' },
+  'residual-current': { hysteresis: 20, onDelayMs: 3000, latch: false, responseLimitMs: 30_000, responseSource: 'GB 14287.2-2014: ≤ 30 s' },
+  temperature: { hysteresis: 3, onDelayMs: 5000, latch: false, responseLimitMs: 40_000, responseSource: 'GB 50166-2019 §4.8.5: within 40 s' },
+  'smoke-density': { hysteresis: 0.02, onDelayMs: 2000, latch: true, responseLimitMs: 10_000, responseSource: 'GB 26875.1: fire alarm to the centre within 10 s' },
+  smoke: { hysteresis: 0, onDelayMs: 0, latch: true, responseLimitMs: 10_000, responseSource: 'GB 26875.1: fire alarm to the centre within 10 s' },
+};

@@ -12,7 +12,7 @@
 // uplink. A longer poll interval adds to each line; check-config warns when a total passes its limit.
 
 import type { ChannelConfig, Point, SignalKind } from '../../config/index.js';
-import { THRESHOLD_RULES } from '../../config/index.js';
+import { KIND_DEFAULTS, THRESHOLD_RULES } from '../../config/index.js';
 
 export interface ChannelRules {
   kind: SignalKind;
@@ -28,23 +28,6 @@ export interface ChannelRules {
   range?: { min: number; max: number };
   stuckAfterMs?: number;
 }
-
-interface KindDefaults {
-  hysteresis: number;
-  onDelayMs: number;
-  latch: boolean;
-  /** Response-time limit the defaults are chosen for (ms), for the check above. */
-  responseLimitMs?: number;
-}
-
-/** Gas and fire latch until reset; electrical warnings and alarms clear by themselves with hysteresis. */
-export const KIND_DEFAULTS: Partial<Record<SignalKind, KindDefaults>> = {
-  gas: { hysteresis: 2, onDelayMs: 2000, latch: true, responseLimitMs: 30_000 },
-  'residual-current': { hysteresis: 20, onDelayMs: 3000, latch: false, responseLimitMs: 30_000 },
-  temperature: { hysteresis: 3, onDelayMs: 5000, latch: false, responseLimitMs: 40_000 },
-  'smoke-density': { hysteresis: 0.02, onDelayMs: 2000, latch: true, responseLimitMs: 10_000 },
-  smoke: { hysteresis: 0, onDelayMs: 0, latch: true, responseLimitMs: 10_000 },
-};
 
 /** Fire and gas: reset only as the standards allow (fire remotely or locally, gas only locally). */
 export function isFireKind(kind: SignalKind): boolean {
