@@ -93,3 +93,57 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   for (const [id, o] of Object.entries(s.outputs)) io.stdout(`  ${id.padEnd(20)} ${o.level ?? '?'}${o.ok ? '' : `  FAILED: ${o.detail ?? ''}`}${s.closedValves.includes(id) ? '  (closed: local reset needed)' : ''}\n`);
   return EXIT.ok;
 }
+
+export const MAINTENANCE_USAGE = `Usage: jiuxiao-gateway maintenance --config FILE --device ID (on [--linkage-test] | off)
+
+Maintenance/test mode (检修/测试) of one device on the running gateway: its events still flow, flagged
+test, and its linkage is held, unless --linkage-test asks to drive the outputs as for real.
+`;
+
+export async function maintenanceCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values: v, positionals } = parseOrUsage('maintenance', () =>
+    parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, device: { type: 'string' }, 'linkage-test': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    }),
+  );
+  if (v.help) {
+    io.stdout(MAINTENANCE_USAGE);
+    return EXIT.ok;
+  }
+  const mode = positionals[0];
+  if (positionals.length !== 1 || (mode !== 'on' && mode !== 'off')) throw new UsageError('maintenance: say on or off');
+  if (v.device === undefined) throw new UsageError('maintenance: --device ID is required');
+  if (mode === 'off' && v['linkage-test']) throw new UsageError('maintenance: --linkage-test goes with on');
+  const dataDir = dataDirOf('maintenance', v.config, io);
+  try {
+    const a = await ask(dataDir, { cmd: 'maintenance', device: v.device, on: mode === 'on', linkageTest: v['linkage-test'] === true });
+    if (!a.ok) {
+      io.stderr(`jiuxiao-gateway maintenance: ${String(a.error)}\n`);
+      return EXIT.invalid;
+    }
+    io.stdout(`${v.device}: maintenance ${mode}${v['linkage-test'] ? ' with linkage test' : ''}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    io.stderr(`jiuxiao-gateway maintenance: ${(err as Error).message}\n`);
+    return EXIT.invalid;
+  }
+}
+
+export async function silenceCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values: v } = parseOrUsage('silence', () => parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }));
+  if (v.help) {
+    io.stdout('Usage: jiuxiao-gateway silence --config FILE\n\nSilences the buzzers of the running gateway until the next alarm.\n');
+    return EXIT.ok;
+  }
+  const dataDir = dataDirOf('silence', v.config, io);
+  try {
+    await ask(dataDir, { cmd: 'silence' });
+    io.stdout('buzzers silenced\n');
+    return EXIT.ok;
+  } catch (err) {
+    io.stderr(`jiuxiao-gateway silence: ${(err as Error).message}\n`);
+    return EXIT.invalid;
+  }
+}

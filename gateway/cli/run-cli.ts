@@ -3,7 +3,7 @@
 import { configJsonSchema } from '../../config/index.js';
 import { checkConfigCommand } from './check-config.js';
 import { readCommand } from './read.js';
-import { resetCommand, statusCommand } from './local.js';
+import { maintenanceCommand, resetCommand, silenceCommand, statusCommand } from './local.js';
 import { runCommand } from './run.js';
 import { scanCommand } from './scan.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
@@ -23,6 +23,9 @@ Commands:
   reset --config FILE [--device ID [--channel C] | --valve OUTPUT]
                                local reset on the box: latched alarms, closed gas valves
   status --config FILE         what the running gateway sees now
+  maintenance --config FILE --device ID on|off [--linkage-test]
+                               maintenance/test mode (检修/测试) of a device
+  silence --config FILE        silence the buzzers until the next alarm
   schema                       print the JSON Schema of the config file (for editor completion)
   help [COMMAND]               this text, or a command's own help
 
@@ -39,6 +42,8 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   reset: resetCommand,
   status: statusCommand,
+  maintenance: maintenanceCommand,
+  silence: silenceCommand,
   'check-config': checkConfigCommand,
   scan: scanCommand,
   read: readCommand,
