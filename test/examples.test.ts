@@ -45,3 +45,11 @@ describe('driver sample configs', () => {
     expect(r.config?.buses.map((b) => b.type)).toEqual(['rtu', 'rtu-over-tcp', 'tcp']);
   });
 });
+
+describe('output sample config', () => {
+  it('drivers/outputs/sample.yaml passes check-config cleanly', () => {
+    const r = loadConfigFile(join(DIR, '..', '..', 'drivers', 'outputs', 'sample.yaml'), { builtinProfiles: BUILTIN_PROFILES, env: {} });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+  });
+});

@@ -125,6 +125,13 @@ export function humanReport(r: LoadResult): string {
       lines.push(`         ${o.id}  ${o.role} via ${via}, safe state ${o.safeState}`);
     }
   }
+  if (c.inputs.length) {
+    lines.push(`inputs   ${c.inputs.length}`);
+    for (const i of c.inputs) {
+      const via = i.driver.type === 'gpio' ? `gpio line ${i.driver.line}${i.driver.activeLow ? ' active-low' : ''}` : 'memory';
+      lines.push(`         ${i.id}  ${i.role}${i.role === 'dry-contact' ? ` (${i.kind} ${i.state})` : ''} via ${via}`);
+    }
+  }
   if (c.linkage.length) lines.push(`linkage  ${plural(c.linkage.length, 'rule')}`);
   if (c.uplink) {
     const secret = r.secrets['uplink.password'];
