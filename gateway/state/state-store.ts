@@ -2,10 +2,11 @@
 // the valve closed and the alarm standing. Writes are rare (state changes only) and each is durable
 // (synchronous=FULL: WAL with NORMAL can lose the last commits on power loss).
 
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChannelSnapshot, ChannelState } from '../detect/channel-machine.js';
+import { moveAsideIfCorrupt } from '../outbox/outbox.js';
 
 export interface OpenResult {
   store: StateStore;
@@ -19,22 +20,7 @@ export class StateStore {
   static open(dataDir: string): OpenResult {
     mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, 'state.db');
-    let movedAside: string | undefined;
-    if (existsSync(file)) {
-      let ok = false;
-      try {
-        const probe = new Database(file, { fileMustExist: true });
-        ok = (probe.pragma('quick_check', { simple: true }) as string) === 'ok';
-        probe.close();
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        movedAside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        renameSync(file, movedAside);
-        for (const ext of ['-wal', '-shm']) if (existsSync(file + ext)) renameSync(file + ext, movedAside + ext);
-      }
-    }
+    const movedAside = moveAsideIfCorrupt(file);
     const db = new Database(file);
     // auto_vacuum must be set before WAL (DESIGN.md library traps).
     db.pragma('auto_vacuum = INCREMENTAL');

@@ -1,0 +1,154 @@
+// The wire contract with the county platform: every topic and every payload, as zod schemas. This one
+// module is the source of docs/protocol.md and docs/schemas/*.json (npm run gen; a test fails when they
+// are stale), so the documentation cannot disagree with what the gateway sends and accepts.
+//
+// Versioning: `v` is the schema version. Additions of optional fields keep v = 1; anything a platform
+// could misread (a renamed or retyped field, a new required one) makes v = 2, published in parallel.
+
+import { z } from 'zod';
+import { RISK_COLOURS, SIGNAL_KINDS, VENUE_CATEGORIES } from '../../config/index.js';
+
+export const SCHEMA_VERSION = 1;
+
+export const TOPICS = {
+  alarm: { qos: 1, retain: false, direction: 'up', about: 'channel state changes (预警/报警/故障 raised, escalated, cleared, reset) and re-announcements' },
+  event: { qos: 1, retain: false, direction: 'up', about: 'everything else that happened: outputs, devices online/offline, acknowledgements, shedding, commands' },
+  telemetry: { qos: 1, retain: false, direction: 'up', about: 'periodic per-channel summaries and report-by-exception values; may be shed under storage pressure' },
+  heartbeat: { qos: 1, retain: false, direction: 'up', about: "the gateway's health at a fixed interval" },
+  status: { qos: 1, retain: true, direction: 'up', about: 'retained "online" while connected; the broker publishes the retained "offline" will when the gateway vanishes' },
+  cmd: { qos: 1, retain: false, direction: 'down', about: 'commands from the platform' },
+  'cmd/result': { qos: 1, retain: false, direction: 'up', about: 'the answer to each command, by its id' },
+} as const;
+export type Topic = keyof typeof TOPICS;
+
+export function topicOf(prefix: string, gatewayId: string, t: Topic): string {
+  return `${prefix.replace('{gatewayId}', gatewayId)}${t}`;
+}
+
+const Iso = z.string().meta({ description: 'ISO 8601 time, UTC, e.g. 2026-11-30T08:15:02.120Z' });
+
+/** Fields of every payload on alarm, event, telemetry, heartbeat and cmd/result. */
+export const Envelope = z.object({
+  v: z.literal(SCHEMA_VERSION).meta({ description: 'Schema version' }),
+  id: z.string().min(1).meta({ description: 'Stable, unique message id: a resend keeps it; the platform dedupes on it' }),
+  gw: z.string().meta({ description: 'Gateway id' }),
+  seq: z
+    .number()
+    .int()
+    .min(1)
+    .meta({ description: 'alarm and event: one gap-free counter over both topics, persisted across restarts (a gap means a lost message); telemetry and heartbeat: a counter of their own' }),
+  at: Iso.meta({ description: 'When it happened (for events: when the reading was taken)' }),
+  clock: z.enum(['synced', 'unsynced']).meta({ description: 'unsynced: the box had no good time yet; `at` was corrected from the monotonic clock when it could be' }),
+  boot: z.string().meta({ description: 'Boot id: changes at every start of the gateway process' }),
+});
+
+export const Venue = z.object({
+  id: z.string(),
+  adminCode: z.string().meta({ description: '12-digit administrative division code of the township (行政区划代码): routes the alarm' }),
+  category: z.enum(VENUE_CATEGORIES),
+  risk: z.enum(RISK_COLOURS).meta({ description: 'Derived risk colour (风险分级赋色)' }),
+});
+
+const State = z.enum(['normal', 'warning', 'alarm', 'fault']);
+
+export const AlarmMessage = Envelope.extend({
+  type: z.literal('channel'),
+  alarmId: z.string().meta({ description: 'Id of the message that raised this alarm: the same on every message of its lifecycle (raised → escalated → acknowledged → cleared)' }),
+  device: z.string(),
+  channel: z.string(),
+  kind: z.enum(SIGNAL_KINDS).meta({ description: 'What the channel measures' }),
+  state: State.meta({ description: 'The new state' }),
+  previousState: State,
+  reason: z.enum(['threshold', 'device', 'rate-of-rise', 'unreadable', 'out-of-range', 'stuck', 'cleared', 'reset']),
+  detail: z.string().meta({ description: 'Human detail: "26.4 ≥ alarm 25", "status.al1", "timeout"' }),
+  value: z.union([z.number(), z.boolean()]).nullable().meta({ description: 'The reading that decided; null when there was none (unreadable)' }),
+  threshold: z.number().nullable().meta({ description: 'The threshold crossed, when one was' }),
+  unit: z.string().optional(),
+  latched: z.boolean().meta({ description: 'Stays until reset (gas: on site only)' }),
+  test: z.boolean().meta({ description: 'The device is in maintenance/test mode (检修/测试): not a real alarm' }),
+  reannounce: z.boolean().meta({ description: 'true on the periodic re-announcement of an unacknowledged alarm' }),
+  venue: Venue,
+});
+
+export const EventMessage = Envelope.extend({
+  type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock']),
+  body: z.record(z.string(), z.unknown()).meta({ description: 'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows, bytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}' }),
+  venue: Venue,
+});
+
+export const ChannelSummary = z.object({
+  device: z.string(),
+  channel: z.string(),
+  unit: z.string().optional(),
+  min: z.number(),
+  avg: z.number(),
+  max: z.number(),
+  last: z.number(),
+  n: z.number().int().meta({ description: 'Readings summarised' }),
+});
+
+export const TelemetryMessage = Envelope.extend({
+  type: z.enum(['summary', 'exception']).meta({ description: 'summary: every interval; exception: a value moved beyond its deadband since last sent' }),
+  from: Iso,
+  to: Iso,
+  channels: z.array(ChannelSummary),
+});
+
+export const HeartbeatMessage = Envelope.extend({
+  version: z.string(),
+  uptimeS: z.number(),
+  venue: Venue,
+  backlog: z.object({ alarm: z.number().int(), event: z.number().int(), heartbeat: z.number().int(), telemetry: z.number().int() }),
+  shed: z.object({ rows: z.number().int(), bytes: z.number().int() }).meta({ description: 'Telemetry shed since start' }),
+  devices: z.array(z.object({ id: z.string(), online: z.boolean().nullable(), reason: z.string() })),
+  outputs: z.array(z.object({ id: z.string(), level: z.enum(['on', 'off']).nullable(), ok: z.boolean() })),
+  cpuTempC: z.number().nullable(),
+  diskFreeMB: z.number().nullable(),
+});
+
+export const StatusPayload = z.enum(['online', 'offline']).meta({ description: 'Plain text, retained' });
+
+export const COMMAND_NAMES = ['ping', 'get-status', 'ack-alarm', 'silence', 'reset', 'maintenance', 'sync-time'] as const;
+
+export const Command = z.strictObject({
+  id: z.string().min(1).max(128).meta({ description: 'Command id: a repeat with the same id is answered again, not executed twice' }),
+  name: z.enum(COMMAND_NAMES),
+  args: z.record(z.string(), z.unknown()).default({}),
+  expiresAt: Iso.optional().meta({ description: 'Refused after this time' }),
+});
+
+export const CommandArgs = {
+  ping: z.strictObject({}),
+  'get-status': z.strictObject({}),
+  'ack-alarm': z.strictObject({ alarmId: z.string().min(1), by: z.string().max(64).optional() }),
+  silence: z.strictObject({}),
+  reset: z.strictObject({ device: z.string().optional(), channel: z.string().optional() }),
+  maintenance: z.strictObject({ device: z.string(), on: z.boolean() }),
+  'sync-time': z.strictObject({ now: Iso }),
+} as const;
+
+export const CommandResult = Envelope.extend({
+  ok: z.boolean(),
+  reason: z.string().nullable().meta({ description: 'Why it was refused or failed; null when ok' }),
+  name: z.string().nullable(),
+  result: z.unknown().optional(),
+}).extend({ id: z.string().meta({ description: 'The id of the command answered' }) });
+
+export const MAX_COMMAND_BYTES = 16 * 1024;
+
+export type AlarmMessage = z.output<typeof AlarmMessage>;
+export type EventMessage = z.output<typeof EventMessage>;
+export type TelemetryMessage = z.output<typeof TelemetryMessage>;
+export type HeartbeatMessage = z.output<typeof HeartbeatMessage>;
+export type CommandResult = z.output<typeof CommandResult>;
+export type Command = z.output<typeof Command>;
+
+export const PAYLOADS = {
+  alarm: AlarmMessage,
+  event: EventMessage,
+  telemetry: TelemetryMessage,
+  heartbeat: HeartbeatMessage,
+  status: StatusPayload,
+  cmd: Command,
+  'cmd/result': CommandResult,
+} as const;

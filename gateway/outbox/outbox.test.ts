@@ -1,0 +1,95 @@
+// The outbox on real SQLite files: order, gap-free seq across restarts, caps that shed telemetry and
+// never alarms, delete on acknowledge, clock correction, and a corrupt file moved aside.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Outbox, type OutTopic } from './outbox.js';
+
+const root = mkdtempSync(join(tmpdir(), 'jx-outbox-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const meta = { boot: 'b1', mono: 0, unsynced: false };
+const caps = { maxRows: 1000, maxBytes: 1_000_000, reserveRows: 100 };
+function fresh(c = caps): { box: Outbox; dir: string } {
+  const dir = join(root, `d${++n}`);
+  return { box: new Outbox(dir, c), dir };
+}
+const add = (box: Outbox, topic: OutTopic, id: string, size = 10) => box.add(topic, id, meta, ({ seq }) => ({ id, seq, pad: 'x'.repeat(size) }));
+
+describe('outbox', () => {
+  it('hands out alarms first, then events, heartbeats, telemetry; FIFO within each', () => {
+    const { box } = fresh();
+    add(box, 'telemetry', 't1');
+    add(box, 'event', 'e1');
+    add(box, 'heartbeat', 'h1');
+    add(box, 'alarm', 'a1');
+    add(box, 'telemetry', 't2');
+    add(box, 'alarm', 'a2');
+    expect(box.next(10, new Set()).map((p) => p.id)).toEqual(['a1', 'a2', 'e1', 'h1', 't1', 't2']);
+    expect(box.next(2, new Set(['a1'])).map((p) => p.id)).toEqual(['a2', 'e1']);
+  });
+
+  it('seq is one gap-free counter over alarm and event, persisted across a reopen; telemetry counts apart', () => {
+    const { box, dir } = fresh();
+    add(box, 'alarm', 'a1');
+    add(box, 'event', 'e1');
+    add(box, 'telemetry', 't1');
+    add(box, 'alarm', 'a2');
+    box.close();
+    const again = new Outbox(dir, caps);
+    add(again, 'event', 'e2');
+    add(again, 'telemetry', 't2');
+    const seqs = Object.fromEntries(again.next(10, new Set()).map((p) => [p.id, p.seq]));
+    expect(seqs).toEqual({ a1: 1, a2: 3, e1: 2, e2: 4, t1: 1, t2: 2 });
+    again.close();
+  });
+
+  it('deletes on acknowledge, and a message stays until then', () => {
+    const { box } = fresh();
+    add(box, 'alarm', 'a1');
+    expect(box.backlog()).toEqual({ alarm: 1, event: 0, heartbeat: 0, telemetry: 0 });
+    box.acknowledge('a1');
+    expect(box.backlog().alarm).toBe(0);
+  });
+
+  it('a row cap sheds the oldest telemetry and counts it; alarms and events are never shed', () => {
+    const { box } = fresh({ maxRows: 20, maxBytes: 1_000_000, reserveRows: 5 });
+    for (let i = 0; i < 30; i++) add(box, 'telemetry', `t${i}`);
+    expect(box.backlog().telemetry).toBe(15); // 20 − 5 kept for alarms
+    expect(box.shedRows).toBe(15);
+    expect(box.next(1, new Set())[0]?.id).toBe('t15'); // the oldest went first
+    for (let i = 0; i < 30; i++) add(box, 'alarm', `a${i}`);
+    const b = box.backlog();
+    expect(b.alarm).toBe(30); // past the cap: alarms are kept
+    expect(b.telemetry).toBe(0);
+  });
+
+  it('a byte cap sheds telemetry the same way', () => {
+    const { box } = fresh({ maxRows: 10_000, maxBytes: 5_000, reserveRows: 0 });
+    for (let i = 0; i < 50; i++) add(box, 'telemetry', `t${i}`, 200);
+    expect(box.backlog().telemetry).toBeLessThan(25);
+    expect(box.shedBytes).toBeGreaterThan(0);
+  });
+
+  it('rewrites the time of messages recorded before the clock was good, from their monotonic time', () => {
+    const { box } = fresh();
+    box.add('alarm', 'a1', { boot: 'b1', mono: 1000, unsynced: true }, () => ({ at: '1970-01-01T00:00:01.000Z', clock: 'unsynced' }));
+    box.add('alarm', 'a2', { boot: 'b0', mono: 1000, unsynced: true }, () => ({ at: '1970-01-01T00:00:01.000Z', clock: 'unsynced' }));
+    expect(box.correctClock('b1', Date.parse('2026-11-30T10:00:10.000Z'), 11_000)).toBe(1);
+    const [a1, a2] = box.next(2, new Set()).map((p) => JSON.parse(p.payload.toString()) as { at: string; clock: string });
+    expect(a1).toEqual({ at: '2026-11-30T10:00:00.000Z', clock: 'synced' });
+    expect(a2?.clock).toBe('unsynced'); // another boot: its monotonic clock means nothing now
+  });
+
+  it('a corrupt file is moved aside at boot and a fresh one started', () => {
+    const dir = join(root, 'corrupt');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'outbox.db'), Buffer.alloc(8192, 0x5a));
+    const box = new Outbox(dir, caps);
+    expect(box.movedAside).toMatch(/outbox\.db\.corrupt-/);
+    expect(box.quickCheck()).toBe('ok');
+    expect(readdirSync(dir).some((f) => f.startsWith('outbox.db.corrupt-'))).toBe(true);
+    box.close();
+  });
+});

@@ -1,0 +1,245 @@
+// The outbox: every message is committed to SQLite before it is published and deleted only after the
+// broker's PUBACK (DESIGN.md invariant 1). Power loss, kill -9, broker outage, reboot: nothing committed
+// is lost, and a resend keeps its id.
+//
+// - Order: alarm topic first, then events, heartbeats, telemetry; FIFO within each (invariant 2).
+// - `seq`: one gap-free counter over alarm + event, assigned in the same transaction as the insert, so
+//   a platform detects a lost message by a gap; telemetry, heartbeat and results count on their own.
+// - Caps: rows and bytes. Telemetry is shed oldest-first when a cap or a full disk is hit, and counted;
+//   alarms and events are never shed (they may use the reserve kept free for them) (invariant 3).
+// - Durability: synchronous=FULL (WAL with NORMAL can roll back the last commits on power loss).
+//   Telemetry is written in batches, so its fsyncs are few. WAL size is capped; free pages are returned
+//   with incremental vacuum.
+
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type OutTopic = 'alarm' | 'event' | 'heartbeat' | 'telemetry' | 'cmd/result';
+
+/** Publishing order: lower first. */
+export const PRIORITY: Record<OutTopic, number> = { alarm: 0, 'cmd/result': 1, event: 1, heartbeat: 2, telemetry: 3 };
+const COUNTER: Record<OutTopic, string> = { alarm: 'event', event: 'event', heartbeat: 'heartbeat', telemetry: 'telemetry', 'cmd/result': 'result' };
+
+export interface OutboxCaps {
+  maxRows: number;
+  maxBytes: number;
+  /** Rows kept free for alarms and events: telemetry may not use them. */
+  reserveRows: number;
+}
+
+export interface Pending {
+  rowid: number;
+  id: string;
+  topic: OutTopic;
+  payload: Buffer;
+  seq: number;
+}
+
+export interface BuildContext {
+  seq: number;
+}
+
+export class Outbox {
+  private readonly db: Database.Database;
+  private readonly stmts;
+  shedRows = 0;
+  shedBytes = 0;
+  readonly movedAside: string | undefined;
+
+  constructor(
+    dataDir: string,
+    private readonly caps: OutboxCaps,
+  ) {
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'outbox.db');
+    this.movedAside = moveAsideIfCorrupt(file);
+    this.db = new Database(file);
+    this.db.pragma('auto_vacuum = INCREMENTAL'); // before WAL: it decides the file format
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('journal_size_limit = 4194304'); // keep the WAL file at most 4 MB after checkpoints
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS outbox (
+        rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, priority INTEGER NOT NULL,
+        seq INTEGER NOT NULL, payload BLOB NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL,
+        boot TEXT NOT NULL, mono REAL NOT NULL, unsynced INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS outbox_order ON outbox (priority, rowid);
+      CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+    this.stmts = {
+      next: this.db.prepare('SELECT value FROM counters WHERE name = ?').pluck(),
+      setCounter: this.db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      insert: this.db.prepare(
+        'INSERT INTO outbox (id, topic, priority, seq, payload, bytes, created, boot, mono, unsynced) VALUES (@id, @topic, @priority, @seq, @payload, @bytes, @created, @boot, @mono, @unsynced)',
+      ),
+      totals: this.db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
+      oldestTelemetry: this.db.prepare("SELECT rowid, bytes FROM outbox WHERE topic = 'telemetry' ORDER BY rowid LIMIT ?"),
+      deleteRow: this.db.prepare('DELETE FROM outbox WHERE rowid = ?'),
+      deleteId: this.db.prepare('DELETE FROM outbox WHERE id = ?'),
+      backlog: this.db.prepare('SELECT topic, COUNT(*) AS n FROM outbox GROUP BY topic'),
+    };
+    this.shedRows = Number(this.stmts.next.get('shed_rows') ?? 0);
+    this.shedBytes = Number(this.stmts.next.get('shed_bytes') ?? 0);
+  }
+
+  /**
+   * Commits one message. `build` receives the seq and returns the payload object (JSON). Alarms and events
+   * always go in; telemetry may be shed (returns false) when the caps leave no room for it.
+   */
+  add(topic: OutTopic, id: string, meta: { boot: string; mono: number; unsynced: boolean }, build: (ctx: BuildContext) => unknown): boolean {
+    return this.addMany([{ topic, id, meta, build }]) > 0;
+  }
+
+  /** Commits several messages in one transaction (telemetry batches, an event burst). Returns how many. */
+  addMany(items: { topic: OutTopic; id: string; meta: { boot: string; mono: number; unsynced: boolean }; build: (ctx: BuildContext) => unknown }[]): number {
+    const run = () =>
+      this.db.transaction(() => {
+        let added = 0;
+        for (const it of items) {
+          const counter = COUNTER[it.topic];
+          const seq = Number(this.stmts.next.get(counter) ?? 0) + 1;
+          const payload = Buffer.from(JSON.stringify(it.build({ seq })));
+          if (it.topic === 'telemetry' && !this.roomForTelemetry(payload.length)) {
+            this.shed(payload.length, 1);
+            continue;
+          }
+          this.stmts.setCounter.run(counter, seq);
+          this.stmts.insert.run({
+            id: it.id,
+            topic: it.topic,
+            priority: PRIORITY[it.topic],
+            seq,
+            payload,
+            bytes: payload.length,
+            created: Date.now(),
+            boot: it.meta.boot,
+            mono: it.meta.mono,
+            unsynced: it.meta.unsynced ? 1 : 0,
+          });
+          added++;
+        }
+        this.enforceCaps();
+        return added;
+      })();
+    try {
+      return run();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err;
+      // The disk is full: the transaction rolled back. Make room by shedding telemetry, and try once more.
+      const freed = this.shedOldestTelemetry(Math.max(100, items.length * 4));
+      if (freed === 0) throw err;
+      this.db.pragma('incremental_vacuum');
+      return run();
+    }
+  }
+
+  private roomForTelemetry(bytes: number): boolean {
+    const t = this.stmts.totals.get() as { rows: number; bytes: number };
+    if (t.rows + 1 <= this.caps.maxRows - this.caps.reserveRows && t.bytes + bytes <= this.caps.maxBytes * 0.9) return true;
+    // Make room by dropping the oldest telemetry; if there is none, this one goes.
+    return this.shedOldestTelemetry(1) > 0 && this.roomForTelemetry(bytes);
+  }
+
+  private enforceCaps(): void {
+    for (;;) {
+      const t = this.stmts.totals.get() as { rows: number; bytes: number };
+      if (t.rows <= this.caps.maxRows && t.bytes <= this.caps.maxBytes) return;
+      if (this.shedOldestTelemetry(Math.max(1, t.rows - this.caps.maxRows)) === 0) return; // only alarms/events left: kept
+    }
+  }
+
+  private shedOldestTelemetry(n: number): number {
+    const rows = this.stmts.oldestTelemetry.all(n) as { rowid: number; bytes: number }[];
+    let bytes = 0;
+    for (const r of rows) {
+      this.stmts.deleteRow.run(r.rowid);
+      bytes += r.bytes;
+    }
+    if (rows.length) this.shed(bytes, rows.length);
+    return rows.length;
+  }
+
+  private shed(bytes: number, rows: number): void {
+    this.shedRows += rows;
+    this.shedBytes += bytes;
+    this.stmts.setCounter.run('shed_rows', this.shedRows);
+    this.stmts.setCounter.run('shed_bytes', this.shedBytes);
+  }
+
+  /** The next messages to publish, in order, skipping those already in flight. */
+  next(limit: number, inFlight: ReadonlySet<string>): Pending[] {
+    const out: Pending[] = [];
+    const stmt = this.db.prepare('SELECT rowid, id, topic, payload, seq FROM outbox ORDER BY priority, rowid LIMIT ?');
+    for (const r of stmt.iterate(limit + inFlight.size) as Iterable<Pending>) {
+      if (inFlight.has(r.id)) continue;
+      out.push(r);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** After the broker's PUBACK. */
+  acknowledge(id: string): void {
+    this.stmts.deleteId.run(id);
+  }
+
+  backlog(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {
+    const out = { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 };
+    for (const r of this.stmts.backlog.all() as { topic: string; n: number }[]) {
+      const key = r.topic === 'cmd/result' ? 'event' : (r.topic as keyof typeof out);
+      out[key] += r.n;
+    }
+    return out;
+  }
+
+  /**
+   * When the clock becomes good: rewrite `at` of the messages recorded before, from their monotonic time
+   * (same boot only: the monotonic clock restarts with the process). Returns how many were corrected.
+   */
+  correctClock(boot: string, wallNow: number, monoNow: number): number {
+    const rows = this.db.prepare('SELECT rowid, payload, mono FROM outbox WHERE unsynced = 1 AND boot = ?').all(boot) as { rowid: number; payload: Buffer; mono: number }[];
+    const update = this.db.prepare('UPDATE outbox SET payload = ?, bytes = ?, unsynced = 0 WHERE rowid = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const p = JSON.parse(r.payload.toString()) as Record<string, unknown>;
+        p.at = new Date(wallNow - (monoNow - r.mono)).toISOString();
+        p.clock = 'synced';
+        const buf = Buffer.from(JSON.stringify(p));
+        update.run(buf, buf.length, r.rowid);
+      }
+    })();
+    return rows.length;
+  }
+
+  /** Returns free pages to the file system a little at a time (SD cards: no big rewrites). */
+  vacuumSome(pages = 256): void {
+    this.db.pragma(`incremental_vacuum(${pages})`);
+  }
+
+  quickCheck(): string {
+    return this.db.pragma('quick_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** quick_check at boot; a corrupt file (and its WAL) is moved aside and a fresh one started. */
+export function moveAsideIfCorrupt(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  let ok = false;
+  try {
+    const probe = new Database(file, { fileMustExist: true });
+    ok = (probe.pragma('quick_check', { simple: true }) as string) === 'ok';
+    probe.close();
+  } catch {
+    ok = false;
+  }
+  if (ok) return undefined;
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  for (const ext of ['-wal', '-shm']) if (existsSync(file + ext)) renameSync(file + ext, aside + ext);
+  return aside;
+}
