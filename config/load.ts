@@ -45,6 +45,8 @@ export interface LoadResult {
   config?: Config;
   errors: Diagnostic[];
   warnings: Diagnostic[];
+  /** Environment variables that replaced values of the file (JX_MQTT_URL …). */
+  envOverrides?: string[];
   /** The venue section when it parsed, even if other sections did not. */
   venue?: Venue;
   risk?: RiskAssessment;
@@ -85,6 +87,9 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
     errors.push({ path: '', ...source.locate([]), message: 'expected a block of keys (gateway:, venue:, …) at the top of the file' });
     return { ...base, status: 'invalid', errors, warnings };
   }
+
+  // Deployment overrides win over the file (a container or a systemd drop-in sets them).
+  const overrides = applyEnvOverrides(raw as Record<string, unknown>, env, expanded.fromEnv as Map<string, string[]>);
 
   // 1. Shape: every issue of the whole schema at once.
   const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
@@ -133,11 +138,34 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const risk = venue ? assessRisk(venue) : undefined;
   const secrets = secretOrigins(raw as Record<string, unknown>, expanded.fromEnv, fileRefs);
   const sorted = { errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings) };
-  if (!parsed.success || errors.length > 0) return { ...base, status: 'invalid', ...sorted, ...(venue && risk ? { venue, risk } : {}), secrets };
+  if (!parsed.success || errors.length > 0) return { ...base, status: 'invalid', ...sorted, ...(venue && risk ? { venue, risk } : {}), secrets, ...(overrides.length ? { envOverrides: overrides } : {}) };
 
   const config = parsed.data;
   resolvePaths(config, configDir, fileRefs);
-  return { ...base, status: 'ok', config, ...sorted, ...(venue && risk ? { venue, risk } : {}), secrets };
+  return { ...base, status: 'ok', config, ...sorted, ...(venue && risk ? { venue, risk } : {}), secrets, ...(overrides.length ? { envOverrides: overrides } : {}) };
+}
+
+/** JX_MQTT_URL, JX_MQTT_USERNAME, JX_MQTT_PASSWORD and JX_DATA_DIR replace the file's values. */
+export const ENV_OVERRIDES: Record<string, [string, string]> = {
+  JX_MQTT_URL: ['uplink', 'url'],
+  JX_MQTT_USERNAME: ['uplink', 'username'],
+  JX_MQTT_PASSWORD: ['uplink', 'password'],
+  JX_DATA_DIR: ['gateway', 'dataDir'],
+};
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, fromEnv: Map<string, string[]>): string[] {
+  const applied: string[] = [];
+  for (const [name, [section, key]] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (section === 'uplink' && key !== 'url' && raw.uplink === undefined && env.JX_MQTT_URL === undefined) continue;
+    const target = (raw[section] && typeof raw[section] === 'object' ? raw[section] : (raw[section] = {})) as Record<string, unknown>;
+    target[key] = value;
+    if (key === 'password') delete target.passwordFile;
+    fromEnv.set(`${section}.${key}`, [name]);
+    applied.push(name);
+  }
+  return applied;
 }
 
 function toDiagnostic(f: Finding, source: YamlSource): Diagnostic {

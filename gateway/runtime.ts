@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   profiles: Readonly<Record<string, Profile>>;
   log: Logger;
   onEvent?: (e: GatewayEvent) => void;
+  /** Every good reading, for telemetry. */
+  onReading?: (device: string, points: Record<string, DecodedPoint>, at: number) => void;
   newId?: () => string;
   /** For tests: memory inputs by id, to press the reset button or close a contact. */
   memoryInputs?: Map<string, (active: boolean) => void>;
@@ -140,6 +142,7 @@ export class GatewayRuntime {
   }
 
   private async onReading(device: string, points: Record<string, DecodedPoint>): Promise<void> {
+    this.o.onReading?.(device, points, Date.now());
     await this.handle(this.detector.reading(device, points, Date.now(), performance.now()));
   }
 

@@ -147,6 +147,7 @@ export function humanReport(r: LoadResult): string {
   } else {
     lines.push('uplink   none');
   }
+  if (r.envOverrides?.length) lines.push(`env      ${r.envOverrides.join(', ')} override the file`);
   lines.push(`status   ${c.status.enabled ? `http://${c.status.host.includes(':') ? `[${c.status.host}]` : c.status.host}:${c.status.port}/` : 'off'}`);
   if (r.warnings.length) {
     lines.push('warnings');

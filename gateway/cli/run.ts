@@ -7,14 +7,17 @@ import { loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { serveControl } from '../control-socket.js';
 import { createLogger } from '../log/logger.js';
-import { GatewayRuntime } from '../runtime.js';
+import { GatewayService } from '../service.js';
+import type { RiskAssessment } from '../../config/index.js';
 import { humanReport } from './check-config.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 export const RUN_USAGE = `Usage: jiuxiao-gateway run --config FILE
 
 Runs the gateway: polls the devices, decides normal/warning/alarm/fault, drives the outputs, keeps the
-state across restarts. Refuses to start on a config that check-config rejects. Local control (reset,
+state across restarts, and forwards alarms, events, telemetry and heartbeats over MQTT from a durable
+outbox (nothing committed is lost). Environment: JX_MQTT_URL, JX_MQTT_USERNAME, JX_MQTT_PASSWORD and
+JX_DATA_DIR win over the file. Refuses to start on a config that check-config rejects. Local control (reset,
 status) through a socket in the data directory. Stops on SIGTERM or SIGINT.
 `;
 
@@ -33,23 +36,17 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const config = loaded.config;
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
-  const runtime = new GatewayRuntime(config, {
-    profiles: { ...BUILTIN_PROFILES, ...config.profiles },
-    log,
-    onEvent: (e) => {
-      const level = e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
-      log[level]({ event: e }, `${e.type} event`);
-    },
-  });
+  const service = new GatewayService(config, loaded.risk as RiskAssessment, { profiles: { ...BUILTIN_PROFILES, ...config.profiles }, log });
+  const runtime = service.runtime;
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= runtime.stop());
+  const stop = () => (stopping ??= service.stop());
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
   try {
-    await runtime.start();
+    await service.start();
   } catch (err) {
     log.fatal({ err }, 'gateway failed to start');
-    await runtime.stop().catch(() => undefined);
+    await service.stop().catch(() => undefined);
     return EXIT.invalid;
   }
   const control = await serveControl(runtime, config.gateway.dataDir);
@@ -59,6 +56,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     check();
   });
   control.close();
-  log.info('gateway stopped: outputs in their safe state, state saved');
+  log.info('gateway stopped: outputs in their safe state, state saved, status offline published');
   return EXIT.ok;
 }

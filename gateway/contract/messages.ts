@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { RISK_COLOURS, SIGNAL_KINDS, VENUE_CATEGORIES } from '../../config/index.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 1 as const;
 
 export const TOPICS = {
   alarm: { qos: 1, retain: false, direction: 'up', about: 'channel state changes (预警/报警/故障 raised, escalated, cleared, reset) and re-announcements' },

@@ -66,6 +66,7 @@ export class Outbox {
         boot TEXT NOT NULL, mono REAL NOT NULL, unsynced INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS outbox_order ON outbox (priority, rowid);
       CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS commands (id TEXT PRIMARY KEY, answer TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
     `);
     this.stmts = {
       next: this.db.prepare('SELECT value FROM counters WHERE name = ?').pluck(),
@@ -177,6 +178,18 @@ export class Outbox {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** A command's answer, kept so a repeat of the same id is answered again, not executed twice. */
+  rememberCommand(id: string, answer: unknown): void {
+    this.db.prepare('INSERT OR REPLACE INTO commands (id, answer, at) VALUES (?, ?, ?)').run(id, JSON.stringify(answer), Date.now());
+    // Keep the last 10 000.
+    this.db.prepare('DELETE FROM commands WHERE id IN (SELECT id FROM commands ORDER BY at DESC LIMIT -1 OFFSET 10000)').run();
+  }
+
+  recallCommand(id: string): unknown {
+    const row = this.db.prepare('SELECT answer FROM commands WHERE id = ?').pluck().get(id) as string | undefined;
+    return row === undefined ? undefined : JSON.parse(row);
   }
 
   /** After the broker's PUBACK. */

@@ -1,0 +1,163 @@
+// The whole gateway: the runtime (poll, detect, act) plus what reports it — the outbox, the uplink, the
+// reporter, heartbeats, telemetry, commands, re-announcements, clock correction. `jiuxiao-gateway run`
+// is this, started and stopped on signals.
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statfsSync } from 'node:fs';
+import type { Config, Profile, RiskAssessment } from '../config/index.js';
+import { Outbox } from './outbox/outbox.js';
+import type { Logger } from './log/logger.js';
+import { GatewayRuntime, type GatewayEvent } from './runtime.js';
+import { SystemClock } from './uplink/clock.js';
+import { handleCommand } from './uplink/commands.js';
+import { Reporter } from './uplink/reporter.js';
+import { TelemetryAggregator } from './uplink/telemetry.js';
+import { Uplink } from './uplink/uplink.js';
+
+export interface ServiceOptions {
+  profiles: Readonly<Record<string, Profile>>;
+  log: Logger;
+  clock?: SystemClock;
+  /** Test hook: every event as it is recorded. */
+  onEvent?: (e: GatewayEvent) => void;
+  memoryInputs?: Map<string, (active: boolean) => void>;
+  /** Shorter timers for tests (ms). */
+  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
+}
+
+function cpuTempC(): number | null {
+  try {
+    return Math.round(Number(readFileSync('/sys/class/thermal/thermal_zone0/temp', 'utf8')) / 100) / 10;
+  } catch {
+    return null;
+  }
+}
+
+function diskFreeMB(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return Math.round((s.bavail * s.bsize) / 1048576);
+  } catch {
+    return null;
+  }
+}
+
+export class GatewayService {
+  readonly boot = randomUUID();
+  readonly outbox: Outbox;
+  readonly runtime: GatewayRuntime;
+  readonly reporter: Reporter;
+  readonly uplink: Uplink | undefined;
+  private readonly telemetry = new TelemetryAggregator();
+  private readonly clock: SystemClock;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly startedAt = performance.now();
+  private lastShed = 0;
+  private wasSynced: boolean;
+  private lastSummaryAt = Date.now();
+
+  constructor(
+    readonly config: Config,
+    risk: RiskAssessment,
+    private readonly o: ServiceOptions,
+  ) {
+    const storage = config.storage;
+    this.outbox = new Outbox(config.gateway.dataDir, { maxRows: storage.maxRows, maxBytes: storage.maxMB * 1048576, reserveRows: storage.alarmReserveRows });
+    if (this.outbox.movedAside) o.log.error({ file: this.outbox.movedAside }, 'outbox failed its check at boot: moved aside, starting fresh');
+    this.clock = o.clock ?? new SystemClock();
+    this.wasSynced = this.clock.synced();
+    this.uplink = config.uplink
+      ? new Uplink(config.uplink, { gatewayId: config.gateway.id, outbox: this.outbox, log: o.log.child({ name: 'uplink' }), onCommand: (p) => this.command(p) })
+      : undefined;
+    this.reporter = new Reporter(config, risk, { outbox: this.outbox, boot: this.boot, clock: this.clock, newId: randomUUID, onCommit: () => this.uplink?.kick() });
+    this.runtime = new GatewayRuntime(config, {
+      profiles: o.profiles,
+      log: o.log,
+      onEvent: (e) => {
+        this.reporter.record(e);
+        o.onEvent?.(e);
+        const level = e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
+        o.log[level]({ event: e }, `${e.type} event`);
+      },
+      onReading: (device, points) => this.telemetry.add(device, points),
+      ...(o.memoryInputs ? { memoryInputs: o.memoryInputs } : {}),
+    });
+  }
+
+  private command(payload: Buffer): Promise<void> {
+    return handleCommand(payload, {
+      runtime: this.runtime,
+      reporter: this.reporter,
+      outbox: this.outbox,
+      clock: this.clock,
+      boot: this.boot,
+      log: this.o.log,
+      extraStatus: () => ({ openAlarms: this.reporter.openAlarms(), backlog: this.outbox.backlog(), shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes } }),
+    });
+  }
+
+  async start(): Promise<void> {
+    // Events happen from the first moment; the uplink connects in the background (never awaited:
+    // a gateway runs with the network down).
+    this.uplink?.start();
+    await this.runtime.start();
+    const u = this.config.uplink;
+    const t = this.o.timers ?? {};
+    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.o.log.error({ err }, 'periodic task failed');
+      }
+    }, ms));
+    every(t.heartbeatMs ?? (u?.heartbeatIntervalS ?? 60) * 1000, () => this.heartbeat());
+    every(t.telemetryMs ?? (u?.telemetryIntervalS ?? 60) * 1000, () => {
+      const now = Date.now();
+      this.reporter.telemetry('summary', this.lastSummaryAt, now, this.telemetry.takeSummary());
+      this.lastSummaryAt = now;
+    });
+    every(t.exceptionMs ?? this.config.storage.telemetryBatchMs, () => this.reporter.telemetry('exception', Date.now(), Date.now(), this.telemetry.takeExceptions()));
+    every(Math.min(t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000, 60_000), () => this.reporter.reannounce(t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000));
+    every(5000, () => this.watch());
+    every(600_000, () => this.outbox.vacuumSome());
+    this.heartbeat();
+  }
+
+  /** Shedding is itself reported; a clock that became good corrects what was recorded before. */
+  private watch(): void {
+    if (this.outbox.shedRows > this.lastShed) {
+      this.reporter.event('shed', { rows: this.outbox.shedRows - this.lastShed, totalRows: this.outbox.shedRows, totalBytes: this.outbox.shedBytes, reason: 'storage cap: oldest telemetry dropped' });
+      this.lastShed = this.outbox.shedRows;
+    }
+    const synced = this.clock.synced();
+    if (synced && !this.wasSynced) {
+      const corrected = this.outbox.correctClock(this.boot, Date.now(), performance.now());
+      this.reporter.event('clock', { synced: true, correctedEvents: corrected, by: 'system' });
+    }
+    this.wasSynced = synced;
+  }
+
+  heartbeat(): void {
+    this.reporter.heartbeat(
+      Math.round((performance.now() - this.startedAt) / 1000),
+      this.runtime.status(),
+      { cpuTempC: cpuTempC(), diskFreeMB: diskFreeMB(this.config.gateway.dataDir) },
+      { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
+    );
+  }
+
+  /** Outputs to safe state, a last flush of the outbox while connected, `offline` published, files closed. */
+  async stop(flushMs = 2000): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.runtime.stop();
+    if (this.uplink?.connected) {
+      const end = Date.now() + flushMs;
+      while (Date.now() < end && Object.values(this.outbox.backlog()).some((n) => n > 0)) {
+        this.uplink.kick();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    await this.uplink?.stop();
+    this.outbox.close();
+  }
+}

@@ -1,0 +1,106 @@
+// Commands from the platform (the `cmd` topic). Each is validated (size, JSON, shape, name, arguments,
+// expiry) and answered on `cmd/result` with its id; a repeated id is answered again from memory, never
+// executed twice. Bad input is refused with a reason and changes nothing (invariant 7). A gas valve is
+// never reopened from here (invariant 6): `reset` is remote, so it resets fire alarms only.
+
+import { Command, CommandArgs, COMMAND_NAMES, MAX_COMMAND_BYTES } from '../contract/messages.js';
+import type { Logger } from '../log/logger.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { GatewayRuntime } from '../runtime.js';
+import type { SystemClock } from './clock.js';
+import type { Reporter } from './reporter.js';
+
+interface Answer {
+  ok: boolean;
+  reason: string | null;
+  name: string | null;
+  result?: unknown;
+}
+
+export interface CommandContext {
+  runtime: GatewayRuntime;
+  reporter: Reporter;
+  outbox: Outbox;
+  clock: SystemClock;
+  boot: string;
+  log: Logger;
+  extraStatus: () => Record<string, unknown>;
+}
+
+export async function handleCommand(payload: Buffer, ctx: CommandContext): Promise<void> {
+  const { id, answer } = await decide(payload, ctx);
+  ctx.reporter.result(id, answer.name, answer.ok, answer.reason, answer.result);
+  ctx.log.info({ command: id, name: answer.name, ok: answer.ok, reason: answer.reason }, 'command answered');
+}
+
+function refuse(name: string | null, reason: string): Answer {
+  return { ok: false, reason, name };
+}
+
+async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: string; answer: Answer }> {
+  if (payload.length > MAX_COMMAND_BYTES) return { id: 'unparseable', answer: refuse(null, `command of ${payload.length} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`) };
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { id: 'unparseable', answer: refuse(null, 'command is not JSON') };
+  }
+  const rawId = json !== null && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string' ? ((json as { id: string }).id.slice(0, 128) || 'unparseable') : 'unparseable';
+  const parsed = Command.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'command';
+    const name = (json as { name?: unknown } | null)?.name;
+    const reason =
+      issue?.path[0] === 'name' && typeof name === 'string'
+        ? `unknown command "${name.slice(0, 40)}"; known: ${COMMAND_NAMES.join(', ')}`
+        : `${where}: ${issue?.message ?? 'malformed'}`;
+    return { id: rawId, answer: refuse(null, `malformed command: ${reason}`) };
+  }
+  const cmd = parsed.data;
+  const previous = ctx.outbox.recallCommand(cmd.id) as Answer | undefined;
+  if (previous) return { id: cmd.id, answer: previous };
+  const answer = await execute(cmd, ctx);
+  ctx.outbox.rememberCommand(cmd.id, answer);
+  return { id: cmd.id, answer };
+}
+
+async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
+  if (cmd.expiresAt !== undefined) {
+    const t = Date.parse(cmd.expiresAt);
+    if (Number.isNaN(t)) return refuse(cmd.name, `expiresAt "${cmd.expiresAt}" is not a time`);
+    if (t < Date.now()) return refuse(cmd.name, `expired at ${cmd.expiresAt}`);
+  }
+  const args = CommandArgs[cmd.name].safeParse(cmd.args);
+  if (!args.success) return refuse(cmd.name, `bad args: ${args.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
+  const a = args.data as Record<string, unknown>;
+  switch (cmd.name) {
+    case 'ping':
+      return { ok: true, reason: null, name: 'ping', result: { pong: true, at: new Date().toISOString() } };
+    case 'get-status':
+      return { ok: true, reason: null, name: 'get-status', result: { ...ctx.runtime.status(), ...ctx.extraStatus() } };
+    case 'ack-alarm':
+      return ctx.reporter.acknowledge(a.alarmId as string, a.by as string | undefined)
+        ? { ok: true, reason: null, name: 'ack-alarm' }
+        : refuse('ack-alarm', `no open alarm with id "${String(a.alarmId).slice(0, 80)}"`);
+    case 'silence':
+      await ctx.runtime.silence();
+      return { ok: true, reason: null, name: 'silence' };
+    case 'reset': {
+      const scope: { device?: string; channel?: string } = {};
+      if (typeof a.device === 'string') scope.device = a.device;
+      if (typeof a.channel === 'string') scope.channel = a.channel;
+      const r = await ctx.runtime.reset(scope, 'remote');
+      return r.refused.length ? { ok: false, reason: r.refused.map((x) => `${x.target}: ${x.reason}`).join('; '), name: 'reset', result: r } : { ok: true, reason: null, name: 'reset', result: r };
+    }
+    case 'maintenance':
+      return ctx.runtime.setMaintenance(a.device as string, a.on as boolean) ? { ok: true, reason: null, name: 'maintenance' } : refuse('maintenance', `no device "${String(a.device).slice(0, 80)}"`);
+    case 'sync-time': {
+      const v = ctx.clock.vouch(Date.parse(a.now as string));
+      if (!v.ok) return refuse('sync-time', `our clock differs by ${(v.offsetMs / 1000).toFixed(1)} s: the gateway does not set the system clock; check NTP on the box`);
+      const corrected = ctx.outbox.correctClock(ctx.boot, Date.now(), performance.now());
+      ctx.reporter.event('clock', { synced: true, correctedEvents: corrected, by: 'sync-time' });
+      return { ok: true, reason: null, name: 'sync-time', result: { offsetMs: v.offsetMs, correctedEvents: corrected } };
+    }
+  }
+}

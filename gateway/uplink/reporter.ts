@@ -1,0 +1,161 @@
+// Turns what happens in the gateway into contract messages in the outbox: channel events on `alarm`
+// (with the alarm lifecycle id and the venue fields), everything else on `event`, heartbeats, telemetry
+// summaries and exceptions, command results. Also re-announces unacknowledged alarms.
+
+import type { Config } from '../../config/index.js';
+import { packageVersion } from '../../config/package-version.js';
+import type { RiskAssessment } from '../../config/index.js';
+import type { ChannelEvent } from '../detect/detector.js';
+import type { GatewayEvent } from '../runtime.js';
+import { SCHEMA_VERSION, type AlarmMessage } from '../contract/messages.js';
+import type { Outbox, OutTopic } from '../outbox/outbox.js';
+import type { ClockQuality } from './clock.js';
+
+export interface ReporterOptions {
+  outbox: Outbox;
+  boot: string;
+  clock: ClockQuality;
+  newId: () => string;
+  /** Called after each commit, so the uplink publishes at once. */
+  onCommit?: () => void;
+}
+
+interface OpenAlarm {
+  alarmId: string;
+  last: ChannelEvent;
+  acknowledged: boolean;
+  lastAnnounced: number;
+}
+
+export class Reporter {
+  private readonly venue;
+  /** Channels not in normal, by "device/channel": their alarm lifecycle. */
+  private readonly open = new Map<string, OpenAlarm>();
+
+  constructor(
+    private readonly config: Config,
+    risk: RiskAssessment,
+    private readonly o: ReporterOptions,
+  ) {
+    this.venue = { id: config.venue.id, adminCode: config.venue.adminCode, category: config.venue.category, risk: risk.colour };
+  }
+
+  private envelope(id: string, seq: number, at: number) {
+    return { v: SCHEMA_VERSION as typeof SCHEMA_VERSION, id, gw: this.config.gateway.id, seq, at: new Date(at).toISOString(), clock: this.o.clock.synced() ? ('synced' as const) : ('unsynced' as const), boot: this.o.boot };
+  }
+
+  private commit(topic: OutTopic, id: string, mono: number, build: (seq: number) => unknown): void {
+    this.o.outbox.add(topic, id, { boot: this.o.boot, mono, unsynced: !this.o.clock.synced() }, ({ seq }) => build(seq));
+    this.o.onCommit?.();
+  }
+
+  record(e: GatewayEvent): void {
+    if (e.type === 'channel') return this.channel(e);
+    const mono = performance.now();
+    const body =
+      e.type === 'output'
+        ? { output: e.output, role: e.role, action: e.action, level: e.level, status: e.status, reason: e.reason, detail: e.detail ?? null, cause: e.cause ?? null }
+        : { device: e.device, state: e.state, reason: e.reason };
+    this.commit('event', e.id, mono, (seq) => ({ ...this.envelope(e.id, seq, e.at), type: e.type, body, venue: this.venue }));
+  }
+
+  private channel(e: ChannelEvent, reannounce = false, id = e.id): void {
+    const key = `${e.device}/${e.channel}`;
+    let open = this.open.get(key);
+    if (!open && !reannounce) {
+      open = { alarmId: id, last: e, acknowledged: false, lastAnnounced: Date.now() };
+      if (e.state !== 'normal') this.open.set(key, open);
+    }
+    const alarmId = open?.alarmId ?? id;
+    if (open && !reannounce) {
+      open.last = e;
+      open.lastAnnounced = Date.now();
+      if (e.state === 'normal') this.open.delete(key);
+      // An escalation (warning → alarm) needs a fresh acknowledgement.
+      if (e.state === 'alarm' && e.previousState !== 'alarm') open.acknowledged = false;
+    }
+    const msg = (seq: number): AlarmMessage => ({
+      ...this.envelope(id, seq, e.at),
+      type: 'channel',
+      alarmId,
+      device: e.device,
+      channel: e.channel,
+      kind: e.kind,
+      state: e.state,
+      previousState: e.previousState,
+      reason: e.reason,
+      detail: e.detail,
+      value: e.value ?? null,
+      threshold: e.threshold ?? null,
+      ...(e.unit !== undefined ? { unit: e.unit } : {}),
+      latched: e.latched,
+      test: e.test,
+      reannounce,
+      venue: this.venue,
+    });
+    this.commit('alarm', id, e.mono, msg);
+  }
+
+  /** The platform acknowledged an alarm (Article 8's closed loop): no more re-announcements. */
+  acknowledge(alarmId: string, by: string | undefined): boolean {
+    for (const open of this.open.values()) {
+      if (open.alarmId !== alarmId) continue;
+      open.acknowledged = true;
+      const id = this.o.newId();
+      this.commit('event', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, Date.now()), type: 'ack', body: { alarmId, by: by ?? null, device: open.last.device, channel: open.last.channel }, venue: this.venue }));
+      return true;
+    }
+    return false;
+  }
+
+  /** Re-announces alarms (and faults) nobody acknowledged for `everyMs`. */
+  reannounce(everyMs: number): number {
+    let n = 0;
+    const now = Date.now();
+    for (const open of this.open.values()) {
+      if (open.acknowledged || open.last.state === 'warning' || open.last.test || now - open.lastAnnounced < everyMs) continue;
+      open.lastAnnounced = now;
+      this.channel({ ...open.last, at: now, mono: performance.now() }, true, this.o.newId());
+      n++;
+    }
+    return n;
+  }
+
+  openAlarms(): { alarmId: string; device: string; channel: string; state: string; acknowledged: boolean }[] {
+    return [...this.open.values()].map((o) => ({ alarmId: o.alarmId, device: o.last.device, channel: o.last.channel, state: o.last.state, acknowledged: o.acknowledged }));
+  }
+
+  heartbeat(uptimeS: number, status: Record<string, unknown>, host: { cpuTempC: number | null; diskFreeMB: number | null }, shed: { rows: number; bytes: number }): void {
+    const id = this.o.newId();
+    const devices = ((status.devices as { id: string; online?: boolean; lastReason: string }[]) ?? []).map((d) => ({ id: d.id, online: d.online ?? null, reason: d.lastReason }));
+    const outputs = Object.entries((status.outputs as Record<string, { level?: 'on' | 'off'; ok: boolean }>) ?? {}).map(([oid, s]) => ({ id: oid, level: s.level ?? null, ok: s.ok }));
+    this.commit('heartbeat', id, performance.now(), (seq) => ({
+      ...this.envelope(id, seq, Date.now()),
+      version: packageVersion(),
+      uptimeS,
+      venue: this.venue,
+      backlog: this.o.outbox.backlog(),
+      shed,
+      devices,
+      outputs,
+      ...host,
+    }));
+  }
+
+  telemetry(type: 'summary' | 'exception', from: number, to: number, channels: unknown[]): void {
+    if (!channels.length) return;
+    const id = this.o.newId();
+    this.commit('telemetry', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, to), type, from: new Date(from).toISOString(), to: new Date(to).toISOString(), channels }));
+  }
+
+  event(type: 'shed' | 'command' | 'clock', body: Record<string, unknown>): void {
+    const id = this.o.newId();
+    this.commit('event', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, Date.now()), type, body, venue: this.venue }));
+  }
+
+  result(commandId: string, name: string | null, ok: boolean, reason: string | null, result?: unknown): void {
+    // The result carries the command's id: a repeated command is answered with the same id.
+    const msgId = `result:${commandId}:${this.o.newId()}`;
+    this.commit('cmd/result', msgId, performance.now(), (seq) => ({ ...this.envelope(commandId, seq, Date.now()), ok, reason, name, ...(result !== undefined ? { result } : {}) }));
+  }
+}

@@ -1,0 +1,177 @@
+// MQTT to the county platform (mqtt.js 5; MQTT 3.1.1 or 5, any broker). Publishes from the outbox with
+// a bounded in-flight window and deletes a row only on the broker's PUBACK; SQLite is the source of
+// truth, the client's memory store only bridges one connection to the next.
+//
+// - Fixed client id, persistent session (clean: false; on MQTT 5 a session expiry), keepalive.
+// - Reconnects itself with capped exponential backoff and jitter (mqtt.js's own reconnect is fixed-
+//   period and is switched off). An `error` listener is always attached (mqtt.js throws otherwise).
+// - Retained `online` on the status topic at every connect; the will is the retained `offline`.
+// - A publish that gets no PUBACK in time makes the connection restart: the client resends what is
+//   in flight with the same ids, and the platform dedupes on them.
+// - Commands come in on `cmd` with QoS 1 and are acknowledged only after they were handled.
+
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Uplink as UplinkConfig } from '../../config/index.js';
+import type { Logger } from '../log/logger.js';
+import { topicOf, type Topic } from '../contract/messages.js';
+import type { Outbox } from '../outbox/outbox.js';
+
+export interface UplinkOptions {
+  gatewayId: string;
+  outbox: Outbox;
+  log: Logger;
+  /** A command payload arrived; resolve once it is handled (its result committed to the outbox). */
+  onCommand: (payload: Buffer) => Promise<void>;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  ackTimeoutMs?: number;
+}
+
+export class Uplink {
+  private client: MqttClient | undefined;
+  private readonly inFlight = new Map<string, number>();
+  private stopping = false;
+  private draining = false;
+  private backoff: number;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
+  connects = 0;
+  published = 0;
+
+  constructor(
+    private readonly cfg: UplinkConfig,
+    private readonly o: UplinkOptions,
+  ) {
+    this.backoff = o.reconnectMinMs ?? 1000;
+  }
+
+  topic(t: Topic): string {
+    return topicOf(this.cfg.topicPrefix, this.o.gatewayId, t);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Starts connecting; never waits for the broker (a gateway must run with the network down). */
+  start(): void {
+    const c = this.cfg;
+    const opts: IClientOptions = {
+      clientId: c.clientId ?? this.o.gatewayId,
+      clean: false,
+      keepalive: c.keepaliveS,
+      protocolVersion: c.protocolVersion,
+      reconnectPeriod: 0, // we reconnect ourselves, with backoff
+      connectTimeout: 10_000,
+      resubscribe: true,
+      will: { topic: this.topic('status'), payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(c.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 7 * 24 * 3600 } } : {}),
+      ...(c.username !== undefined ? { username: c.username } : {}),
+      ...(c.password !== undefined ? { password: c.password } : {}),
+    };
+    if (c.tls) {
+      if (c.tls.ca) opts.ca = readFileSync(c.tls.ca);
+      if (c.tls.cert) opts.cert = readFileSync(c.tls.cert);
+      if (c.tls.key) opts.key = readFileSync(c.tls.key);
+      opts.rejectUnauthorized = c.tls.rejectUnauthorized;
+    }
+    const client = mqtt.connect(c.url, opts);
+    this.client = client;
+    // Manual acknowledgement of commands: PUBACK only once handled (and its result committed).
+    client.handleMessage = (packet, done) => {
+      if (packet.cmd !== 'publish' || packet.topic !== this.topic('cmd')) return done();
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      this.o
+        .onCommand(payload)
+        .catch((err: Error) => this.o.log.error({ err }, 'command handling failed'))
+        .finally(() => {
+          done();
+          this.kick();
+        });
+    };
+    client.on('error', (err) => this.o.log.warn({ err: { message: err.message } }, 'mqtt error'));
+    client.on('connect', () => {
+      this.connects++;
+      this.backoff = this.o.reconnectMinMs ?? 1000;
+      this.o.log.info({ url: c.url, connects: this.connects }, 'uplink connected');
+      client.publish(this.topic('status'), 'online', { qos: 1, retain: true });
+      client.subscribe(this.topic('cmd'), { qos: 1 });
+      this.kick();
+    });
+    client.on('close', () => {
+      if (this.stopping) return;
+      this.scheduleReconnect();
+    });
+    this.ackTimer = setInterval(() => this.checkAcks(), 1000);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.stopping) return;
+    const max = this.o.reconnectMaxMs ?? 60_000;
+    const delay = Math.round(this.backoff * (0.8 + Math.random() * 0.4));
+    this.backoff = Math.min(this.backoff * 2, max);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopping && this.client && !this.client.connected) this.client.reconnect();
+    }, delay);
+  }
+
+  /** A publish not acknowledged in time: restart the connection, so the client resends it. */
+  private checkAcks(): void {
+    const limit = this.o.ackTimeoutMs ?? 20_000;
+    const now = Date.now();
+    if (!this.connected) return;
+    for (const sent of this.inFlight.values()) {
+      if (now - sent > limit) {
+        this.o.log.warn({ inFlight: this.inFlight.size }, 'no PUBACK in time: reconnecting to resend');
+        this.client?.stream.destroy();
+        return;
+      }
+    }
+  }
+
+  /** New rows in the outbox, or room in the window: publish what is next. */
+  kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const client = this.client;
+      if (!client?.connected) return;
+      const room = this.cfg.inflight - this.inFlight.size;
+      if (room <= 0) return;
+      for (const p of this.o.outbox.next(room, new Set(this.inFlight.keys()))) {
+        this.inFlight.set(p.id, Date.now());
+        client.publish(this.topic(p.topic), p.payload, { qos: 1 }, (err) => {
+          if (err) {
+            // Not acknowledged (the client was ended or the packet refused): it stays in the outbox.
+            this.inFlight.delete(p.id);
+            return;
+          }
+          this.o.outbox.acknowledge(p.id);
+          this.inFlight.delete(p.id);
+          this.published++;
+          this.kick();
+        });
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Publishes the retained `offline` and disconnects cleanly (the will is for unclean ends). */
+  async stop(timeoutMs = 3000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.ackTimer);
+    const client = this.client;
+    if (!client) return;
+    if (client.connected) {
+      await Promise.race([
+        new Promise<void>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, () => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, timeoutMs)),
+      ]);
+    }
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  }
+}

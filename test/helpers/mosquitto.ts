@@ -1,0 +1,79 @@
+// A real Mosquitto broker for a test: its own config in a temp dir, a free loopback port, stopped by pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './net.js';
+
+export interface Broker {
+  port: number;
+  url: string;
+  dir: string;
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after stop), e.g. at the end of an outage. */
+  restart(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  /** Extra listener lines, e.g. TLS settings; replaces the plain listener's options. */
+  tls?: { cafile: string; certfile: string; keyfile: string; requireCertificate: boolean };
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`mosquitto did not listen on ${port} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
+  const dir = mkdtempSync(join(tmpdir(), 'jx-mosq-'));
+  chmodSync(dir, 0o755); // mosquitto drops to its own user when started as root
+  const port = await freePort();
+  const lines = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_queued_messages 200000', 'max_inflight_messages 0'];
+  if (options.tls) {
+    lines.push(`cafile ${options.tls.cafile}`, `certfile ${options.tls.certfile}`, `keyfile ${options.tls.keyfile}`, `require_certificate ${options.tls.requireCertificate}`);
+  }
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `${lines.join('\n')}\n`);
+  chmodSync(conf, 0o644);
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    proc = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+    await waitForPort(port, 5000);
+  };
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  };
+  await start();
+  return {
+    port,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
+    dir,
+    stop: async () => {
+      await stop();
+    },
+    restart: start,
+  };
+}
+
+export function removeBrokerDir(b: Broker): void {
+  rmSync(b.dir, { recursive: true, force: true });
+}
