@@ -39,6 +39,9 @@ describe('the demo venue', () => {
       const late = await listen(broker.url, 'jx/v1/GW-DEMO-0001/status');
       await waitFor(() => late.got.length > 0, 5000, 'retained status');
       expect(late.got[0]).toMatchObject({ payload: 'online', retain: true });
+      // kill -9: the broker publishes the will, the retained offline.
+      gw.kill('SIGKILL');
+      await waitFor(() => late.got.some((m) => m.payload === 'offline'), 10_000, 'the will: offline');
       await late.close();
     } finally {
       await stopProcess(gw);
