@@ -45,6 +45,9 @@ export class Outbox {
   private readonly stmts;
   shedRows = 0;
   shedBytes = 0;
+  /** Rows and bytes in the outbox, kept in memory: counting the table on every insert is quadratic. */
+  private rows = 0;
+  private bytes = 0;
   readonly movedAside: string | undefined;
 
   constructor(
@@ -77,9 +80,11 @@ export class Outbox {
       totals: this.db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
       oldestTelemetry: this.db.prepare("SELECT rowid, bytes FROM outbox WHERE topic = 'telemetry' ORDER BY rowid LIMIT ?"),
       deleteRow: this.db.prepare('DELETE FROM outbox WHERE rowid = ?'),
-      deleteId: this.db.prepare('DELETE FROM outbox WHERE id = ?'),
+      deleteId: this.db.prepare('DELETE FROM outbox WHERE id = ? RETURNING bytes').pluck(),
       backlog: this.db.prepare('SELECT topic, COUNT(*) AS n FROM outbox GROUP BY topic'),
+      nextRows: this.db.prepare('SELECT rowid, id, topic, payload, seq FROM outbox ORDER BY priority, rowid LIMIT ?'),
     };
+    this.recount();
     this.shedRows = Number(this.stmts.next.get('shed_rows') ?? 0);
     this.shedBytes = Number(this.stmts.next.get('shed_bytes') ?? 0);
   }
@@ -106,6 +111,8 @@ export class Outbox {
             continue;
           }
           this.stmts.setCounter.run(counter, seq);
+          this.rows++;
+          this.bytes += payload.length;
           this.stmts.insert.run({
             id: it.id,
             topic: it.topic,
@@ -126,6 +133,7 @@ export class Outbox {
     try {
       return run();
     } catch (err) {
+      this.recount(); // the transaction rolled back: the in-memory totals went with it
       if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err;
       // The disk is full: the transaction rolled back. Make room by shedding telemetry, and try once more.
       const freed = this.shedOldestTelemetry(Math.max(100, items.length * 4));
@@ -135,18 +143,22 @@ export class Outbox {
     }
   }
 
-  private roomForTelemetry(bytes: number): boolean {
+  private recount(): void {
     const t = this.stmts.totals.get() as { rows: number; bytes: number };
-    if (t.rows + 1 <= this.caps.maxRows - this.caps.reserveRows && t.bytes + bytes <= this.caps.maxBytes * 0.9) return true;
+    this.rows = t.rows;
+    this.bytes = t.bytes;
+  }
+
+  private roomForTelemetry(bytes: number): boolean {
+    if (this.rows + 1 <= this.caps.maxRows - this.caps.reserveRows && this.bytes + bytes <= this.caps.maxBytes * 0.9) return true;
     // Make room by dropping the oldest telemetry; if there is none, this one goes.
     return this.shedOldestTelemetry(1) > 0 && this.roomForTelemetry(bytes);
   }
 
   private enforceCaps(): void {
     for (;;) {
-      const t = this.stmts.totals.get() as { rows: number; bytes: number };
-      if (t.rows <= this.caps.maxRows && t.bytes <= this.caps.maxBytes) return;
-      if (this.shedOldestTelemetry(Math.max(1, t.rows - this.caps.maxRows)) === 0) return; // only alarms/events left: kept
+      if (this.rows <= this.caps.maxRows && this.bytes <= this.caps.maxBytes) return;
+      if (this.shedOldestTelemetry(Math.max(1, this.rows - this.caps.maxRows)) === 0) return; // only alarms/events left: kept
     }
   }
 
@@ -157,6 +169,8 @@ export class Outbox {
       this.stmts.deleteRow.run(r.rowid);
       bytes += r.bytes;
     }
+    this.rows -= rows.length;
+    this.bytes -= bytes;
     if (rows.length) this.shed(bytes, rows.length);
     return rows.length;
   }
@@ -171,8 +185,7 @@ export class Outbox {
   /** The next messages to publish, in order, skipping those already in flight. */
   next(limit: number, inFlight: ReadonlySet<string>): Pending[] {
     const out: Pending[] = [];
-    const stmt = this.db.prepare('SELECT rowid, id, topic, payload, seq FROM outbox ORDER BY priority, rowid LIMIT ?');
-    for (const r of stmt.iterate(limit + inFlight.size) as Iterable<Pending>) {
+    for (const r of this.stmts.nextRows.iterate(limit + inFlight.size) as Iterable<Pending>) {
       if (inFlight.has(r.id)) continue;
       out.push(r);
       if (out.length >= limit) break;
@@ -194,7 +207,16 @@ export class Outbox {
 
   /** After the broker's PUBACK. */
   acknowledge(id: string): void {
-    this.stmts.deleteId.run(id);
+    const bytes = this.stmts.deleteId.get(id) as number | undefined;
+    if (bytes !== undefined) {
+      this.rows--;
+      this.bytes -= bytes;
+    }
+  }
+
+  /** Messages waiting, all topics (kept in memory: cheap to ask often). */
+  get size(): number {
+    return this.rows;
   }
 
   backlog(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {
@@ -219,6 +241,7 @@ export class Outbox {
         p.at = new Date(wallNow - (monoNow - r.mono)).toISOString();
         p.clock = 'synced';
         const buf = Buffer.from(JSON.stringify(p));
+        this.bytes += buf.length - r.payload.length;
         update.run(buf, buf.length, r.rowid);
       }
     })();
