@@ -111,7 +111,7 @@ console.log('bench/uplink — jiuxiao-gateway', new Date().toISOString(), `node 
     const id = `late-${randomUUID()}`;
     committedAt.set(id, performance.now());
     box.add('alarm', id, meta, ({ seq }) => ({ id, seq }));
-    up.kick();
+    up.urgent();
   }, 100);
   while (box.size > 0) await sleep(20);
   const ourMs = performance.now() - t;

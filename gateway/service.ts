@@ -69,7 +69,7 @@ export class GatewayService {
     this.uplink = config.uplink
       ? new Uplink(config.uplink, { gatewayId: config.gateway.id, outbox: this.outbox, log: o.log.child({ name: 'uplink' }), onCommand: (p) => this.command(p) })
       : undefined;
-    this.reporter = new Reporter(config, risk, { outbox: this.outbox, boot: this.boot, clock: this.clock, newId: randomUUID, onCommit: () => this.uplink?.kick() });
+    this.reporter = new Reporter(config, risk, { outbox: this.outbox, boot: this.boot, clock: this.clock, newId: randomUUID, onCommit: (topic) => (topic === 'telemetry' || topic === 'heartbeat' ? this.uplink?.kick() : this.uplink?.urgent()) });
     this.runtime = new GatewayRuntime(config, {
       profiles: o.profiles,
       log: o.log,
@@ -110,6 +110,10 @@ export class GatewayService {
         this.o.log.error({ err }, 'periodic task failed');
       }
     }, ms));
+    every(5000, () => this.watch());
+    every(600_000, () => this.outbox.vacuumSome());
+    // Without an uplink there is nobody to send health and telemetry to: the events alone are kept.
+    if (!this.uplink) return;
     every(t.heartbeatMs ?? (u?.heartbeatIntervalS ?? 60) * 1000, () => this.heartbeat());
     every(t.telemetryMs ?? (u?.telemetryIntervalS ?? 60) * 1000, () => {
       const now = Date.now();
@@ -118,13 +122,13 @@ export class GatewayService {
     });
     every(t.exceptionMs ?? this.config.storage.telemetryBatchMs, () => this.reporter.telemetry('exception', Date.now(), Date.now(), this.telemetry.takeExceptions()));
     every(Math.min(t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000, 60_000), () => this.reporter.reannounce(t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000));
-    every(5000, () => this.watch());
-    every(600_000, () => this.outbox.vacuumSome());
     this.heartbeat();
   }
 
   /** Shedding is itself reported; a clock that became good corrects what was recorded before. */
   private watch(): void {
+    // Link down: what waits in memory goes to disk, so an outage or a power cut does not lose it.
+    if (this.uplink && !this.uplink.connected) this.outbox.spill(this.uplink.inFlightIds);
     if (this.outbox.shedRows > this.lastShed) {
       this.reporter.event('shed', { rows: this.outbox.shedRows - this.lastShed, totalRows: this.outbox.shedRows, totalBytes: this.outbox.shedBytes, reason: 'storage cap: oldest telemetry dropped' });
       this.lastShed = this.outbox.shedRows;

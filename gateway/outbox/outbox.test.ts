@@ -92,4 +92,32 @@ describe('outbox', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('outbox.db.corrupt-'))).toBe(true);
     box.close();
   });
+
+  it('telemetry and heartbeats wait in memory, after SQLite rows, and go to disk only when spilled', () => {
+    const { box, dir } = fresh();
+    box.addVolatile('telemetry', 'v1', meta, ({ seq }) => ({ seq }));
+    box.addVolatile('heartbeat', 'h1', meta, ({ seq }) => ({ seq }));
+    add(box, 'event', 'e1');
+    expect(box.next(10, new Set()).map((p) => p.id)).toEqual(['e1', 'h1', 'v1']);
+    box.acknowledge('h1'); // from memory: no disk write
+    expect(box.size).toBe(2);
+    expect(box.spill(new Set())).toBe(1);
+    box.close();
+    const again = new Outbox(dir, caps);
+    expect(again.next(10, new Set()).map((p) => [p.id, p.seq])).toEqual([['e1', 1], ['v1', 1]]);
+    again.addVolatile('telemetry', 'v2', meta, ({ seq }) => ({ seq }));
+    expect(again.next(10, new Set()).find((p) => p.id === 'v2')?.seq).toBe(2); // the counter went on
+    again.close();
+  });
+
+  it('deletes after PUBACK are batched and never hand a deleted row out again', () => {
+    const { box } = fresh();
+    for (let i = 0; i < 5; i++) add(box, 'alarm', `a${i}`);
+    box.acknowledge('a0');
+    box.acknowledge('a1');
+    expect(box.next(10, new Set()).map((p) => p.id)).toEqual(['a2', 'a3', 'a4']);
+    expect(box.size).toBe(3);
+    box.flushAcks();
+    expect(box.backlog().alarm).toBe(3);
+  });
 });

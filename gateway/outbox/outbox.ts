@@ -8,8 +8,10 @@
 // - Caps: rows and bytes. Telemetry is shed oldest-first when a cap or a full disk is hit, and counted;
 //   alarms and events are never shed (they may use the reserve kept free for them) (invariant 3).
 // - Durability: synchronous=FULL (WAL with NORMAL can roll back the last commits on power loss).
-//   Telemetry is written in batches, so its fsyncs are few. WAL size is capped; free pages are returned
-//   with incremental vacuum.
+//   WAL size is capped; free pages are returned with incremental vacuum.
+// - SD cards wear out: telemetry and heartbeats first wait in memory (`addVolatile`) and are published
+//   from there; only what cannot go out soon (link down, no PUBACK) is spilled to SQLite, in one batch.
+//   At steady state with the link up the only disk writes are events. Deletes after PUBACK are batched.
 
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +50,12 @@ export class Outbox {
   /** Rows and bytes in the outbox, kept in memory: counting the table on every insert is quadratic. */
   private rows = 0;
   private bytes = 0;
+  /** Telemetry and heartbeats not yet on disk, with their seq from the counters below. */
+  private readonly volatile = new Map<string, Pending & { meta: { boot: string; mono: number; unsynced: boolean } }>();
+  private readonly volatileSeq = new Map<string, number>();
+  /** Acknowledged ids whose delete is not committed yet, with their rowid when known. */
+  private readonly toDelete = new Map<string, number | undefined>();
+  static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
 
   constructor(
@@ -81,10 +89,13 @@ export class Outbox {
       oldestTelemetry: this.db.prepare("SELECT rowid, bytes FROM outbox WHERE topic = 'telemetry' ORDER BY rowid LIMIT ?"),
       deleteRow: this.db.prepare('DELETE FROM outbox WHERE rowid = ?'),
       deleteId: this.db.prepare('DELETE FROM outbox WHERE id = ? RETURNING bytes').pluck(),
+      deleteRowids: this.db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT value FROM json_each(?)) RETURNING bytes').pluck(),
       backlog: this.db.prepare('SELECT topic, COUNT(*) AS n FROM outbox GROUP BY topic'),
-      nextRows: this.db.prepare('SELECT rowid, id, topic, payload, seq FROM outbox ORDER BY priority, rowid LIMIT ?'),
+      // Arrays, not objects: this is the hot read of a backlog drain.
+      nextRows: this.db.prepare('SELECT rowid, id, topic, payload, seq FROM outbox ORDER BY priority, rowid LIMIT ?').raw(true),
     };
     this.recount();
+    for (const c of ['telemetry', 'heartbeat']) this.volatileSeq.set(c, Number(this.stmts.next.get(c) ?? 0));
     this.shedRows = Number(this.stmts.next.get('shed_rows') ?? 0);
     this.shedBytes = Number(this.stmts.next.get('shed_bytes') ?? 0);
   }
@@ -102,15 +113,17 @@ export class Outbox {
     const run = () =>
       this.db.transaction(() => {
         let added = 0;
+        // Counters are read once and written once per transaction.
+        const counters = new Map<string, number>();
         for (const it of items) {
           const counter = COUNTER[it.topic];
-          const seq = Number(this.stmts.next.get(counter) ?? 0) + 1;
+          const seq = (counters.get(counter) ?? Number(this.stmts.next.get(counter) ?? 0)) + 1;
           const payload = Buffer.from(JSON.stringify(it.build({ seq })));
           if (it.topic === 'telemetry' && !this.roomForTelemetry(payload.length)) {
             this.shed(payload.length, 1);
             continue;
           }
-          this.stmts.setCounter.run(counter, seq);
+          counters.set(counter, seq);
           this.rows++;
           this.bytes += payload.length;
           this.stmts.insert.run({
@@ -127,6 +140,7 @@ export class Outbox {
           });
           added++;
         }
+        for (const [name, value] of counters) this.stmts.setCounter.run(name, value);
         this.enforceCaps();
         return added;
       })();
@@ -182,13 +196,58 @@ export class Outbox {
     this.stmts.setCounter.run('shed_bytes', this.shedBytes);
   }
 
-  /** The next messages to publish, in order, skipping those already in flight. */
+  /**
+   * Telemetry or a heartbeat: kept in memory and published from there. Its seq comes from a counter of
+   * its own (persisted when it is spilled). Spilled to SQLite when too many wait (link down).
+   */
+  addVolatile(topic: 'telemetry' | 'heartbeat', id: string, meta: { boot: string; mono: number; unsynced: boolean }, build: (ctx: BuildContext) => unknown): void {
+    const seq = (this.volatileSeq.get(topic) ?? 0) + 1;
+    this.volatileSeq.set(topic, seq);
+    this.volatile.set(id, { rowid: 0, id, topic, seq, payload: Buffer.from(JSON.stringify(build({ seq }))), meta });
+    if (this.volatile.size > Outbox.MAX_VOLATILE) this.spill(new Set());
+  }
+
+  /** Writes what waits in memory to SQLite, in one transaction (the link is down, or we are stopping). */
+  spill(inFlight: ReadonlySet<string>): number {
+    const items = [...this.volatile.values()].filter((v) => !inFlight.has(v.id));
+    if (!items.length) return 0;
+    let n = 0;
+    this.db.transaction(() => {
+      // Their seq was given in memory: keep it, and move the persisted counters past it.
+      for (const [topic, seq] of this.volatileSeq) this.stmts.setCounter.run(topic, seq);
+      for (const v of items) {
+        this.volatile.delete(v.id);
+        if (v.topic === 'telemetry' && !this.roomForTelemetry(v.payload.length)) {
+          this.shed(v.payload.length, 1);
+          continue;
+        }
+        this.stmts.insert.run({ id: v.id, topic: v.topic, priority: PRIORITY[v.topic], seq: v.seq, payload: v.payload, bytes: v.payload.length, created: Date.now(), boot: v.meta.boot, mono: v.meta.mono, unsynced: v.meta.unsynced ? 1 : 0 });
+        this.rows++;
+        this.bytes += v.payload.length;
+        n++;
+      }
+    })();
+    return n;
+  }
+
+  /** The next messages to publish, in order, skipping those in flight: SQLite's first (alarms lead),
+   *  then what waits in memory (heartbeats before telemetry). */
   next(limit: number, inFlight: ReadonlySet<string>): Pending[] {
+    // Deleting the acknowledged rows first keeps the scan short (it would step over each of them).
+    this.flushAcks();
     const out: Pending[] = [];
-    for (const r of this.stmts.nextRows.iterate(limit + inFlight.size) as Iterable<Pending>) {
-      if (inFlight.has(r.id)) continue;
-      out.push(r);
-      if (out.length >= limit) break;
+    const skip = (id: string) => inFlight.has(id) || this.toDelete.has(id);
+    for (const [rowid, id, topic, payload, seq] of this.stmts.nextRows.iterate(limit + inFlight.size + this.toDelete.size) as Iterable<[number, string, OutTopic, Buffer, number]>) {
+      if (skip(id)) continue;
+      out.push({ rowid, id, topic, payload, seq });
+      if (out.length >= limit) return out;
+    }
+    for (const topic of ['heartbeat', 'telemetry']) {
+      for (const v of this.volatile.values()) {
+        if (v.topic !== topic || skip(v.id)) continue;
+        out.push(v);
+        if (out.length >= limit) return out;
+      }
     }
     return out;
   }
@@ -205,22 +264,48 @@ export class Outbox {
     return row === undefined ? undefined : JSON.parse(row);
   }
 
-  /** After the broker's PUBACK. */
-  acknowledge(id: string): void {
-    const bytes = this.stmts.deleteId.get(id) as number | undefined;
-    if (bytes !== undefined) {
-      this.rows--;
-      this.bytes -= bytes;
+  /** After the broker's PUBACK. A message from memory is simply forgotten; a row's delete is batched
+   *  (flushAcks): losing it in a crash only means the message is sent again, with the same id. */
+  acknowledge(id: string, rowid?: number): void {
+    if (this.volatile.delete(id)) return;
+    this.toDelete.set(id, rowid || undefined);
+    if (this.toDelete.size >= 1024) this.flushAcks();
+  }
+
+  flushAcks(): void {
+    if (!this.toDelete.size) return;
+    const ids = [...this.toDelete];
+    this.toDelete.clear();
+    // A delete lost in a power cut only means a resend with the same id: no fsync needed for it.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.transaction(() => {
+        // One statement for all rows whose rowid is known (json_each), one by id for the rest.
+        const rowids = ids.filter(([, r]) => r !== undefined).map(([, r]) => r);
+        const gone = [
+          ...(rowids.length ? (this.stmts.deleteRowids.all(JSON.stringify(rowids)) as number[]) : []),
+          ...ids.filter(([, r]) => r === undefined).map(([id]) => this.stmts.deleteId.get(id) as number | undefined),
+        ];
+        for (const bytes of gone) {
+          if (bytes === undefined) continue;
+          this.rows--;
+          this.bytes -= bytes;
+        }
+      })();
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
   }
 
-  /** Messages waiting, all topics (kept in memory: cheap to ask often). */
+  /** Messages waiting, all topics, on disk and in memory (cheap to ask often). */
   get size(): number {
-    return this.rows;
+    return this.rows - this.toDelete.size + this.volatile.size;
   }
 
   backlog(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {
+    this.flushAcks();
     const out = { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 };
+    for (const v of this.volatile.values()) out[v.topic as 'heartbeat' | 'telemetry']++;
     for (const r of this.stmts.backlog.all() as { topic: string; n: number }[]) {
       const key = r.topic === 'cmd/result' ? 'event' : (r.topic as keyof typeof out);
       out[key] += r.n;
@@ -233,6 +318,7 @@ export class Outbox {
    * (same boot only: the monotonic clock restarts with the process). Returns how many were corrected.
    */
   correctClock(boot: string, wallNow: number, monoNow: number): number {
+    this.spill(new Set());
     const rows = this.db.prepare('SELECT rowid, payload, mono FROM outbox WHERE unsynced = 1 AND boot = ?').all(boot) as { rowid: number; payload: Buffer; mono: number }[];
     const update = this.db.prepare('UPDATE outbox SET payload = ?, bytes = ?, unsynced = 0 WHERE rowid = ?');
     this.db.transaction(() => {
@@ -257,7 +343,10 @@ export class Outbox {
     return this.db.pragma('quick_check', { simple: true }) as string;
   }
 
+  /** Flushes the pending deletes and writes what waits in memory to disk, then closes. */
   close(): void {
+    this.flushAcks();
+    this.spill(new Set());
     this.db.close();
   }
 }

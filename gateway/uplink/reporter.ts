@@ -17,7 +17,7 @@ export interface ReporterOptions {
   clock: ClockQuality;
   newId: () => string;
   /** Called after each commit, so the uplink publishes at once. */
-  onCommit?: () => void;
+  onCommit?: (topic: OutTopic) => void;
 }
 
 interface OpenAlarm {
@@ -45,8 +45,11 @@ export class Reporter {
   }
 
   private commit(topic: OutTopic, id: string, mono: number, build: (seq: number) => unknown): void {
-    this.o.outbox.add(topic, id, { boot: this.o.boot, mono, unsynced: !this.o.clock.synced() }, ({ seq }) => build(seq));
-    this.o.onCommit?.();
+    const meta = { boot: this.o.boot, mono, unsynced: !this.o.clock.synced() };
+    // Telemetry and heartbeats wait in memory (SD cards): spilled to disk only when they cannot go out.
+    if (topic === 'telemetry' || topic === 'heartbeat') this.o.outbox.addVolatile(topic, id, meta, ({ seq }) => build(seq));
+    else this.o.outbox.add(topic, id, meta, ({ seq }) => build(seq));
+    this.o.onCommit?.(topic);
   }
 
   record(e: GatewayEvent): void {
