@@ -120,4 +120,17 @@ describe('outbox', () => {
     box.flushAcks();
     expect(box.backlog().alarm).toBe(3);
   });
+
+  it('a full disk (SQLITE_FULL) sheds telemetry to make room and keeps the alarm', () => {
+    const { box } = fresh({ maxRows: 1_000_000, maxBytes: 1e12, reserveRows: 0 });
+    for (let i = 0; i < 400; i++) add(box, 'telemetry', `t${i}`, 400);
+    // The file may not grow any more: the next commit hits SQLITE_FULL.
+    (box as unknown as { db: { pragma(s: string): unknown } }).db.pragma(`max_page_count = ${(box as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true })}`);
+    let added = 0;
+    for (let i = 0; i < 50; i++) if (box.add('alarm', `a${i}`, meta, () => ({ pad: 'y'.repeat(2000) }))) added++;
+    expect(added).toBe(50);
+    expect(box.backlog().alarm).toBe(50);
+    expect(box.shedRows).toBeGreaterThan(0);
+    expect(box.backlog().telemetry).toBeLessThan(400);
+  });
 });
