@@ -15,15 +15,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function benchBroker(): Promise<{ url: string; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'jx-bench-mosq-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const conf = join(dir, 'm.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
-  chmodSync(conf, 0o644);
-  const p = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
+/** Resolves once something accepts connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
     const ok = await new Promise<boolean>((r) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -32,9 +27,21 @@ export async function benchBroker(): Promise<{ url: string; stop(): Promise<void
       });
       s.once('error', () => r(false));
     });
-    if (ok) break;
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing listened on ${port} within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export async function benchBroker(): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'jx-bench-mosq-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const conf = join(dir, 'm.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
+  chmodSync(conf, 0o644);
+  const p = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  await waitForPort(port, 5000);
   return {
     url: `mqtt://127.0.0.1:${port}`,
     stop: async () => {

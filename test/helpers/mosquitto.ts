@@ -1,9 +1,9 @@
 // A real Mosquitto broker for a test: its own config in a temp dir, a free loopback port, stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForPort } from '../../bench/lib/broker.js';
 import { freePort } from './net.js';
 
 export interface Broker {
@@ -18,23 +18,6 @@ export interface Broker {
 export interface BrokerOptions {
   /** Extra listener lines, e.g. TLS settings; replaces the plain listener's options. */
   tls?: { cafile: string; certfile: string; keyfile: string; requireCertificate: boolean };
-}
-
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`mosquitto did not listen on ${port} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
