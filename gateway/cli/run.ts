@@ -38,10 +38,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   const service = new GatewayService(config, loaded.risk as RiskAssessment, { profiles: { ...BUILTIN_PROFILES, ...config.profiles }, log });
   const runtime = service.runtime;
+  // A signal during start-up is kept and acted on once the start has finished.
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= service.stop());
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  let signalled: () => void = () => undefined;
+  const signal = new Promise<void>((resolve) => (signalled = resolve));
+  const stop = () => {
+    stopping ??= service.stop();
+    signalled();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   try {
     await service.start();
   } catch (err) {
@@ -51,10 +57,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const control = await serveControl(runtime, config.gateway.dataDir);
   log.info({ gateway: config.gateway.id, venue: config.venue.id, risk: loaded.risk?.colour, dataDir: config.gateway.dataDir }, 'gateway running');
-  await new Promise<void>((resolve) => {
-    const check = () => (stopping ? stopping.then(resolve) : setTimeout(check, 100));
-    check();
-  });
+  await signal;
+  await stopping;
   control.close();
   log.info('gateway stopped: outputs in their safe state, state saved, status offline published');
   return EXIT.ok;
