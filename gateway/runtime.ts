@@ -10,6 +10,7 @@ import { Poller, type DeviceStatus } from '../drivers/bus/poller.js';
 import { watchGpioInput } from '../drivers/outputs/gpio.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
 import type { Logger } from './log/logger.js';
+import type { ChannelSnapshot } from './detect/channel-machine.js';
 import { Detector, type ChannelEvent } from './detect/detector.js';
 import { Linkage, type OutputCommand } from './linkage/linkage.js';
 import { createDriver, OutputManager, type OutputEvent } from './linkage/output-manager.js';
@@ -53,6 +54,9 @@ export class GatewayRuntime {
   private readonly newId: () => string;
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
+  /** What the state store holds, to skip writes that change nothing. */
+  private readonly saved = new Map<string, string>();
+  private savedValves: string | undefined;
 
   constructor(
     readonly config: Config,
@@ -168,8 +172,21 @@ export class GatewayRuntime {
     for (const e of await this.outputs.execute(commands)) this.emit(e);
   }
 
+  /** Writes only what changed since the last save: every state write wears the SD card. */
   private persist(): void {
-    this.store?.save(this.detector.snapshot(), this.linkage.closedValves(), Date.now());
+    if (!this.store) return;
+    const changed: [string, ChannelSnapshot][] = [];
+    for (const [key, snap] of this.detector.snapshot()) {
+      const mark = `${snap.state}/${snap.latched}`;
+      if (this.saved.get(key) === mark) continue;
+      this.saved.set(key, mark);
+      changed.push([key, snap]);
+    }
+    const valves = this.linkage.closedValves();
+    const valvesMark = [...valves].sort().join(',');
+    if (!changed.length && valvesMark === this.savedValves) return;
+    this.savedValves = valvesMark;
+    this.store.save(changed, valves, Date.now());
   }
 
   private emit(e: GatewayEvent): void {

@@ -56,7 +56,8 @@ export class StateStore {
         upsert.run(key.slice(0, slash), key.slice(slash + 1), s.state, s.latched ? 1 : 0, at);
       }
       const keep = new Set(closedValves);
-      for (const v of this.closedValves()) if (!keep.has(v)) this.db.prepare('DELETE FROM closed_valve WHERE output = ?').run(v);
+      const remove = this.db.prepare('DELETE FROM closed_valve WHERE output = ?');
+      for (const v of this.closedValves()) if (!keep.has(v)) remove.run(v);
       for (const v of closedValves) insertValve.run(v, at);
     })();
   }
