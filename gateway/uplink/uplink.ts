@@ -35,6 +35,7 @@ export class Uplink {
   private queue: Pending[] = [];
   private stopping = false;
   private draining = false;
+  private kickPending = false;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -147,6 +148,22 @@ export class Uplink {
     this.kick();
   }
 
+  /**
+   * Room in the window after a PUBACK: refill at the end of this turn of the event loop. The PUBACKs
+   * that arrived together are all counted by then, and the publishes that refill their room leave in
+   * the same tick, which mqtt-packet writes with one corked writev instead of one syscall each
+   * (measured: drain 0.70–0.78 → 0.80–0.97 of raw mqtt.js). Waiting for several PUBACKs instead stalls
+   * on TCP's delayed ACKs (measured: 40 × slower).
+   */
+  private kickSoon(): void {
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      this.kick();
+    });
+  }
+
   /** New rows in the outbox, or room in the window: publish what is next. */
   kick(): void {
     if (this.draining) return;
@@ -159,7 +176,7 @@ export class Uplink {
       const batch: Pending[] = [];
       while (room > 0) {
         if (!this.queue.length) {
-          this.queue = this.o.outbox.next(Math.max(512, room), new Set(this.inFlight.keys()));
+          this.queue = this.o.outbox.next(Math.max(512, room), this.inFlight);
           if (!this.queue.length) break;
         }
         const p = this.queue.shift() as Pending;
@@ -176,12 +193,10 @@ export class Uplink {
             this.inFlight.delete(p.id);
             return;
           }
-          this.o.outbox.acknowledge(p.id, p.rowid);
+          this.o.outbox.acknowledge(p);
           this.inFlight.delete(p.id);
           this.published++;
-          // Refill at once: waiting for several PUBACKs before publishing again stalls on TCP's delayed
-          // ACKs (measured: 40 × slower). The fetched queue makes this cheap: no query per PUBACK.
-          this.kick();
+          this.kickSoon();
         });
       }
     } finally {
