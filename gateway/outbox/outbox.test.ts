@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox, type OutTopic, type Pending } from './outbox.js';
 
@@ -125,6 +126,106 @@ describe('outbox', () => {
     box.flushAcks();
     expect(box.backlog().telemetry).toBe(0);
     expect(box.size).toBe(0);
+  });
+
+  it('a spill is one row per topic; its messages come back in order with their ids and seqs, after a reopen too', () => {
+    const { box, dir } = fresh();
+    for (let i = 1; i <= 5; i++) box.addVolatile('telemetry', `t${i}`, meta, ({ seq }) => ({ id: `t${i}`, seq }));
+    box.addVolatile('heartbeat', 'h1', meta, ({ seq }) => ({ id: 'h1', seq }));
+    add(box, 'alarm', 'a1');
+    expect(box.spill(new Set())).toBe(6);
+    const rows = (box as unknown as { db: { prepare(s: string): { all(): unknown[] } } }).db.prepare('SELECT topic, n FROM outbox ORDER BY rowid').all();
+    expect(rows).toEqual([{ topic: 'alarm', n: 1 }, { topic: 'heartbeat', n: 1 }, { topic: 'telemetry', n: 5 }]);
+    box.close();
+    const again = new Outbox(dir, caps);
+    const out = again.next(100, new Set());
+    expect(out.map((p) => [p.id, p.seq])).toEqual([['a1', 1], ['h1', 1], ['t1', 1], ['t2', 2], ['t3', 3], ['t4', 4], ['t5', 5]]);
+    for (const p of out.slice(2)) expect(JSON.parse(p.payload.toString())).toEqual({ id: p.id, seq: p.seq }); // each its own bytes
+    expect(again.size).toBe(7);
+    expect(again.backlog()).toEqual({ alarm: 1, event: 0, heartbeat: 1, telemetry: 5 });
+    again.close();
+  });
+
+  it('a pack stays until its last message is acknowledged, and hands out only the others meanwhile', () => {
+    const { box, dir } = fresh();
+    for (let i = 1; i <= 4; i++) box.addVolatile('telemetry', `t${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set());
+    const [t1, , t3] = box.next(10, new Set());
+    box.acknowledge(t1 as Pending);
+    box.acknowledge(t3 as Pending);
+    expect(box.next(10, new Set()).map((p) => p.id)).toEqual(['t2', 't4']);
+    expect(box.size).toBe(2);
+    expect(box.backlog().telemetry).toBe(2);
+    box.close(); // the pack is still on disk: after a crash or restart all of it is sent again (same ids)
+    const again = new Outbox(dir, caps);
+    expect(again.next(10, new Set()).map((p) => p.id)).toEqual(['t1', 't2', 't3', 't4']);
+    for (const p of again.next(10, new Set())) again.acknowledge(p);
+    again.flushAcks();
+    expect(again.size).toBe(0);
+    expect(again.backlog().telemetry).toBe(0);
+    again.close();
+  });
+
+  it('a spill past the cap sheds the oldest telemetry first (on disk, then the oldest of the spill) and counts each message', () => {
+    const { box } = fresh({ maxRows: 20, maxBytes: 1_000_000, reserveRows: 5 }); // room for 15 telemetry
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `a${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set());
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `b${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set()); // 20 > 15: the first pack goes whole
+    expect(box.shedRows).toBe(10);
+    expect(box.next(100, new Set()).map((p) => p.id)).toEqual(Array.from({ length: 10 }, (_, i) => `b${i}`));
+    for (let i = 0; i < 20; i++) box.addVolatile('telemetry', `c${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set()); // 20 on their own are past the cap: the b pack goes, then c0–c4
+    expect(box.shedRows).toBe(25);
+    expect(box.next(100, new Set()).map((p) => p.id)).toEqual(Array.from({ length: 15 }, (_, i) => `c${i + 5}`));
+    add(box, 'alarm', 'a1');
+    expect(box.backlog()).toEqual({ alarm: 1, event: 0, heartbeat: 0, telemetry: 15 });
+  });
+
+  it('corrects the time of each message of a pack from its own monotonic time', () => {
+    const { box } = fresh();
+    box.addVolatile('telemetry', 't1', { boot: 'b1', mono: 1000, unsynced: true }, () => ({ at: '1970-01-01T00:00:01.000Z', clock: 'unsynced' }));
+    box.addVolatile('telemetry', 't2', { boot: 'b1', mono: 4000, unsynced: true }, () => ({ at: '1970-01-01T00:00:04.000Z', clock: 'unsynced' }));
+    box.spill(new Set());
+    expect(box.correctClock('b1', Date.parse('2026-11-30T10:00:10.000Z'), 11_000)).toBe(2);
+    expect(box.next(10, new Set()).map((p) => JSON.parse(p.payload.toString()) as unknown)).toEqual([
+      { at: '2026-11-30T10:00:00.000Z', clock: 'synced' },
+      { at: '2026-11-30T10:00:03.000Z', clock: 'synced' },
+    ]);
+  });
+
+  it('never gives a rowid twice: the PUBACK of a message shed in flight cannot delete a newer alarm', () => {
+    const { box } = fresh({ maxRows: 1000, maxBytes: 1_000_000, reserveRows: 990 }); // room for 10 telemetry
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `t${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set());
+    const inFlight = box.next(10, new Set()); // the pack, the newest row, is being published...
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `u${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set()); // ...and shed meanwhile to make room
+    box.flushAcks();
+    const sql = (box as unknown as { db: { prepare(s: string): { run(): unknown } } }).db;
+    sql.prepare("DELETE FROM outbox WHERE topic = 'telemetry'").run(); // the newest row gone too
+    add(box, 'alarm', 'a1');
+    for (const p of inFlight) box.acknowledge(p); // their PUBACKs arrive
+    box.flushAcks();
+    expect(box.next(10, new Set()).map((p) => p.id)).toEqual(['a1']);
+  });
+
+  it('opens a file from before packs and keeps its rows', () => {
+    const dir = join(root, 'old-format');
+    mkdirSync(dir, { recursive: true });
+    const old = new Database(join(dir, 'outbox.db'));
+    old.exec(`CREATE TABLE outbox (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL, priority INTEGER NOT NULL,
+      seq INTEGER NOT NULL, payload BLOB NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL, boot TEXT NOT NULL, mono REAL NOT NULL, unsynced INTEGER NOT NULL);
+      INSERT INTO outbox VALUES (1, 'e1', 'event', 1, 7, X'7B7D', 2, 0, 'b', 0, 0);`);
+    old.close();
+    const box = new Outbox(dir, caps);
+    expect(box.next(10, new Set()).map((p) => [p.id, p.seq, p.pack])).toEqual([['e1', 7, 0]]);
+    const schema = (box as unknown as { db: { prepare(s: string): { pluck(): { get(): unknown } } } }).db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").pluck().get();
+    expect(schema).toMatch(/AUTOINCREMENT/);
+    box.addVolatile('telemetry', 't1', meta, ({ seq }) => ({ seq }));
+    box.spill(new Set());
+    expect(box.size).toBe(2);
+    box.close();
   });
 
   it('deletes after PUBACK are batched and never hand a deleted row out again', () => {
