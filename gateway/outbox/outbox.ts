@@ -69,6 +69,8 @@ export class Outbox {
   /** Packs with some of their messages acknowledged: the row stays until the last one is. */
   private readonly packAcked = new Map<number, { topic: OutTopic; ids: Set<string> }>();
   private packAckedCount = 0;
+  /** The messages of the packs read last (rowids are never reused: a cached rowid is that row). */
+  private readonly packs = new Map<number, Pending[]>();
   static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
 
@@ -99,7 +101,9 @@ export class Outbox {
       backlog: this.db.prepare('SELECT topic, SUM(n) AS n FROM outbox GROUP BY topic'),
       // Arrays, not objects: this is the hot read of a backlog drain. No LIMIT: iterated lazily, and a
       // pack yields many messages.
-      nextRows: this.db.prepare('SELECT rowid, id, topic, payload, seq, n, parts FROM outbox ORDER BY priority, rowid').raw(true),
+      // A pack's payload and parts are read once into `packs`, not on every pass over it.
+      nextRows: this.db.prepare('SELECT rowid, id, topic, seq, n, parts IS NOT NULL, CASE WHEN parts IS NULL THEN payload END FROM outbox ORDER BY priority, rowid').raw(true),
+      pack: this.db.prepare('SELECT payload, parts FROM outbox WHERE rowid = ?'),
     };
     this.recount();
     for (const c of ['telemetry', 'heartbeat']) this.volatileSeq.set(c, Number(this.stmts.next.get(c) ?? 0));
@@ -206,6 +210,7 @@ export class Outbox {
 
   /** A row that is gone: its pending acknowledgements no longer count. */
   private forgetAcks(rowid: number): void {
+    this.packs.delete(rowid);
     const acked = this.packAcked.get(rowid);
     if (acked) {
       this.packAckedCount -= acked.ids.size;
@@ -293,21 +298,17 @@ export class Outbox {
     this.flushAcks();
     const out: Pending[] = [];
     const skip = (id: string) => inFlight.has(id) || this.toDelete.has(id);
-    for (const [rowid, id, topic, payload, seq, n, parts] of this.stmts.nextRows.iterate() as Iterable<[number, string, OutTopic, Buffer, number, number, string | null]>) {
-      if (parts === null) {
+    for (const [rowid, id, topic, seq, n, isPack, payload] of this.stmts.nextRows.iterate() as Iterable<[number, string, OutTopic, number, number, 0 | 1, Buffer | null]>) {
+      if (!isPack) {
         if (skip(id)) continue;
-        out.push({ rowid, id, topic, payload, seq, pack: 0 });
+        out.push({ rowid, id, topic, payload: payload as Buffer, seq, pack: 0 });
         if (out.length >= limit) return out;
         continue;
       }
-      // A pack: its messages are slices of the row's payload (no copies).
       const acked = this.packAcked.get(rowid)?.ids;
-      let offset = 0;
-      for (const [pid, pseq, length] of JSON.parse(parts) as Part[]) {
-        const start = offset;
-        offset += length;
-        if (skip(pid) || acked?.has(pid)) continue;
-        out.push({ rowid, id: pid, topic, payload: payload.subarray(start, offset), seq: pseq, pack: n });
+      for (const m of this.packMessages(rowid, topic, n)) {
+        if (skip(m.id) || acked?.has(m.id)) continue;
+        out.push(m);
         if (out.length >= limit) return out;
       }
     }
@@ -319,6 +320,18 @@ export class Outbox {
       }
     }
     return out;
+  }
+
+  /** A pack's messages, each a slice of the row's payload (no copies); the last few packs are kept. */
+  private packMessages(rowid: number, topic: OutTopic, n: number): Pending[] {
+    let messages = this.packs.get(rowid);
+    if (messages) return messages;
+    const row = this.stmts.pack.get(rowid) as { payload: Buffer; parts: string };
+    let offset = 0;
+    messages = (JSON.parse(row.parts) as Part[]).map(([id, seq, length]) => ({ rowid, id, topic, seq, pack: n, payload: row.payload.subarray(offset, (offset += length)) }));
+    if (this.packs.size >= 4) this.packs.delete(this.packs.keys().next().value as number);
+    this.packs.set(rowid, messages);
+    return messages;
   }
 
   /** A command's answer, kept so a repeat of the same id is answered again, not executed twice. */
@@ -365,6 +378,7 @@ export class Outbox {
         rowids.push(rowid);
         this.packAckedCount -= acked.ids.size;
         this.packAcked.delete(rowid);
+        this.packs.delete(rowid);
       }
     }
     this.toDelete.clear();
@@ -406,6 +420,7 @@ export class Outbox {
    */
   correctClock(boot: string, wallNow: number, monoNow: number): number {
     this.spill(new Set());
+    this.packs.clear(); // their text changes
     const rows = this.db.prepare('SELECT rowid, payload, mono, parts FROM outbox WHERE unsynced = 1 AND boot = ?').all(boot) as { rowid: number; payload: Buffer; mono: number; parts: string | null }[];
     const update = this.db.prepare('UPDATE outbox SET payload = ?, bytes = ?, parts = ?, unsynced = 0 WHERE rowid = ?');
     const corrected = (payload: Buffer, mono: number): Buffer => {
@@ -464,9 +479,11 @@ const OUTBOX_TABLE = `
     -- AUTOINCREMENT: a rowid is never given twice. Deletes go by rowid, and a PUBACK can come for a row
     -- already shed; had its rowid been reused by a newer alarm, that alarm would be deleted unsent.
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, topic TEXT NOT NULL, priority INTEGER NOT NULL,
-    seq INTEGER NOT NULL, payload BLOB NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL,
+    seq INTEGER NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL,
     boot TEXT NOT NULL, mono REAL NOT NULL, unsynced INTEGER NOT NULL,
-    n INTEGER NOT NULL DEFAULT 1, parts TEXT)`;
+    n INTEGER NOT NULL DEFAULT 1, parts TEXT,
+    -- Last: a pack's payload spans overflow pages, and SQLite walks them to reach any column after it.
+    payload BLOB NOT NULL)`;
 const OLD_COLUMNS = 'rowid, id, topic, priority, seq, payload, bytes, created, boot, mono, unsynced';
 
 /**

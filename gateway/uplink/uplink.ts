@@ -50,8 +50,13 @@ export class Uplink {
     this.backoff = o.reconnectMinMs ?? 1000;
   }
 
+  /** Topic names are made once: a drain publishes tens of thousands a second. */
+  private readonly topics = new Map<Topic, string>();
+
   topic(t: Topic): string {
-    return topicOf(this.cfg.topicPrefix, this.o.gatewayId, t);
+    let name = this.topics.get(t);
+    if (name === undefined) this.topics.set(t, (name = topicOf(this.cfg.topicPrefix, this.o.gatewayId, t)));
+    return name;
   }
 
   get inFlightIds(): ReadonlySet<string> {
