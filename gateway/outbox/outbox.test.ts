@@ -166,20 +166,52 @@ describe('outbox', () => {
     again.close();
   });
 
-  it('a spill past the cap sheds the oldest telemetry first (on disk, then the oldest of the spill) and counts each message', () => {
+  it('a spill past the cap sheds exactly the oldest telemetry (on disk, then the oldest of the spill) and counts each message', () => {
     const { box } = fresh({ maxRows: 20, maxBytes: 1_000_000, reserveRows: 5 }); // room for 15 telemetry
     for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `a${i}`, meta, ({ seq }) => ({ seq }));
     box.spill(new Set());
     for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `b${i}`, meta, ({ seq }) => ({ seq }));
-    box.spill(new Set()); // 20 > 15: the first pack goes whole
-    expect(box.shedRows).toBe(10);
-    expect(box.next(100, new Set()).map((p) => p.id)).toEqual(Array.from({ length: 10 }, (_, i) => `b${i}`));
+    box.spill(new Set()); // 20 > 15: the first pack loses its 5 oldest, and keeps its place
+    expect(box.shedRows).toBe(5);
+    const ids = (from: string, a: number, b: number) => Array.from({ length: b - a }, (_, i) => `${from}${a + i}`);
+    expect(box.next(100, new Set()).map((p) => p.id)).toEqual([...ids('a', 5, 10), ...ids('b', 0, 10)]);
+    expect(box.next(1, new Set())[0]?.seq).toBe(6); // a5 keeps its own seq
     for (let i = 0; i < 20; i++) box.addVolatile('telemetry', `c${i}`, meta, ({ seq }) => ({ seq }));
-    box.spill(new Set()); // 20 on their own are past the cap: the b pack goes, then c0–c4
+    box.spill(new Set()); // 20 on their own are past the cap: everything on disk goes, then c0–c4
     expect(box.shedRows).toBe(25);
-    expect(box.next(100, new Set()).map((p) => p.id)).toEqual(Array.from({ length: 15 }, (_, i) => `c${i + 5}`));
+    expect(box.next(100, new Set()).map((p) => p.id)).toEqual(ids('c', 5, 20));
     add(box, 'alarm', 'a1');
     expect(box.backlog()).toEqual({ alarm: 1, event: 0, heartbeat: 0, telemetry: 15 });
+    expect(box.size).toBe(16);
+  });
+
+  it('a PUBACK for a message cut from a pack does not count: the pack goes only when the rest is acknowledged', () => {
+    const { box } = fresh({ maxRows: 20, maxBytes: 1_000_000, reserveRows: 5 });
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `a${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set());
+    const inFlight = box.next(10, new Set()); // all ten out...
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `b${i}`, meta, ({ seq }) => ({ seq }));
+    box.spill(new Set()); // ...while a0–a4 are cut
+    for (const p of inFlight.slice(0, 7)) box.acknowledge(p); // a0–a6: only a5 and a6 count
+    box.flushAcks();
+    expect(box.next(100, new Set()).map((p) => p.id).slice(0, 4)).toEqual(['a7', 'a8', 'a9', 'b0']);
+    expect(box.backlog().telemetry).toBe(13);
+    for (const p of inFlight.slice(7)) box.acknowledge(p);
+    box.flushAcks();
+    expect(box.backlog().telemetry).toBe(10);
+    expect(box.next(100, new Set()).map((p) => p.id)).toEqual(Array.from({ length: 10 }, (_, i) => `b${i}`));
+  });
+
+  it('a byte cap trims a pack by bytes', () => {
+    const { box } = fresh({ maxRows: 100_000, maxBytes: 10_000, reserveRows: 0 }); // telemetry may use 9 000 bytes
+    for (let i = 0; i < 40; i++) box.addVolatile('telemetry', `a${i}`, meta, () => ({ pad: 'x'.repeat(190) })); // 200 bytes each
+    box.spill(new Set());
+    for (let i = 0; i < 10; i++) box.addVolatile('telemetry', `b${i}`, meta, () => ({ pad: 'x'.repeat(190) }));
+    box.spill(new Set()); // 10 000 > 9 000: 1 000 bytes, the five oldest, go
+    expect(box.shedRows).toBe(5);
+    expect(box.shedBytes).toBe(1000);
+    expect(box.next(1, new Set())[0]?.id).toBe('a5');
+    expect(box.backlog().telemetry).toBe(45);
   });
 
   it('corrects the time of each message of a pack from its own monotonic time', () => {

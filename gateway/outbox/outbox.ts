@@ -69,6 +69,8 @@ export class Outbox {
   /** Packs with some of their messages acknowledged: the row stays until the last one is. */
   private readonly packAcked = new Map<number, { topic: OutTopic; ids: Set<string> }>();
   private packAckedCount = 0;
+  /** Packs trimmed by shedding: how many messages they hold now, and the ids cut from them. */
+  private readonly trimmed = new Map<number, { n: number; cut: Set<string> }>();
   /** The messages of the packs read last (rowids are never reused: a cached rowid is that row). */
   private readonly packs = new Map<number, Pending[]>();
   static readonly MAX_VOLATILE = 500;
@@ -95,7 +97,9 @@ export class Outbox {
       ),
       // Rows count messages: a pack counts for all of its own.
       totals: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
-      oldestTelemetry: this.db.prepare(`SELECT rowid, bytes, n FROM outbox WHERE priority = ${PRIORITY.telemetry} ORDER BY rowid LIMIT ?`),
+      oldestTelemetry: this.db.prepare(`SELECT rowid, bytes, n, parts IS NOT NULL AS isPack FROM outbox WHERE priority = ${PRIORITY.telemetry} ORDER BY rowid LIMIT 1`),
+      trimPack: this.db.prepare('UPDATE outbox SET id = @id, seq = @seq, mono = @mono, n = @n, bytes = @bytes, parts = @parts, payload = @payload WHERE rowid = @rowid'),
+      exists: this.db.prepare('SELECT 1 FROM outbox WHERE rowid = ?').pluck(),
       deleteRow: this.db.prepare('DELETE FROM outbox WHERE rowid = ?'),
       deleteRowids: this.db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT value FROM json_each(?)) RETURNING bytes, n').raw(true),
       backlog: this.db.prepare('SELECT topic, SUM(n) AS n FROM outbox GROUP BY topic'),
@@ -176,41 +180,73 @@ export class Outbox {
     this.bytes = t.bytes;
   }
 
+  /** Whether `messages` more telemetry of `bytes` fit, after shedding the oldest telemetry on disk if need be. */
   private roomForTelemetry(bytes: number, messages = 1): boolean {
-    for (;;) {
-      if (this.rows + messages <= this.caps.maxRows - this.caps.reserveRows && this.bytes + bytes <= this.caps.maxBytes * 0.9) return true;
-      // Make room by dropping the oldest telemetry; if there is none, this one goes.
-      if (this.shedOldestTelemetry(1) === 0) return false;
-    }
+    const over = () => ({ messages: this.rows + messages - (this.caps.maxRows - this.caps.reserveRows), bytes: this.bytes + bytes - this.caps.maxBytes * 0.9 });
+    const before = over();
+    if (before.messages <= 0 && before.bytes <= 0) return true;
+    this.shedOldestTelemetry(before.messages, before.bytes);
+    const after = over();
+    return after.messages <= 0 && after.bytes <= 0;
   }
 
   private enforceCaps(): void {
-    for (;;) {
-      if (this.rows <= this.caps.maxRows && this.bytes <= this.caps.maxBytes) return;
-      if (this.shedOldestTelemetry(Math.max(1, this.rows - this.caps.maxRows)) === 0) return; // only alarms/events left: kept
-    }
+    const messages = this.rows - this.caps.maxRows;
+    const bytes = this.bytes - this.caps.maxBytes;
+    if (messages > 0 || bytes > 0) this.shedOldestTelemetry(messages, bytes); // only alarms/events left: kept
   }
 
-  /** Drops the `n` oldest telemetry rows (a pack goes whole). Returns how many messages went. */
-  private shedOldestTelemetry(n: number): number {
-    const rows = this.stmts.oldestTelemetry.all(n) as { rowid: number; bytes: number; n: number }[];
-    let bytes = 0;
-    let messages = 0;
-    for (const r of rows) {
-      this.stmts.deleteRow.run(r.rowid);
-      bytes += r.bytes;
-      messages += r.n;
-      this.forgetAcks(r.rowid);
+  /**
+   * Drops the oldest telemetry on disk until at least `messages` messages and `bytes` bytes went (or none
+   * is left). A pack larger than what is needed is trimmed in place (it keeps its place in the queue);
+   * its cut messages are remembered, so a PUBACK for one of them does not count towards the pack.
+   * Returns how many messages went.
+   */
+  private shedOldestTelemetry(messages: number, bytes = 0): number {
+    let shedMessages = 0;
+    let shedBytes = 0;
+    while (shedMessages < messages || shedBytes < bytes) {
+      const r = this.stmts.oldestTelemetry.get() as { rowid: number; bytes: number; n: number; isPack: 0 | 1 } | undefined;
+      if (!r) break;
+      const needMessages = messages - shedMessages;
+      const needBytes = bytes - shedBytes;
+      if (!r.isPack || (r.n <= needMessages || r.bytes <= needBytes)) {
+        this.stmts.deleteRow.run(r.rowid);
+        this.forgetAcks(r.rowid);
+        shedMessages += r.n;
+        shedBytes += r.bytes;
+        continue;
+      }
+      const row = this.stmts.pack.get(r.rowid) as { payload: Buffer; parts: string };
+      const parts = JSON.parse(row.parts) as Part[];
+      let k = 0;
+      let cutBytes = 0;
+      while (k < parts.length - 1 && (k < needMessages || cutBytes < needBytes)) cutBytes += (parts[k++] as Part)[2];
+      const keep = parts.slice(k);
+      const [id, seq, , mono] = keep[0] as Part;
+      this.stmts.trimPack.run({ rowid: r.rowid, id, seq, mono, n: keep.length, bytes: r.bytes - cutBytes, parts: JSON.stringify(keep), payload: row.payload.subarray(cutBytes) });
+      this.packs.delete(r.rowid);
+      const trimmed = this.trimmed.get(r.rowid) ?? { n: r.n, cut: new Set<string>() };
+      trimmed.n = keep.length;
+      const acked = this.packAcked.get(r.rowid);
+      for (const [cutId] of parts.slice(0, k)) {
+        trimmed.cut.add(cutId);
+        if (acked?.ids.delete(cutId)) this.packAckedCount--;
+      }
+      this.trimmed.set(r.rowid, trimmed);
+      shedMessages += k;
+      shedBytes += cutBytes;
     }
-    this.rows -= messages;
-    this.bytes -= bytes;
-    if (messages) this.shed(bytes, messages);
-    return messages;
+    this.rows -= shedMessages;
+    this.bytes -= shedBytes;
+    if (shedMessages) this.shed(shedBytes, shedMessages);
+    return shedMessages;
   }
 
   /** A row that is gone: its pending acknowledgements no longer count. */
   private forgetAcks(rowid: number): void {
     this.packs.delete(rowid);
+    this.trimmed.delete(rowid);
     const acked = this.packAcked.get(rowid);
     if (acked) {
       this.packAckedCount -= acked.ids.size;
@@ -251,12 +287,18 @@ export class Outbox {
       for (const topic of ['heartbeat', 'telemetry'] as const) {
         const group = items.filter((v) => v.topic === topic);
         for (const v of group) this.volatile.delete(v.id);
-        if (topic === 'telemetry') {
-          // Oldest first: what is on disk, then the oldest of this spill.
-          while (group.length && !this.roomForTelemetry(group.reduce((b, v) => b + v.payload.length, 0), group.length)) {
+        let total = group.reduce((b, v) => b + v.payload.length, 0);
+        if (topic === 'telemetry' && !this.roomForTelemetry(total, group.length)) {
+          // Oldest first: what was on disk went; now the oldest of this spill go, until the rest fits.
+          let cutBytes = 0;
+          let cut = 0;
+          while (group.length && (this.rows + group.length > this.caps.maxRows - this.caps.reserveRows || this.bytes + total > this.caps.maxBytes * 0.9)) {
             const oldest = group.shift() as Pending;
-            this.shed(oldest.payload.length, 1);
+            total -= oldest.payload.length;
+            cutBytes += oldest.payload.length;
+            cut++;
           }
+          this.shed(cutBytes, cut);
         }
         if (!group.length) continue;
         const first = group[0] as Pending & { meta: Meta };
@@ -368,17 +410,24 @@ export class Outbox {
         rowids.push(rowid);
         continue;
       }
-      // A pack goes when its last message is acknowledged.
+      // A pack goes when its last message is acknowledged. A PUBACK for a message cut from it (shed)
+      // does not count; nor one for a pack already gone.
+      const trimmed = this.trimmed.get(rowid);
+      if (trimmed?.cut.has(id)) continue;
       let acked = this.packAcked.get(rowid);
-      if (!acked) this.packAcked.set(rowid, (acked = { topic, ids: new Set() }));
+      if (!acked) {
+        if (this.stmts.exists.get(rowid) === undefined) continue;
+        this.packAcked.set(rowid, (acked = { topic, ids: new Set() }));
+      }
       if (acked.ids.has(id)) continue;
       acked.ids.add(id);
       this.packAckedCount++;
-      if (acked.ids.size >= pack) {
+      if (acked.ids.size >= (trimmed?.n ?? pack)) {
         rowids.push(rowid);
         this.packAckedCount -= acked.ids.size;
         this.packAcked.delete(rowid);
         this.packs.delete(rowid);
+        this.trimmed.delete(rowid);
       }
     }
     this.toDelete.clear();
