@@ -185,5 +185,9 @@ describe('uplink end to end', () => {
     const unique = [...new Set(seqs.map((m) => m.seq))].sort((a, b) => a - b);
     expect(unique[0]).toBe(1);
     expect(unique.at(-1)).toBe(unique.length); // gap-free 1..N
+    // Telemetry made during the outage was kept (far below the cap: nothing shed), its own seq gap-free.
+    expect(service.outbox.shedRows).toBe(0);
+    const tseqs = [...new Set(on('telemetry').map((m) => Number(m.json?.seq)))].sort((a, b) => a - b);
+    expect(tseqs).toEqual(Array.from({ length: tseqs.length }, (_, i) => (tseqs[0] as number) + i));
   });
 });

@@ -1,0 +1,114 @@
+// A long broker outage against a small storage cap: the telemetry produced meanwhile is shed oldest-first
+// and only past the cap, the shedding is itself reported as an event, and every alarm and event still
+// arrives after recovery, gap-free (DESIGN.md invariants 1 and 3). Real Mosquitto, real simulator.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigText } from '../../config/index.js';
+import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
+import { EventMessage, TelemetryMessage } from '../../gateway/contract/messages.js';
+import { createLogger } from '../../gateway/log/logger.js';
+import { GatewayService } from '../../gateway/service.js';
+import { SystemClock } from '../../gateway/uplink/clock.js';
+import { SimConfigSchema } from '../../simulator/config.js';
+import { runSimulator, type RunningSim } from '../../simulator/run.js';
+import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
+import { listen } from '../helpers/mqtt-listener.js';
+import { freePort } from '../helpers/net.js';
+import { waitFor } from '../helpers/pty.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'jx-outage-cap-'));
+const GW = 'GW-CAP-0001';
+const T = (t: string) => `jx/v1/${GW}/${t}`;
+const MAX_ROWS = 1000;
+const RESERVE = 100; // telemetry may use 900 rows
+const PRODUCED = 1500;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let broker: Broker;
+let sim: RunningSim;
+let service: GatewayService;
+let platform: Awaited<ReturnType<typeof listen>>;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  const port = await freePort();
+  sim = await runSimulator(SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: [{ id: 'smoke', profile: 'smoke', slaveId: 2 }] }] }));
+  const yaml = `
+gateway: { id: ${GW}, dataDir: ${join(dir, 'data')} }
+venue: { id: V-CAP-1, name: 网吧, adminCode: "500242100000", category: entertainment, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }
+buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 300 }]
+devices:
+  - { id: smoke, bus: tcp, slaveId: 2, profile: smoke, pollIntervalMs: 200 }
+uplink: { url: "${broker.url}" }
+storage: { maxRows: ${MAX_ROWS}, alarmReserveRows: ${RESERVE} }
+`;
+  const loaded = loadConfigText(yaml, 'cap.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
+  if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));
+  platform = await listen(broker.url, `jx/v1/${GW}/#`);
+  // Periodic telemetry is off (an hour): the test produces it itself, through the reporter the timers use.
+  const hour = 3_600_000;
+  service = new GatewayService(loaded.config, loaded.risk, {
+    profiles: BUILTIN_PROFILES,
+    log: createLogger({ level: 'silent' }),
+    clock: new SystemClock('/nonexistent', true),
+    timers: { heartbeatMs: hour, telemetryMs: hour, exceptionMs: hour, reannounceMs: hour },
+  });
+  await service.start();
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await platform?.close();
+  await sim?.close();
+  await broker?.stop();
+  if (broker) removeBrokerDir(broker);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const on = (topic: string) => platform.got.filter((m) => m.topic === T(topic));
+const firstOf = <M extends { id: string }>(list: M[]) => [...new Map(list.map((m) => [m.id, m])).values()];
+
+describe('broker outage past the storage cap', () => {
+  it('sheds telemetry oldest-first and only past the cap, reports it, and loses no alarm or event', async () => {
+    await waitFor(() => on('status').some((m) => m.payload === 'online') && service.uplink?.connected === true, 5000, 'connected');
+    await broker.stop();
+    await waitFor(() => service.uplink?.connected === false, 5000, 'link down');
+
+    // Meanwhile: a smoke alarm (real, from the simulator) and far more telemetry than the cap holds.
+    sim.devices.find((d) => d.id === 'smoke')?.pin('density', 0.3, performance.now());
+    for (let i = 0; i < PRODUCED; i++) {
+      const now = Date.now();
+      service.reporter.telemetry('summary', now - 60_000, now, [{ device: 'smoke', channel: 'density', unit: 'dB/m', min: 0.01, avg: 0.02, max: 0.03, last: 0.02, n: 60 }]);
+      if (i % 100 === 99) await sleep(20);
+    }
+    // The watch (every 5 s) spills what waits in memory and reports the shedding.
+    await waitFor(() => service.outbox.backlog().event > 0 && service.outbox.shedRows > 0, 15_000, 'shed');
+    await sleep(5500);
+    const shed = service.outbox.shedRows;
+    const backlog = service.outbox.backlog();
+    expect(backlog.alarm + backlog.event + backlog.heartbeat + backlog.telemetry).toBeLessThanOrEqual(MAX_ROWS);
+    expect(backlog.telemetry).toBe(PRODUCED - shed);
+
+    await broker.restart();
+    await waitFor(() => Object.values(service.outbox.backlog()).every((n) => n === 0), 30_000, 'outbox drained');
+    await sleep(300);
+
+    // Telemetry: exactly the newest PRODUCED − shed arrived, with their own seqs (the oldest went).
+    const telemetry = firstOf(on('telemetry').map((m) => TelemetryMessage.parse(m.json)));
+    const seqs = telemetry.map((m) => m.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: PRODUCED - shed }, (_, i) => shed + 1 + i));
+    // Only past the cap: what was kept filled the telemetry's share but for the few alarm/event/heartbeat rows.
+    expect(PRODUCED - shed).toBeLessThanOrEqual(MAX_ROWS - RESERVE);
+    expect(PRODUCED - shed).toBeGreaterThanOrEqual(MAX_ROWS - RESERVE - 20);
+
+    // The shedding was reported, with the count; every alarm and event arrived, seq gap-free from 1.
+    const events = firstOf([...on('alarm'), ...on('event')].map((m) => m.json as { id: string; seq: number; type?: string }));
+    const shedEvents = events.filter((e) => e.type === 'shed').map((e) => EventMessage.parse(e));
+    expect(shedEvents.length).toBeGreaterThan(0);
+    expect((shedEvents.at(-1)?.body as { totalRows: number }).totalRows).toBe(shed);
+    expect(on('alarm').some((m) => (m.json as { channel?: string; state?: string }).state === 'alarm')).toBe(true);
+    const eventSeqs = events.map((e) => e.seq).sort((a, b) => a - b);
+    expect(eventSeqs).toEqual(Array.from({ length: eventSeqs.length }, (_, i) => i + 1));
+  }, 60_000);
+});
