@@ -72,7 +72,7 @@ export const AlarmMessage = Envelope.extend({
 
 export const EventMessage = Envelope.extend({
   type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock']),
-  body: z.record(z.string(), z.unknown()).meta({ description: 'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows, bytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}' }),
+  body: z.record(z.string(), z.unknown()).meta({ description: 'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}' }),
   venue: Venue,
 });
 
@@ -99,7 +99,7 @@ export const HeartbeatMessage = Envelope.extend({
   uptimeS: z.number(),
   venue: Venue,
   backlog: z.object({ alarm: z.number().int(), event: z.number().int(), heartbeat: z.number().int(), telemetry: z.number().int() }),
-  shed: z.object({ rows: z.number().int(), bytes: z.number().int() }).meta({ description: 'Telemetry shed since start' }),
+  shed: z.object({ rows: z.number().int(), bytes: z.number().int() }).meta({ description: 'Telemetry messages and bytes shed in total (kept across restarts; a fresh outbox file starts at 0)' }),
   devices: z.array(z.object({ id: z.string(), online: z.boolean().nullable(), reason: z.string() })),
   outputs: z.array(z.object({ id: z.string(), level: z.enum(['on', 'off']).nullable(), ok: z.boolean() })),
   cpuTempC: z.number().nullable(),

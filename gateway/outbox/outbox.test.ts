@@ -253,7 +253,8 @@ describe('outbox', () => {
     const box = new Outbox(dir, caps);
     expect(box.next(10, new Set()).map((p) => [p.id, p.seq, p.pack])).toEqual([['e1', 7, 0]]);
     const schema = (box as unknown as { db: { prepare(s: string): { pluck(): { get(): unknown } } } }).db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").pluck().get();
-    expect(schema).toMatch(/AUTOINCREMENT/);
+    expect(schema).toMatch(/parts TEXT/);
+    expect(schema).not.toMatch(/UNIQUE/);
     box.addVolatile('telemetry', 't1', meta, ({ seq }) => ({ seq }));
     box.spill(new Set());
     expect(box.size).toBe(2);

@@ -73,6 +73,13 @@ export class Outbox {
   private readonly trimmed = new Map<number, { n: number; cut: Set<string> }>();
   /** The messages of the packs read last (rowids are never reused: a cached rowid is that row). */
   private readonly packs = new Map<number, Pending[]>();
+  /**
+   * Rowids are given here, never twice in a process: deletes go by rowid, and a PUBACK can come for a
+   * row that was shed meanwhile; had SQLite reused its rowid (max + 1 after the newest row went) for a
+   * newer alarm, that alarm would be deleted unsent. AUTOINCREMENT would do the same at the cost of a
+   * page write per commit; across a restart nothing is in flight, so memory is enough.
+   */
+  private lastRowid: number;
   static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
 
@@ -93,7 +100,7 @@ export class Outbox {
       next: this.db.prepare('SELECT value FROM counters WHERE name = ?').pluck(),
       setCounter: this.db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
       insert: this.db.prepare(
-        'INSERT INTO outbox (id, topic, priority, seq, payload, bytes, created, boot, mono, unsynced, n, parts) VALUES (@id, @topic, @priority, @seq, @payload, @bytes, @created, @boot, @mono, @unsynced, @n, @parts)',
+        'INSERT INTO outbox (rowid, id, topic, priority, seq, payload, bytes, created, boot, mono, unsynced, n, parts) VALUES (@rowid, @id, @topic, @priority, @seq, @payload, @bytes, @created, @boot, @mono, @unsynced, @n, @parts)',
       ),
       // Rows count messages: a pack counts for all of its own.
       totals: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
@@ -109,6 +116,7 @@ export class Outbox {
       nextRows: this.db.prepare('SELECT rowid, id, topic, seq, n, parts IS NOT NULL, CASE WHEN parts IS NULL THEN payload END FROM outbox ORDER BY priority, rowid').raw(true),
       pack: this.db.prepare('SELECT payload, parts FROM outbox WHERE rowid = ?'),
     };
+    this.lastRowid = Number(this.db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM outbox').pluck().get());
     this.recount();
     for (const c of ['telemetry', 'heartbeat']) this.volatileSeq.set(c, Number(this.stmts.next.get(c) ?? 0));
     this.shedRows = Number(this.stmts.next.get('shed_rows') ?? 0);
@@ -142,6 +150,7 @@ export class Outbox {
           this.rows++;
           this.bytes += payload.length;
           this.stmts.insert.run({
+            rowid: ++this.lastRowid,
             id: it.id,
             topic: it.topic,
             priority: PRIORITY[it.topic],
@@ -304,7 +313,9 @@ export class Outbox {
         const first = group[0] as Pending & { meta: Meta };
         const payload = Buffer.concat(group.map((v) => v.payload));
         const parts: Part[] = group.map((v) => [v.id, v.seq, v.payload.length, v.meta.mono]);
-        const info = this.stmts.insert.run({
+        const rowid = ++this.lastRowid;
+        this.stmts.insert.run({
+          rowid,
           id: first.id,
           topic,
           priority: PRIORITY[topic],
@@ -320,7 +331,6 @@ export class Outbox {
         });
         // The same objects may be in flight (a spill of everything when too many wait): their PUBACK
         // must find the pack they are now in.
-        const rowid = Number(info.lastInsertRowid);
         for (const v of group) {
           v.rowid = rowid;
           v.pack = group.length;
@@ -525,9 +535,7 @@ export class Outbox {
 
 const OUTBOX_TABLE = `
   CREATE TABLE outbox (
-    -- AUTOINCREMENT: a rowid is never given twice. Deletes go by rowid, and a PUBACK can come for a row
-    -- already shed; had its rowid been reused by a newer alarm, that alarm would be deleted unsent.
-    rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, topic TEXT NOT NULL, priority INTEGER NOT NULL,
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, topic TEXT NOT NULL, priority INTEGER NOT NULL,
     seq INTEGER NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL,
     boot TEXT NOT NULL, mono REAL NOT NULL, unsynced INTEGER NOT NULL,
     n INTEGER NOT NULL DEFAULT 1, parts TEXT,
@@ -545,7 +553,7 @@ function createSchema(db: Database.Database): void {
   db.transaction(() => {
     const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").pluck().get() as string | undefined;
     if (existing === undefined) db.exec(OUTBOX_TABLE);
-    else if (!/AUTOINCREMENT/i.test(existing)) {
+    else if (!(db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).some((c) => c.name === 'parts')) {
       db.exec(`ALTER TABLE outbox RENAME TO outbox_before;
         DROP INDEX IF EXISTS outbox_order;
         ${OUTBOX_TABLE};
