@@ -88,7 +88,7 @@ if (runs('drain')) {
   const broker = await benchBroker();
   const N = 100_000;
   const WINDOW = 16;
-  const ROUNDS = 3;
+  const ROUNDS = 5;
   const bodies = Array.from({ length: 1000 }, (_, i) => Buffer.from(JSON.stringify({ ...payload(i), seq: i })));
   // Baseline: raw mqtt.js, QoS 1, at most WINDOW unacknowledged, refilled from memory. `perTurn`: the
   // refill waits for the end of the event-loop turn, as our uplink does (publishes leave together).

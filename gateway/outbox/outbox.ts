@@ -403,7 +403,7 @@ export class Outbox {
    *  sent again, with the same id. */
   acknowledge(p: Pick<Pending, 'id' | 'rowid' | 'pack' | 'topic'>): void {
     if (this.volatile.delete(p.id) || p.rowid === 0) return;
-    this.toDelete.set(p.id, { rowid: p.rowid, pack: p.pack, topic: p.topic });
+    this.toDelete.set(p.id, p);
     if (this.toDelete.size >= 1024) this.flushAcks();
   }
 

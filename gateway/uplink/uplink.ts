@@ -33,6 +33,8 @@ export class Uplink {
   private readonly inFlight = new Map<string, number>();
   /** The next messages in publishing order, fetched in batches: one query per batch, not per PUBACK. */
   private queue: Pending[] = [];
+  /** The next of `queue` to publish (an index: no shifting of the array per message). */
+  private queuePos = 0;
   private stopping = false;
   private draining = false;
   private kickPending = false;
@@ -114,6 +116,7 @@ export class Uplink {
     });
     client.on('close', () => {
       this.queue = [];
+      this.queuePos = 0;
       if (this.stopping) return;
       this.scheduleReconnect();
     });
@@ -150,6 +153,7 @@ export class Uplink {
   /** A new alarm or event: it goes ahead of whatever was fetched already (invariant 2). */
   urgent(): void {
     this.queue = [];
+    this.queuePos = 0;
     this.kick();
   }
 
@@ -178,16 +182,18 @@ export class Uplink {
       if (!client?.connected) return;
       let room = this.cfg.inflight - this.inFlight.size;
       if (room <= 0) return;
+      const now = Date.now();
       const batch: Pending[] = [];
       while (room > 0) {
-        if (!this.queue.length) {
+        if (this.queuePos >= this.queue.length) {
           this.queue = this.o.outbox.next(Math.max(512, room), this.inFlight);
+          this.queuePos = 0;
           if (!this.queue.length) break;
         }
-        const p = this.queue.shift() as Pending;
+        const p = this.queue[this.queuePos++] as Pending;
         if (this.inFlight.has(p.id)) continue;
         // In flight from now: a refill within this loop must not fetch it again.
-        this.inFlight.set(p.id, Date.now());
+        this.inFlight.set(p.id, now);
         batch.push(p);
         room--;
       }
