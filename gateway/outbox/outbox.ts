@@ -1,6 +1,6 @@
-// The outbox: every message is committed to SQLite before it is published and deleted only after the
-// broker's PUBACK (DESIGN.md invariant 1). Power loss, kill -9, broker outage, reboot: nothing committed
-// is lost, and a resend keeps its id.
+// The outbox: every alarm, event and command result is committed to SQLite before it is published and
+// deleted only after the broker's PUBACK (DESIGN.md invariant 1). Power loss, kill -9, broker outage,
+// reboot: nothing committed is lost, and a resend keeps its id. (Telemetry and heartbeats: see below.)
 //
 // - Order: alarm topic first, then events, heartbeats, telemetry; FIFO within each (invariant 2).
 // - `seq`: one gap-free counter over alarm + event, assigned in the same transaction as the insert, so
