@@ -221,6 +221,7 @@ devices:
 ${profiles.map((p, i) => `  - { id: d${i}, bus: tcp, slaveId: ${i + 1}, profile: ${p}, pollIntervalMs: 1000 }`).join('\n')}
 uplink: { url: "${broker.url}" }
 log: { level: warn }
+status: { enabled: false }
 `;
   const loaded = loadConfigText(yaml, 'ref.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
   if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));

@@ -248,6 +248,7 @@ export class GatewayRuntime {
       channels: this.detector.list(),
       outputs: Object.fromEntries(this.outputs.states),
       closedValves: this.linkage.closedValves(),
+      maintenance: this.config.devices.map((d) => d.id).filter((id) => this.detector.inMaintenance(id)),
       buses: [...this.buses.values()].map((b) => ({ id: b.options.id, link: b.linkUp ? 'up' : 'down', reason: b.linkReason, ...b.snapshot() })),
     };
   }

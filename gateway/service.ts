@@ -5,6 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statfsSync } from 'node:fs';
 import type { Config, Profile, RiskAssessment } from '../config/index.js';
+import { packageVersion } from '../config/package-version.js';
+import { RISK_LABELS } from '../config/risk.js';
+import type { DecodedPoint } from '../drivers/plan/codec.js';
+import type { DeviceStatus } from '../drivers/bus/poller.js';
+import type { ChannelState } from './detect/channel-machine.js';
+import { redactString } from './log/redact.js';
+import type { StatusSnapshot } from './status/snapshot.js';
+import { StatusServer } from './status/status-server.js';
 import { Outbox } from './outbox/outbox.js';
 import type { Logger } from './log/logger.js';
 import { GatewayRuntime, type GatewayEvent } from './runtime.js';
@@ -55,10 +63,13 @@ export class GatewayService {
   private lastShed = 0;
   private wasSynced: boolean;
   private lastSummaryAt = Date.now();
+  /** The last decoded points of each device, for the status page. */
+  private readonly lastPoints = new Map<string, Readonly<Record<string, DecodedPoint>>>();
+  private statusServer: StatusServer | undefined;
 
   constructor(
     readonly config: Config,
-    risk: RiskAssessment,
+    private readonly risk: RiskAssessment,
     private readonly o: ServiceOptions,
   ) {
     const storage = config.storage;
@@ -79,7 +90,10 @@ export class GatewayService {
         const level = e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
         o.log[level]({ event: e }, `${e.type} event`);
       },
-      onReading: (device, points) => this.telemetry.add(device, points),
+      onReading: (device, points) => {
+        this.telemetry.add(device, points);
+        this.lastPoints.set(device, points);
+      },
       ...(o.memoryInputs ? { memoryInputs: o.memoryInputs } : {}),
     });
   }
@@ -101,6 +115,11 @@ export class GatewayService {
     // a gateway runs with the network down).
     this.uplink?.start();
     await this.runtime.start();
+    const st = this.config.status;
+    if (st.enabled) {
+      this.statusServer = new StatusServer({ host: st.host, port: st.port, token: st.token }, () => this.snapshot(), this.o.log.child({ name: 'status' }));
+      await this.statusServer.start();
+    }
     const u = this.config.uplink;
     const t = this.o.timers ?? {};
     const every = (ms: number, fn: () => void) => this.timers.push(setInterval(() => {
@@ -150,9 +169,68 @@ export class GatewayService {
     );
   }
 
+  /** The URL of the local status page, when it is listening. */
+  get statusUrl(): string | undefined {
+    return this.statusServer?.url;
+  }
+
+  /** One picture of the running gateway for the local status page. */
+  snapshot(): StatusSnapshot {
+    const st = this.runtime.status() as {
+      devices: DeviceStatus[];
+      channels: { device: string; channel: string; kind: string; state: ChannelState; latched: boolean }[];
+      outputs: Record<string, { level?: 'on' | 'off'; ok: boolean; detail?: string }>;
+      closedValves: string[];
+      maintenance: string[];
+      buses: { id: string; link: string; reason?: string }[];
+    };
+    const v = this.config.venue;
+    const deviceCfg = new Map(this.config.devices.map((d) => [d.id, d]));
+    const roles = new Map(this.config.outputs.map((o) => [o.id, o.role]));
+    return {
+      gateway: {
+        id: this.config.gateway.id,
+        version: packageVersion(),
+        boot: this.boot,
+        uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
+        clock: this.clock.synced() ? 'synced' : 'unsynced',
+        at: new Date().toISOString(),
+      },
+      venue: { id: v.id, name: v.name, category: v.category, risk: this.risk.colour, riskLabel: `${RISK_LABELS[this.risk.colour].zh} ${RISK_LABELS[this.risk.colour].en}`, reasons: this.risk.reasons.map((r) => r.text) },
+      uplink: {
+        configured: this.uplink !== undefined,
+        url: this.config.uplink ? redactString(this.config.uplink.url) : null,
+        connected: this.uplink?.connected ?? false,
+        backlog: this.outbox.backlog(),
+        shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
+      },
+      openAlarms: this.reporter.openAlarms(),
+      devices: st.devices.map((d) => ({
+        id: d.id,
+        profile: deviceCfg.get(d.id)?.profile ?? '',
+        bus: deviceCfg.get(d.id)?.bus ?? '',
+        online: d.online ?? null,
+        lastReason: d.lastReason,
+        polls: d.polls,
+        failures: d.failures,
+        lastGoodAt: d.lastGoodAt === undefined ? null : new Date(d.lastGoodAt).toISOString(),
+        breaker: d.breaker,
+        maintenance: st.maintenance.includes(d.id),
+      })),
+      channels: st.channels.map((c) => {
+        const p = this.lastPoints.get(c.device)?.[c.channel];
+        return { device: c.device, channel: c.channel, kind: c.kind, state: c.state, latched: c.latched, value: p?.value ?? null, unit: p?.unit ?? null, label: p?.label ?? null };
+      }),
+      outputs: Object.entries(st.outputs).map(([id, o]) => ({ id, role: roles.get(id) ?? '', level: o.level ?? null, ok: o.ok, detail: o.detail ?? null })),
+      closedValves: st.closedValves,
+      buses: st.buses.map((b) => ({ id: b.id, link: b.link, reason: b.reason ?? null })),
+    };
+  }
+
   /** Outputs to safe state, a last flush of the outbox while connected, `offline` published, files closed. */
   async stop(flushMs = 2000): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await this.statusServer?.stop();
     await this.runtime.stop();
     if (this.uplink?.connected) {
       const end = Date.now() + flushMs;

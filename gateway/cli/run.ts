@@ -56,7 +56,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.invalid;
   }
   const control = await serveControl(runtime, config.gateway.dataDir);
-  log.info({ gateway: config.gateway.id, venue: config.venue.id, risk: loaded.risk?.colour, dataDir: config.gateway.dataDir }, 'gateway running');
+  log.info({ gateway: config.gateway.id, venue: config.venue.id, risk: loaded.risk?.colour, dataDir: config.gateway.dataDir, statusPage: service.statusUrl ?? null }, 'gateway running');
   await signal;
   await stopping;
   control.close();

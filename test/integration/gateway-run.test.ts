@@ -66,7 +66,7 @@ async function cli(...argv: string[]) {
 
 describe('gateway run on the simulated venue', () => {
   it('gas leak → warning → alarm → valve closed, fan on; survives kill -9; reset refused while high, accepted after', async () => {
-    const [tcp, rtu] = [await freePort(), await freePort()];
+    const [tcp, rtu, statusPort] = [await freePort(), await freePort(), await freePort()];
     const simCfg = SimConfigSchema.parse({
       servers: [
         {
@@ -93,7 +93,8 @@ describe('gateway run on the simulated venue', () => {
       .replace('port: 15020', `port: ${tcp}`)
       .replace('port: 15021', `port: ${rtu}`)
       .replace('dataDir: ./.jiuxiao-demo', `dataDir: ${join(tmp, 'data')}`)
-      .replace(/pollIntervalMs: \d+/g, 'pollIntervalMs: 250');
+      .replace(/pollIntervalMs: \d+/g, 'pollIntervalMs: 250')
+      .replace('port: 15088', `port: ${statusPort}`);
     const file = join(tmp, 'gateway.yaml');
     writeFileSync(file, config);
 
@@ -127,6 +128,16 @@ describe('gateway run on the simulated venue', () => {
 
     // Still leaking: the local reset is refused, with the reason.
     await waitFor(() => dev('kitchen-gas').requests > 40, 5000, 'gas polled after restart');
+
+    // The local status page tells an installer's browser the same.
+    const page = await fetch(`http://127.0.0.1:${statusPort}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toMatch(/<td class="alarm">报警 alarm<\/td>/);
+    expect(html).toMatch(/gas valve closed, local reset needed: gas-valve/);
+    const snap = (await (await fetch(`http://127.0.0.1:${statusPort}/status.json`)).json()) as { channels: { device: string; channel: string; state: string; value: unknown; unit: string }[] };
+    expect(snap.channels.find((c) => c.device === 'kitchen-gas' && c.channel === 'lel')).toMatchObject({ state: 'alarm', unit: '%LEL', value: expect.any(Number) });
+    expect((await fetch(`http://127.0.0.1:${statusPort}/`, { method: 'POST' })).status).toBe(405); // read-only
     const refused = await cli('reset', '--config', file);
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/refused kitchen-gas\/lel: the alarm condition still holds/);

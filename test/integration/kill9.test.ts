@@ -55,6 +55,7 @@ outputs: [{ id: trip, role: shunt-trip, driver: { type: modbus-coil, device: rel
 linkage: [{ when: { device: rcd, state: warning }, do: [{ output: trip, action: on }] }]
 uplink: { url: "${broker.url}", heartbeatIntervalS: 10, telemetryIntervalS: 10 }
 log: { level: info }
+status: { enabled: false }
 `,
     );
     const checks: string[] = [];

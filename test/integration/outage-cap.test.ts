@@ -42,6 +42,7 @@ devices:
   - { id: smoke, bus: tcp, slaveId: 2, profile: smoke, pollIntervalMs: 200 }
 uplink: { url: "${broker.url}" }
 storage: { maxRows: ${MAX_ROWS}, alarmReserveRows: ${RESERVE} }
+status: { enabled: false }
 `;
   const loaded = loadConfigText(yaml, 'cap.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
   if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));

@@ -46,6 +46,7 @@ outputs:
 linkage:
   - { when: { group: kitchen, kind: gas, state: alarm }, do: [{ output: valve, action: close }, { output: fan, action: on }] }
 uplink: { url: "${broker.url}", heartbeatIntervalS: 10, telemetryIntervalS: 10 }
+status: { enabled: false }
 `;
   const loaded = loadConfigText(yaml, 'test.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
   if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));

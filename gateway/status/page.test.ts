@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, renderStatusPage } from './page.js';
+import { authorized } from './status-server.js';
+import { sampleSnapshot } from '../../test/helpers/status-snapshot.js';
+
+describe('status page', () => {
+  it('shows the worst state, the values with units, offline devices and a closed valve', () => {
+    const html = renderStatusPage(sampleSnapshot());
+    expect(html).toMatch(/<title>GW-1 — 报警 alarm<\/title>/);
+    expect(html).toMatch(/<td class="alarm">报警 alarm<\/td><td>31\.25 %LEL<\/td><td>是 yes<\/td>/);
+    expect(html).toMatch(/离线设备 offline devices: 1/);
+    expect(html).toMatch(/gas valve closed, local reset needed: valve/);
+    expect(html).toMatch(/alarms not acknowledged by the platform 1/);
+    expect(html).toMatch(/class="banner red">高风险 high risk/);
+  });
+
+  it('escapes everything that comes from config files and devices', () => {
+    const html = renderStatusPage(sampleSnapshot({ devices: [{ ...sampleSnapshot().devices[0]!, id: '<script>alert(1)</script>', lastReason: 'a "quoted" & <b>' }] }));
+    expect(html).not.toMatch(/<script>/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('a &quot;quoted&quot; &amp; &lt;b&gt;');
+    expect(escapeHtml(`'`)).toBe('&#39;');
+  });
+
+  it('all normal: the banner says so, and empty tables say they are empty', () => {
+    const html = renderStatusPage(sampleSnapshot({ channels: [], devices: [], outputs: [], closedValves: [], openAlarms: [] }));
+    expect(html).toMatch(/<title>GW-1 — 正常 normal<\/title>/);
+    expect(html).toMatch(/no channels/);
+    expect(html).not.toMatch(/local reset needed/);
+  });
+});
+
+describe('status page token', () => {
+  const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  it('no token configured: open (loopback only, the config check sees to that)', () => expect(authorized(undefined, undefined)).toBe(true));
+  it('takes a Bearer token or Basic with any user name and the token as password', () => {
+    expect(authorized('Bearer s3cret-token', 's3cret-token')).toBe(true);
+    expect(authorized('bearer  s3cret-token', 's3cret-token')).toBe(true);
+    expect(authorized(basic('installer', 's3cret-token'), 's3cret-token')).toBe(true);
+    expect(authorized(basic('', 's3cret:with-colon'), 's3cret:with-colon')).toBe(true);
+  });
+  it('refuses a missing, wrong or differently long token, and other schemes', () => {
+    expect(authorized(undefined, 's3cret-token')).toBe(false);
+    expect(authorized('Bearer s3cret-tokeN', 's3cret-token')).toBe(false);
+    expect(authorized('Bearer s3cret', 's3cret-token')).toBe(false);
+    expect(authorized(basic('s3cret-token', ''), 's3cret-token')).toBe(false);
+    expect(authorized('Digest s3cret-token', 's3cret-token')).toBe(false);
+    expect(authorized('Basic !!!notbase64', 's3cret-token')).toBe(false);
+  });
+});

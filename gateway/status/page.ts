@@ -1,0 +1,101 @@
+// The status page as HTML: one self-contained document, no script, refreshed by the browser every 5 s.
+// Labels in Chinese with the English beside them (installers and county staff read Chinese; the code
+// and the platform team read English). Every value is escaped: device ids and reasons come from config
+// files and from devices on a bus.
+
+import type { StatusSnapshot } from './snapshot.js';
+
+const STATE_LABEL: Record<string, string> = { normal: '正常 normal', warning: '预警 warning', alarm: '报警 alarm', fault: '故障 fault' };
+const RISK_CLASS: Record<string, string> = { red: 'red', orange: 'orange', yellow: 'yellow', blue: 'blue' };
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+const e = (v: unknown): string => escapeHtml(v === null || v === undefined ? '—' : String(v));
+
+function table(head: string[], rows: string[][], empty: string): string {
+  if (!rows.length) return `<p class="empty">${e(empty)}</p>`;
+  return `<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${e(v)}</td>`;
+
+function value(v: number | boolean | null, unit: string | null, label: string | null): string {
+  if (v === null) return '—';
+  const text = typeof v === 'number' ? String(Number(v.toPrecision(6))) : v ? 'on' : 'off';
+  return `${text}${unit ? ` ${unit}` : ''}${label ? ` (${label})` : ''}`;
+}
+
+export function renderStatusPage(s: StatusSnapshot): string {
+  const worst = s.channels.some((c) => c.state === 'alarm') ? 'alarm' : s.channels.some((c) => c.state === 'fault') ? 'fault' : s.channels.some((c) => c.state === 'warning') ? 'warning' : 'normal';
+  const offline = s.devices.filter((d) => d.online === false).length;
+  const uplink = !s.uplink.configured ? '未配置 not configured' : s.uplink.connected ? '已连接 connected' : '未连接 not connected';
+  const backlog = Object.entries(s.uplink.backlog)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="5">
+<title>${e(s.gateway.id)} — ${e(STATE_LABEL[worst])}</title>
+<style>
+body{font:15px/1.4 system-ui,sans-serif;margin:1rem;color:#222}h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}
+table{border-collapse:collapse;width:100%;max-width:60rem}th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4;font-weight:600}.empty{color:#777}.small{color:#666;font-size:.85rem}
+.normal{color:#1a7f37}.warning{background:#fff4c2}.alarm{background:#d1242f;color:#fff;font-weight:700}.fault{background:#9a6700;color:#fff}
+.offline{background:#ffe0e0}.banner{padding:.5rem .8rem;border-radius:.3rem;display:inline-block;margin:.3rem 0}
+.red{background:#d1242f;color:#fff}.orange{background:#e36209;color:#fff}.yellow{background:#f5d90a}.blue{background:#0969da;color:#fff}
+</style></head><body>
+<h1>${e(s.venue.name)} <span class="small">${e(s.venue.id)} · ${e(s.venue.category)}</span></h1>
+<div><span class="banner ${RISK_CLASS[s.venue.risk] ?? ''}">${e(s.venue.riskLabel)}</span>
+ <span class="banner ${worst}">${e(STATE_LABEL[worst])}</span>
+ ${offline ? `<span class="banner offline">${e(`离线设备 offline devices: ${offline}`)}</span>` : ''}</div>
+<p class="small">网关 gateway ${e(s.gateway.id)} · 版本 version ${e(s.gateway.version)} · 运行 uptime ${e(s.gateway.uptimeS)} s ·
+时钟 clock ${e(s.gateway.clock)} · ${e(s.gateway.at)}</p>
+
+<h2>通道 Channels</h2>
+${table(
+  ['设备 device', '通道 channel', '类型 kind', '状态 state', '数值 value', '锁存 latched'],
+  s.channels.map((c) => [td(c.device), td(c.channel), td(c.kind), td(STATE_LABEL[c.state] ?? c.state, c.state), td(value(c.value, c.unit, c.label)), td(c.latched ? '是 yes' : '')]),
+  'no channels',
+)}
+
+<h2>设备 Devices</h2>
+${table(
+  ['设备 device', '型号 profile', '总线 bus', '在线 online', '原因 last reason', '轮询 polls', '失败 failures', '最后正常 last good', '检修 maintenance'],
+  s.devices.map((d) => [
+    td(d.id),
+    td(d.profile),
+    td(d.bus),
+    td(d.online === null ? '…' : d.online ? '在线 online' : '离线 offline', d.online === false ? 'offline' : undefined),
+    td(d.lastReason),
+    td(d.polls),
+    td(d.failures),
+    td(d.lastGoodAt),
+    td(d.maintenance ? '检修中 in maintenance' : ''),
+  ]),
+  'no devices',
+)}
+
+<h2>输出 Outputs</h2>
+${table(
+  ['输出 output', '用途 role', '状态 level', '正常 ok', '说明 detail'],
+  s.outputs.map((o) => [td(o.id), td(o.role), td(o.level), td(o.ok ? 'ok' : '失败 failed', o.ok ? undefined : 'fault'), td(o.detail)]),
+  'no outputs',
+)}
+${s.closedValves.length ? `<p class="alarm banner">${e(`燃气阀已关闭，需现场复位 gas valve closed, local reset needed: ${s.closedValves.join(', ')}`)}</p>` : ''}
+
+<h2>上报 Uplink</h2>
+<p>${e(uplink)}${s.uplink.url ? ` · ${e(s.uplink.url)}` : ''} · 待发 backlog ${e(backlog || '0')} · 丢弃遥测 telemetry shed ${e(s.uplink.shed.rows)}
+ · 未确认报警 alarms not acknowledged by the platform ${e(s.openAlarms.filter((a) => !a.acknowledged).length)}</p>
+
+<h2>总线 Buses</h2>
+${table(
+  ['总线 bus', '链路 link', '原因 reason'],
+  s.buses.map((b) => [td(b.id), td(b.link, b.link === 'up' ? 'normal' : 'offline'), td(b.reason)]),
+  'no buses',
+)}
+<p class="small">JSON: <a href="status.json">status.json</a> · 只读页面 read-only: resets and maintenance only from the box (jiuxiao-gateway reset / maintenance)</p>
+</body></html>
+`;
+}

@@ -1,0 +1,28 @@
+// What the local status page shows: one picture of the running gateway, made on request. The installer
+// commissioning a box reads it; so does a tool (`/status.json`). Read-only: nothing on the page acts.
+
+import type { ChannelState } from '../detect/channel-machine.js';
+
+export interface StatusSnapshot {
+  gateway: { id: string; version: string; boot: string; uptimeS: number; clock: 'synced' | 'unsynced'; at: string };
+  venue: { id: string; name: string; category: string; risk: string; riskLabel: string; reasons: string[] };
+  uplink: { configured: boolean; url: string | null; connected: boolean; backlog: Record<string, number>; shed: { rows: number; bytes: number } };
+  /** Alarms not yet cleared, with whether the platform acknowledged them (Article 8's closed loop). */
+  openAlarms: { alarmId: string; device: string; channel: string; state: string; acknowledged: boolean }[];
+  devices: {
+    id: string;
+    profile: string;
+    bus: string;
+    online: boolean | null;
+    lastReason: string;
+    polls: number;
+    failures: number;
+    lastGoodAt: string | null;
+    breaker: string;
+    maintenance: boolean;
+  }[];
+  channels: { device: string; channel: string; kind: string; state: ChannelState; latched: boolean; value: number | boolean | null; unit: string | null; label: string | null }[];
+  outputs: { id: string; role: string; level: string | null; ok: boolean; detail: string | null }[];
+  closedValves: string[];
+  buses: { id: string; link: string; reason: string | null }[];
+}
