@@ -18,7 +18,16 @@ const Devices = z.array(SimDeviceSchema).min(1, { message: 'a server needs at le
 export const SimServerSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('tcp'), host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535), devices: Devices }),
+    z.strictObject({
+      type: z.literal('tcp'),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(1).max(65535),
+      unknownUnit: z
+        .enum(['silent', 'exception'])
+        .default('silent')
+        .meta({ description: 'An id no device answers to: silence (one device, or devices of their own), or exception 0x0B as a Modbus TCP gateway to an RS-485 line answers' }),
+      devices: Devices,
+    }),
     z.strictObject({
       type: z.literal('rtu-over-tcp'),
       host: z.string().default('127.0.0.1'),

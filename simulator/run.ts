@@ -40,7 +40,7 @@ export async function runSimulator(cfg: SimConfig): Promise<RunningSim> {
       });
       all.push(...devices);
       const baud = s.type === 'tcp' ? undefined : s.baud;
-      const station = new Station(devices, cfg.pace && baud ? { baud } : {});
+      const station = new Station(devices, { ...(cfg.pace && baud ? { baud } : {}), gateway: s.type === 'tcp' && s.unknownUnit === 'exception' });
       if (s.type === 'tcp') servers.push(await serveTcp(station, s.host, s.port));
       else if (s.type === 'rtu-over-tcp') servers.push(await serveRtuOverTcp(station, s.host, s.port));
       else servers.push(await serveRtu(station, s.path, s.baud));

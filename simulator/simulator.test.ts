@@ -6,6 +6,7 @@ import { physicsAt } from './device/behaviours.js';
 import { SimDevice } from './device/sim-device.js';
 import { startScenario } from './scenarios.js';
 import { Station, turnaroundMs, wireMs } from './server/station.js';
+import { configFromFlags } from './cli/devices-command.js';
 
 const dev = (profile: string, unit = 1) => new SimDevice(`${profile}-${unit}`, profile, BUILTIN_PROFILES[profile]!, unit);
 
@@ -75,6 +76,19 @@ describe('station', () => {
     d.setBehaviour('flapping-link', 0);
     now = 5000;
     expect(st.handle(4, read, 3)).toEqual({ kind: 'silent' });
+  });
+
+  it('as a Modbus TCP gateway answers an id nobody has with exception 11 for the function asked', () => {
+    const st = new Station([dev('gas-lel', 4)], { gateway: true });
+    expect(st.handle(5, read, 7)).toMatchObject({ kind: 'reply', unit: 5, pdu: Buffer.from([0x84, 0x0b]) });
+    expect(st.handle(5, encodeRequest({ fc: 3, address: 0, count: 1 }), 7)).toMatchObject({ pdu: Buffer.from([0x83, 0x0b]) });
+    expect(st.handle(4, read, 7)).toMatchObject({ kind: 'reply', unit: 4, pdu: expect.objectContaining({ 0: 4 }) });
+  });
+
+  it('--gateway on the command line: only with --tcp', () => {
+    expect(configFromFlags(['--tcp', '1502', '--device', 'smoke:4', '--gateway']).servers[0]).toMatchObject({ type: 'tcp', unknownUnit: 'exception' });
+    expect(configFromFlags(['--tcp', '1502', '--device', 'smoke:4']).servers[0]).toMatchObject({ unknownUnit: 'silent' });
+    expect(() => configFromFlags(['--rtu', '/tmp/x', '--device', 'smoke:4', '--gateway'])).toThrow(/--gateway is for --tcp/);
   });
 
   it('applies faults: exception, wrong id, corruption, delay, drop', () => {

@@ -8,11 +8,15 @@ import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag, type Parit
 import { FieldError, openBus } from './field-bus.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
+/** Gateway path unavailable (0x0A) and gateway target device failed to respond (0x0B). */
+const GATEWAY_EXCEPTIONS = new Set([0x0a, 0x0b]);
+
 export const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
                             [--baud N[,N…]|auto] [--parity none|even|odd|auto] [--ids A-B]
                             [--timeout MS] [--json]
 
-Asks each slave id for holding register 0 and lists those that answer; an exception is an answer too.
+Asks each slave id for holding register 0 and lists those that answer; an exception is an answer too,
+but for exceptions 10 and 11, which a Modbus TCP gateway gives for an id nobody on its line answers to.
 Serial lines default to 9600 8N1; --baud auto tries ${BAUD_RATES.join(', ')}, --parity auto none, even, odd.
 
   --ids A-B       range of slave ids (default 1-247)
@@ -72,7 +76,8 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
             const r = await bus.execute(id, { fc: 3, address: 0, count: 1 });
             answer = 'registers' in r ? `holding register 0 = ${r.registers[0]}` : 'answered';
           } catch (err) {
-            if (err instanceof ModbusError && err.code === 'exception') answer = `exception ${err.exceptionCode} to fc 3 (it is there)`;
+            // Exceptions 0x0A/0x0B come from a Modbus TCP gateway, not from a device: nobody is at that id.
+            if (err instanceof ModbusError && err.code === 'exception' && !GATEWAY_EXCEPTIONS.has(err.exceptionCode ?? -1)) answer = `exception ${err.exceptionCode} to fc 3 (it is there)`;
             else if (err instanceof ModbusError && err.code === 'port-closed') throw new FieldError(err.message);
           }
           if (answer === undefined) continue;

@@ -9,7 +9,7 @@ import { SCENARIOS } from '../scenarios.js';
 export const DEVICES_USAGE = `Usage: jiuxiao-sim devices (--tcp PORT | --rtu-over-tcp PORT | --rtu PATH [--baud N])
                           --device PROFILE:ID [--device ...]
        jiuxiao-sim devices --config FILE
-       [--pace] [--scenario NAME] [--control PORT] [--host ADDR]
+       [--pace] [--scenario NAME] [--control PORT] [--host ADDR] [--gateway]
 
 Serves simulated devices over Modbus TCP, RTU over TCP, or RTU on a serial path (e.g. one end of a
 socat pty pair) until killed.
@@ -19,6 +19,8 @@ socat pty pair) until killed.
   --scenario NAME       start at once: ${SCENARIOS.join(', ')}
   --control PORT        HTTP control API on 127.0.0.1:PORT (see simulator/README.md)
   --host ADDR           address the TCP servers bind (default 127.0.0.1)
+  --gateway             with --tcp: answer an id no device has with exception 11, as a Modbus TCP
+                        gateway to an RS-485 line does (default: silence, as one device does)
 `;
 
 export class SimUsageError extends Error {}
@@ -39,6 +41,7 @@ export function configFromFlags(argv: string[], env: NodeJS.ProcessEnv = process
         scenario: { type: 'string' },
         control: { type: 'string' },
         host: { type: 'string' },
+        gateway: { type: 'boolean' },
       },
       allowPositionals: false,
     });
@@ -53,13 +56,14 @@ export function configFromFlags(argv: string[], env: NodeJS.ProcessEnv = process
   };
   let raw: Record<string, unknown>;
   if (v.config !== undefined) {
-    if (v.tcp || v['rtu-over-tcp'] || v.rtu || v.device) throw new SimUsageError('--config replaces --tcp/--rtu-over-tcp/--rtu/--device: give one or the other');
+    if (v.tcp || v['rtu-over-tcp'] || v.rtu || v.device || v.gateway) throw new SimUsageError('--config replaces --tcp/--rtu-over-tcp/--rtu/--device/--gateway: give one or the other');
     const r = loadYamlFile(v.config, SimConfigSchema.partial({ servers: true }), env);
     if (!r.ok) throw new SimUsageError(r.errors.map((e) => `${v.config}:${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n'));
     raw = r.value as Record<string, unknown>;
   } else {
     const modes = [v.tcp && 'tcp', v['rtu-over-tcp'] && 'rtu-over-tcp', v.rtu && 'rtu'].filter(Boolean);
     if (modes.length !== 1) throw new SimUsageError('give exactly one of --tcp PORT, --rtu-over-tcp PORT, --rtu PATH (or --config FILE)');
+    if (v.gateway && modes[0] !== 'tcp') throw new SimUsageError('--gateway is for --tcp: on an RTU line an id nobody answers to is silent');
     if (!v.device?.length) throw new SimUsageError('give at least one --device PROFILE:ID, e.g. --device gas-lel:1');
     const devices = v.device.map((d) => {
       const m = /^([a-z][a-z0-9_-]*):(\d+)$/.exec(d);
@@ -70,7 +74,7 @@ export function configFromFlags(argv: string[], env: NodeJS.ProcessEnv = process
     const baud = int('baud', v.baud) ?? 9600;
     const server =
       modes[0] === 'tcp'
-        ? { type: 'tcp', host, port: int('tcp', v.tcp), devices }
+        ? { type: 'tcp', host, port: int('tcp', v.tcp), ...(v.gateway ? { unknownUnit: 'exception' } : {}), devices }
         : modes[0] === 'rtu-over-tcp'
           ? { type: 'rtu-over-tcp', host, port: int('rtu-over-tcp', v['rtu-over-tcp']), baud, devices }
           : { type: 'rtu', path: v.rtu, baud, devices };

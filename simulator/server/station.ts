@@ -9,11 +9,16 @@ export type Answer =
   | { kind: 'drop' } // close the connection
   | { kind: 'reply'; unit: number; pdu: Buffer; delayMs: number; corrupt: boolean };
 
-export interface PacingOptions {
+export interface StationOptions {
   /** Line speed to pace replies at; undefined: answer at once. */
   baud?: number;
   bitsPerChar?: number;
+  /** Behave as a Modbus TCP gateway: an id nobody answers to gets exception 0x0B instead of silence. */
+  gateway?: boolean;
 }
+
+/** Modbus exception 0x0B: gateway target device failed to respond. */
+export const GATEWAY_TARGET_FAILED = 0x0b;
 
 /** Time a frame of `bytes` takes on the wire. */
 export function wireMs(bytes: number, baud: number, bitsPerChar = 10): number {
@@ -31,7 +36,7 @@ export class Station {
 
   constructor(
     readonly devices: readonly SimDevice[],
-    private readonly pacing: PacingOptions = {},
+    private readonly opts: StationOptions = {},
     private readonly now: () => number = () => performance.now(),
   ) {
     for (const d of devices) {
@@ -46,7 +51,12 @@ export class Station {
    */
   handle(unit: number, pdu: Buffer, frameOverhead: number): Answer {
     const device = this.byUnit.get(unit);
-    if (!device) return { kind: 'silent' };
+    if (!device) {
+      // A Modbus TCP gateway to an RS-485 line answers for an id nobody on the line answers to with
+      // exception 0x0B (gateway target device failed to respond); a lone device or an RTU line is silent.
+      if (!this.opts.gateway || pdu.length === 0) return { kind: 'silent' };
+      return { kind: 'reply', unit, pdu: encodeException((pdu[0] as number) & 0x7f, GATEWAY_TARGET_FAILED), delayMs: 0, corrupt: false };
+    }
     const now = this.now();
     if (device.linkDown(now)) return { kind: 'silent' };
     const parsed = decodeRequest(pdu);
@@ -57,8 +67,8 @@ export class Station {
     if (f.noReply) return { kind: 'silent' };
     if (f.dropConnection) return { kind: 'drop' };
     let delayMs = f.delayMs ?? 0;
-    if (this.pacing.baud) {
-      delayMs += wireMs(pdu.length + out.length + 2 * frameOverhead, this.pacing.baud, this.pacing.bitsPerChar) + turnaroundMs(this.pacing.baud, this.pacing.bitsPerChar);
+    if (this.opts.baud) {
+      delayMs += wireMs(pdu.length + out.length + 2 * frameOverhead, this.opts.baud, this.opts.bitsPerChar) + turnaroundMs(this.opts.baud, this.opts.bitsPerChar);
     }
     return { kind: 'reply', unit: f.wrongSlaveId ? (unit % 247) + 1 : unit, pdu: out, delayMs, corrupt: f.corrupt ?? false };
   }

@@ -38,6 +38,18 @@ describe('scan and read over Modbus TCP', () => {
     ]);
   });
 
+  it('behind a Modbus TCP gateway that answers exception 11 for an empty id, scan lists only the devices', async () => {
+    const port = await freePort();
+    const gateway = await serveTcp(new Station([simDevice('smoke', 4)], { gateway: true }), '127.0.0.1', port);
+    try {
+      const r = await cli('scan', '--tcp', `127.0.0.1:${port}`, '--ids', '1-6', '--timeout', '2000', '--json');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out)).toEqual([{ id: 4, answer: expect.stringMatching(/^holding register 0 = \d+$/) }]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('scan of an empty range exits 1', async () => {
     const r = await cli('scan', '--tcp', tcp, '--ids', '10-11', '--timeout', '50');
     expect(r.code).toBe(1);

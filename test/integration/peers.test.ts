@@ -115,6 +115,28 @@ describe('mbpoll and modbus-serial against our simulator', () => {
     }
   });
 
+  it('as a Modbus TCP gateway: an empty id gets exception 11, seen by mbpoll and modbus-serial', async () => {
+    const port = await freePort();
+    const server = await serveTcp(new Station([simDevice('smoke', 4)], { gateway: true }), '127.0.0.1', port);
+    try {
+      const none = await runCommand('mbpoll', ['-m', 'tcp', '-p', String(port), '-a', '2', '-t', '4', '-r', '0', '-0', '-c', '1', '-1', '127.0.0.1']);
+      expect(none.stdout + none.stderr).toMatch(/Target device failed to respond/i); // libmodbus: EMBXGTAR
+      const client = new ModbusRTU();
+      await client.connectTCP('127.0.0.1', { port });
+      client.setID(2);
+      client.setTimeout(1000);
+      try {
+        await expect(client.readHoldingRegisters(0, 1)).rejects.toMatchObject({ modbusCode: 11 });
+        client.setID(4);
+        expect((await client.readHoldingRegisters(0, 1)).data).toHaveLength(1);
+      } finally {
+        await new Promise<void>((r) => client.close(() => r()));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('over Modbus RTU on a pty', async () => {
     const pty = await ptyPair();
     const gas = simDevice('gas-lel', 1);
