@@ -4,10 +4,11 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Config, Profile } from '../config/index.js';
-import type { Bus } from '../drivers/bus/bus.js';
+import type { Bus, BusStats } from '../drivers/bus/bus.js';
 import { createBus } from '../drivers/bus/create.js';
 import { Poller, type DeviceStatus } from '../drivers/bus/poller.js';
 import { watchGpioInput } from '../drivers/outputs/gpio.js';
+import type { Level } from '../drivers/outputs/output.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
 import type { Logger } from './log/logger.js';
 import type { ChannelSnapshot } from './detect/channel-machine.js';
@@ -41,6 +42,18 @@ export interface RuntimeOptions {
   newId?: () => string;
   /** For tests: memory inputs by id, to press the reset button or close a contact. */
   memoryInputs?: Map<string, (active: boolean) => void>;
+}
+
+/** What the running gateway is doing: the control socket's `status`, the heartbeat, the status page. */
+export interface RuntimeStatus {
+  gateway: string;
+  devices: DeviceStatus[];
+  channels: ReturnType<Detector['list']>;
+  outputs: Record<string, { level: Level | undefined; ok: boolean; detail?: string }>;
+  closedValves: string[];
+  /** Devices in maintenance/test mode. */
+  maintenance: string[];
+  buses: ({ id: string; link: 'up' | 'down'; reason: string } & BusStats)[];
 }
 
 export class GatewayRuntime {
@@ -241,7 +254,7 @@ export class GatewayRuntime {
     return ok;
   }
 
-  status(): Record<string, unknown> {
+  status(): RuntimeStatus {
     return {
       gateway: this.config.gateway.id,
       devices: this.pollers.flatMap((p) => p.statuses()),

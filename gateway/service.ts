@@ -8,8 +8,6 @@ import type { Config, Profile, RiskAssessment } from '../config/index.js';
 import { packageVersion } from '../config/package-version.js';
 import { RISK_LABELS } from '../config/risk.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
-import type { DeviceStatus } from '../drivers/bus/poller.js';
-import type { ChannelState } from './detect/channel-machine.js';
 import { redactString } from './log/redact.js';
 import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
@@ -176,14 +174,7 @@ export class GatewayService {
 
   /** One picture of the running gateway for the local status page. */
   snapshot(): StatusSnapshot {
-    const st = this.runtime.status() as {
-      devices: DeviceStatus[];
-      channels: { device: string; channel: string; kind: string; state: ChannelState; latched: boolean }[];
-      outputs: Record<string, { level?: 'on' | 'off'; ok: boolean; detail?: string }>;
-      closedValves: string[];
-      maintenance: string[];
-      buses: { id: string; link: string; reason?: string }[];
-    };
+    const st = this.runtime.status();
     const v = this.config.venue;
     const deviceCfg = new Map(this.config.devices.map((d) => [d.id, d]));
     const roles = new Map(this.config.outputs.map((o) => [o.id, o.role]));
@@ -223,7 +214,7 @@ export class GatewayService {
       }),
       outputs: Object.entries(st.outputs).map(([id, o]) => ({ id, role: roles.get(id) ?? '', level: o.level ?? null, ok: o.ok, detail: o.detail ?? null })),
       closedValves: st.closedValves,
-      buses: st.buses.map((b) => ({ id: b.id, link: b.link, reason: b.reason ?? null })),
+      buses: st.buses.map((b) => ({ id: b.id, link: b.link, reason: b.reason })),
     };
   }
 

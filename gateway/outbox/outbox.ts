@@ -111,8 +111,7 @@ export class Outbox {
       deleteRowids: this.db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT value FROM json_each(?)) RETURNING bytes, n').raw(true),
       backlog: this.db.prepare('SELECT topic, SUM(n) AS n FROM outbox GROUP BY topic'),
       // Arrays, not objects: this is the hot read of a backlog drain. No LIMIT: iterated lazily, and a
-      // pack yields many messages.
-      // A pack's payload and parts are read once into `packs`, not on every pass over it.
+      // pack yields many messages; a pack's payload and parts are read once into `packs` (statement `pack`).
       nextRows: this.db.prepare('SELECT rowid, id, topic, seq, n, parts IS NOT NULL, CASE WHEN parts IS NULL THEN payload END FROM outbox ORDER BY priority, rowid').raw(true),
       pack: this.db.prepare('SELECT payload, parts FROM outbox WHERE rowid = ?'),
     };
@@ -149,21 +148,7 @@ export class Outbox {
           counters.set(counter, seq);
           this.rows++;
           this.bytes += payload.length;
-          this.stmts.insert.run({
-            rowid: ++this.lastRowid,
-            id: it.id,
-            topic: it.topic,
-            priority: PRIORITY[it.topic],
-            seq,
-            payload,
-            bytes: payload.length,
-            created: Date.now(),
-            boot: it.meta.boot,
-            mono: it.meta.mono,
-            unsynced: it.meta.unsynced ? 1 : 0,
-            n: 1,
-            parts: null,
-          });
+          this.insertRow(it.topic, it.id, seq, payload, it.meta, 1, null);
           added++;
         }
         for (const [name, value] of counters) this.stmts.setCounter.run(name, value);
@@ -183,19 +168,31 @@ export class Outbox {
     }
   }
 
+  /** Inserts one row (a message, or a pack of `n` with its `parts`) under a rowid never given before. */
+  private insertRow(topic: OutTopic, id: string, seq: number, payload: Buffer, meta: Meta, n: number, parts: string | null): number {
+    const rowid = ++this.lastRowid;
+    this.stmts.insert.run({ rowid, id, topic, priority: PRIORITY[topic], seq, payload, bytes: payload.length, created: Date.now(), boot: meta.boot, mono: meta.mono, unsynced: meta.unsynced ? 1 : 0, n, parts });
+    return rowid;
+  }
+
   private recount(): void {
     const t = this.stmts.totals.get() as { rows: number; bytes: number };
     this.rows = t.rows;
     this.bytes = t.bytes;
   }
 
+  /** How far `messages` more telemetry of `bytes` would pass the telemetry's share (the reserve and
+   *  a tenth of the bytes are kept for alarms and events); ≤ 0 on both counts: they fit. */
+  private telemetryOverage(bytes: number, messages: number): { messages: number; bytes: number } {
+    return { messages: this.rows + messages - (this.caps.maxRows - this.caps.reserveRows), bytes: this.bytes + bytes - this.caps.maxBytes * 0.9 };
+  }
+
   /** Whether `messages` more telemetry of `bytes` fit, after shedding the oldest telemetry on disk if need be. */
   private roomForTelemetry(bytes: number, messages = 1): boolean {
-    const over = () => ({ messages: this.rows + messages - (this.caps.maxRows - this.caps.reserveRows), bytes: this.bytes + bytes - this.caps.maxBytes * 0.9 });
-    const before = over();
+    const before = this.telemetryOverage(bytes, messages);
     if (before.messages <= 0 && before.bytes <= 0) return true;
     this.shedOldestTelemetry(before.messages, before.bytes);
-    const after = over();
+    const after = this.telemetryOverage(bytes, messages);
     return after.messages <= 0 && after.bytes <= 0;
   }
 
@@ -301,7 +298,11 @@ export class Outbox {
           // Oldest first: what was on disk went; now the oldest of this spill go, until the rest fits.
           let cutBytes = 0;
           let cut = 0;
-          while (group.length && (this.rows + group.length > this.caps.maxRows - this.caps.reserveRows || this.bytes + total > this.caps.maxBytes * 0.9)) {
+          const fits = () => {
+            const over = this.telemetryOverage(total, group.length);
+            return over.messages <= 0 && over.bytes <= 0;
+          };
+          while (group.length && !fits()) {
             const oldest = group.shift() as Pending;
             total -= oldest.payload.length;
             cutBytes += oldest.payload.length;
@@ -313,22 +314,7 @@ export class Outbox {
         const first = group[0] as Pending & { meta: Meta };
         const payload = Buffer.concat(group.map((v) => v.payload));
         const parts: Part[] = group.map((v) => [v.id, v.seq, v.payload.length, v.meta.mono]);
-        const rowid = ++this.lastRowid;
-        this.stmts.insert.run({
-          rowid,
-          id: first.id,
-          topic,
-          priority: PRIORITY[topic],
-          seq: first.seq,
-          payload,
-          bytes: payload.length,
-          created: Date.now(),
-          boot: first.meta.boot,
-          mono: first.meta.mono,
-          unsynced: group.some((v) => v.meta.unsynced) ? 1 : 0,
-          n: group.length,
-          parts: JSON.stringify(parts),
-        });
+        const rowid = this.insertRow(topic, first.id, first.seq, payload, { ...first.meta, unsynced: group.some((v) => v.meta.unsynced) }, group.length, JSON.stringify(parts));
         // The same objects may be in flight (a spill of everything when too many wait): their PUBACK
         // must find the pack they are now in.
         for (const v of group) {
@@ -379,8 +365,7 @@ export class Outbox {
     let messages = this.packs.get(rowid);
     if (messages) return messages;
     const row = this.stmts.pack.get(rowid) as { payload: Buffer; parts: string };
-    let offset = 0;
-    messages = (JSON.parse(row.parts) as Part[]).map(([id, seq, length]) => ({ rowid, id, topic, seq, pack: n, payload: row.payload.subarray(offset, (offset += length)) }));
+    messages = unpack(row.payload, row.parts).map(([[id, seq], payload]) => ({ rowid, id, topic, seq, pack: n, payload }));
     if (this.packs.size >= 4) this.packs.delete(this.packs.keys().next().value as number);
     this.packs.set(rowid, messages);
     return messages;
@@ -498,16 +483,13 @@ export class Outbox {
           n++;
         } else {
           // A pack: each message from its own monotonic time; the lengths change with the text.
-          let offset = 0;
-          const bodies: Buffer[] = [];
-          const list = (JSON.parse(r.parts) as Part[]).map(([id, seq, length, mono]): Part => {
-            const body = corrected(r.payload.subarray(offset, (offset += length)), mono);
-            bodies.push(body);
-            return [id, seq, body.length, mono];
+          const messages = unpack(r.payload, r.parts).map(([[id, seq, , mono], body]) => {
+            const fixed = corrected(body, mono);
+            return { part: [id, seq, fixed.length, mono] as Part, body: fixed };
           });
-          buf = Buffer.concat(bodies);
-          parts = JSON.stringify(list);
-          n += list.length;
+          buf = Buffer.concat(messages.map((m) => m.body));
+          parts = JSON.stringify(messages.map((m) => m.part));
+          n += messages.length;
         }
         this.bytes += buf.length - r.payload.length;
         update.run(buf, buf.length, parts, r.rowid);
@@ -531,6 +513,12 @@ export class Outbox {
     this.spill(new Set());
     this.db.close();
   }
+}
+
+/** A pack's messages: each entry of `parts` with its slice of the payload (no copies). */
+function unpack(payload: Buffer, parts: string): [Part, Buffer][] {
+  let offset = 0;
+  return (JSON.parse(parts) as Part[]).map((part) => [part, payload.subarray(offset, (offset += part[2]))]);
 }
 
 const OUTBOX_TABLE = `

@@ -6,7 +6,7 @@ import type { Config } from '../../config/index.js';
 import { packageVersion } from '../../config/package-version.js';
 import type { RiskAssessment } from '../../config/index.js';
 import type { ChannelEvent } from '../detect/detector.js';
-import type { GatewayEvent } from '../runtime.js';
+import type { GatewayEvent, RuntimeStatus } from '../runtime.js';
 import { SCHEMA_VERSION, type AlarmMessage } from '../contract/messages.js';
 import type { Outbox, OutTopic } from '../outbox/outbox.js';
 import type { ClockQuality } from './clock.js';
@@ -128,10 +128,10 @@ export class Reporter {
     return [...this.open.values()].map((o) => ({ alarmId: o.alarmId, device: o.last.device, channel: o.last.channel, state: o.last.state, acknowledged: o.acknowledged }));
   }
 
-  heartbeat(uptimeS: number, status: Record<string, unknown>, host: { cpuTempC: number | null; diskFreeMB: number | null }, shed: { rows: number; bytes: number }): void {
+  heartbeat(uptimeS: number, status: RuntimeStatus, host: { cpuTempC: number | null; diskFreeMB: number | null }, shed: { rows: number; bytes: number }): void {
     const id = this.o.newId();
-    const devices = ((status.devices as { id: string; online?: boolean; lastReason: string }[]) ?? []).map((d) => ({ id: d.id, online: d.online ?? null, reason: d.lastReason }));
-    const outputs = Object.entries((status.outputs as Record<string, { level?: 'on' | 'off'; ok: boolean }>) ?? {}).map(([oid, s]) => ({ id: oid, level: s.level ?? null, ok: s.ok }));
+    const devices = status.devices.map((d) => ({ id: d.id, online: d.online ?? null, reason: d.lastReason }));
+    const outputs = Object.entries(status.outputs).map(([oid, s]) => ({ id: oid, level: s.level ?? null, ok: s.ok }));
     this.commit('heartbeat', id, performance.now(), (seq) => ({
       ...this.envelope(id, seq, Date.now()),
       version: packageVersion(),

@@ -38,6 +38,8 @@ export class Uplink {
   private stopping = false;
   private draining = false;
   private kickPending = false;
+  /** Topic names are made once: a drain publishes tens of thousands a second. */
+  private readonly topics = new Map<Topic, string>();
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -51,9 +53,6 @@ export class Uplink {
   ) {
     this.backoff = o.reconnectMinMs ?? 1000;
   }
-
-  /** Topic names are made once: a drain publishes tens of thousands a second. */
-  private readonly topics = new Map<Topic, string>();
 
   topic(t: Topic): string {
     let name = this.topics.get(t);
