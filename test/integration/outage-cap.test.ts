@@ -5,18 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigText } from '../../config/index.js';
-import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { EventMessage, TelemetryMessage } from '../../gateway/contract/messages.js';
-import { createLogger } from '../../gateway/log/logger.js';
-import { GatewayService } from '../../gateway/service.js';
-import { SystemClock } from '../../gateway/uplink/clock.js';
+import type { GatewayService } from '../../gateway/service.js';
 import { SimConfigSchema } from '../../simulator/config.js';
 import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { waitFor } from '../helpers/pty.js';
+import { serviceFromYaml } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-outage-cap-'));
 const GW = 'GW-CAP-0001';
@@ -44,17 +41,10 @@ uplink: { url: "${broker.url}" }
 storage: { maxRows: ${MAX_ROWS}, alarmReserveRows: ${RESERVE} }
 status: { enabled: false }
 `;
-  const loaded = loadConfigText(yaml, 'cap.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
-  if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));
   platform = await listen(broker.url, `jx/v1/${GW}/#`);
   // Periodic telemetry is off (an hour): the test produces it itself, through the reporter the timers use.
   const hour = 3_600_000;
-  service = new GatewayService(loaded.config, loaded.risk, {
-    profiles: BUILTIN_PROFILES,
-    log: createLogger({ level: 'silent' }),
-    clock: new SystemClock('/nonexistent', true),
-    timers: { heartbeatMs: hour, telemetryMs: hour, exceptionMs: hour, reannounceMs: hour },
-  });
+  service = serviceFromYaml(yaml, { timers: { heartbeatMs: hour, telemetryMs: hour, exceptionMs: hour, reannounceMs: hour } });
   await service.start();
 });
 

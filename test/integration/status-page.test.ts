@@ -6,13 +6,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfigText } from '../../config/index.js';
-import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { createLogger } from '../../gateway/log/logger.js';
-import { GatewayService } from '../../gateway/service.js';
 import { StatusServer } from '../../gateway/status/status-server.js';
-import { SystemClock } from '../../gateway/uplink/clock.js';
 import { freePort } from '../helpers/net.js';
+import { serviceFromYaml } from '../helpers/service.js';
 import { sampleSnapshot } from '../helpers/status-snapshot.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-status-'));
@@ -72,9 +69,7 @@ gateway: { id: GW-STATUS-1, dataDir: ${join(dir, 'data')} }
 venue: { id: V-S-1, name: 小超市, adminCode: "500242100000", category: shopping, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }
 status: { host: 127.0.0.1, port: ${port} }
 `;
-    const loaded = loadConfigText(yaml, 'status.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
-    if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));
-    const service = new GatewayService(loaded.config, loaded.risk, { profiles: BUILTIN_PROFILES, log, clock: new SystemClock('/nonexistent', true) });
+    const service = serviceFromYaml(yaml, { log });
     try {
       await service.start();
       expect(service.statusUrl).toBeUndefined();

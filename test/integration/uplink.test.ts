@@ -5,18 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigText } from '../../config/index.js';
-import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { AlarmMessage, CommandResult, EventMessage, HeartbeatMessage, TelemetryMessage } from '../../gateway/contract/messages.js';
-import { createLogger } from '../../gateway/log/logger.js';
-import { GatewayService } from '../../gateway/service.js';
-import { SystemClock } from '../../gateway/uplink/clock.js';
+import type { GatewayService } from '../../gateway/service.js';
 import { SimConfigSchema } from '../../simulator/config.js';
 import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
 import { listen, type Received } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { waitFor } from '../helpers/pty.js';
+import { serviceFromYaml } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-uplink-'));
 let broker: Broker;
@@ -48,15 +45,8 @@ linkage:
 uplink: { url: "${broker.url}", heartbeatIntervalS: 10, telemetryIntervalS: 10 }
 status: { enabled: false }
 `;
-  const loaded = loadConfigText(yaml, 'test.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
-  if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));
   platform = await listen(broker.url, `jx/v1/${GW}/#`);
-  service = new GatewayService(loaded.config, loaded.risk, {
-    profiles: BUILTIN_PROFILES,
-    log: createLogger({ level: 'silent' }),
-    clock: new SystemClock('/nonexistent', true),
-    timers: { heartbeatMs: 1000, telemetryMs: 1000, exceptionMs: 300, reannounceMs: 700 },
-  });
+  service = serviceFromYaml(yaml, { timers: { heartbeatMs: 1000, telemetryMs: 1000, exceptionMs: 300, reannounceMs: 700 } });
   await service.start();
 });
 
