@@ -35,6 +35,16 @@ function checkRange(address: number, count: number, max: number, what: string): 
   if (address + count > 0x10000) throw new ModbusError('bad-request', `address ${address} + ${count} ${what} runs past 65535`);
 }
 
+/** The five-byte PDU shared by reads (fc, address, count), single writes and their echo (fc, address,
+ *  value) and the answer to a multiple write (fc, address, count). */
+function fiveBytes(fc: number, first: number, second: number): Buffer {
+  const b = Buffer.alloc(5);
+  b[0] = fc;
+  b.writeUInt16BE(first, 1);
+  b.writeUInt16BE(second, 3);
+  return b;
+}
+
 export function encodeRequest(r: Request): Buffer {
   switch (r.fc) {
     case 1:
@@ -42,28 +52,16 @@ export function encodeRequest(r: Request): Buffer {
     case 3:
     case 4: {
       checkRange(r.address, r.count, r.fc <= 2 ? MAX_READ_BITS : MAX_READ_REGISTERS, r.fc <= 2 ? 'bit' : 'register');
-      const b = Buffer.alloc(5);
-      b[0] = r.fc;
-      b.writeUInt16BE(r.address, 1);
-      b.writeUInt16BE(r.count, 3);
-      return b;
+      return fiveBytes(r.fc, r.address, r.count);
     }
     case 5: {
       checkRange(r.address, 1, 1, 'coil');
-      const b = Buffer.alloc(5);
-      b[0] = 5;
-      b.writeUInt16BE(r.address, 1);
-      b.writeUInt16BE(r.value ? 0xff00 : 0x0000, 3);
-      return b;
+      return fiveBytes(5, r.address, r.value ? 0xff00 : 0x0000);
     }
     case 6: {
       checkRange(r.address, 1, 1, 'register');
       if (!Number.isInteger(r.value) || r.value < 0 || r.value > 0xffff) throw new ModbusError('bad-request', `register value ${r.value} is outside 0–65535`);
-      const b = Buffer.alloc(5);
-      b[0] = 6;
-      b.writeUInt16BE(r.address, 1);
-      b.writeUInt16BE(r.value, 3);
-      return b;
+      return fiveBytes(6, r.address, r.value);
     }
     case 15: {
       checkRange(r.address, r.values.length, MAX_WRITE_BITS, 'coil');
@@ -236,28 +234,13 @@ export function encodeReply(reply: Reply): Buffer {
       reply.registers.forEach((v, i) => b.writeUInt16BE(v & 0xffff, 2 + i * 2));
       return b;
     }
-    case 5: {
-      const b = Buffer.alloc(5);
-      b[0] = 5;
-      b.writeUInt16BE(reply.address, 1);
-      b.writeUInt16BE(reply.value ? 0xff00 : 0, 3);
-      return b;
-    }
-    case 6: {
-      const b = Buffer.alloc(5);
-      b[0] = 6;
-      b.writeUInt16BE(reply.address, 1);
-      b.writeUInt16BE(reply.value, 3);
-      return b;
-    }
+    case 5:
+      return fiveBytes(5, reply.address, reply.value ? 0xff00 : 0);
+    case 6:
+      return fiveBytes(6, reply.address, reply.value);
     case 15:
-    case 16: {
-      const b = Buffer.alloc(5);
-      b[0] = reply.fc;
-      b.writeUInt16BE(reply.address, 1);
-      b.writeUInt16BE(reply.count, 3);
-      return b;
-    }
+    case 16:
+      return fiveBytes(reply.fc, reply.address, reply.count);
   }
 }
 
