@@ -180,5 +180,7 @@ describe('uplink end to end', () => {
     expect(service.outbox.shedRows).toBe(0);
     const tseqs = [...new Set(on('telemetry').map((m) => Number(m.json?.seq)))].sort((a, b) => a - b);
     expect(tseqs).toEqual(Array.from({ length: tseqs.length }, (_, i) => (tseqs[0] as number) + i));
-  });
+    // The drain wait above allows 30 s: the reconnect backoff (1 s doubling, with jitter) can put the
+    // first try after the outage 8–16 s away on a loaded machine; the default 20 s cut it short.
+  }, 60_000);
 });
