@@ -318,6 +318,15 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
             `device "${drv.device}" (profile ${target.device.profile}) has no writable coil ${drv.coil}; coils: ${writableCoils.join(', ') || 'none'}`,
           );
         }
+        if (drv.feedback) {
+          const inputs = Object.values(target.profile.points).filter((p) => p.fc === 2).map((p) => p.address);
+          if (!inputs.includes(drv.feedback.input)) {
+            error(
+              here('driver', 'feedback', 'input'),
+              `device "${drv.device}" (profile ${target.device.profile}) has no discrete input ${drv.feedback.input}; inputs: ${inputs.join(', ') || 'none'}`,
+            );
+          }
+        }
       }
     }
   }

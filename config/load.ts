@@ -2,6 +2,7 @@
 // read secret files, run the cross-field rules, derive the venue's risk. Every problem is collected
 // (not just the first) and points at its line and column. Nothing here throws for bad input.
 
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -33,6 +34,11 @@ export interface LoadOptions {
   /** Built-in device profiles by name (drivers/profiles); config/ does not import drivers/. */
   builtinProfiles: Readonly<Record<string, Profile>>;
   env?: NodeJS.ProcessEnv;
+  /**
+   * `run`: an unreadable or malformed TLS file is a warning, not an error. The gateway must poll and act
+   * whatever its uplink's files are; the uplink says what is wrong and retries (check-config refuses).
+   */
+  tlsFilesAsWarnings?: boolean;
 }
 
 /** Where each secret came from, for summaries that must not show the secret itself. */
@@ -127,7 +133,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
 
   // 2. Secrets from files, relative to the config file.
   const configDir = dirname(resolve(file));
-  const fileRefs = readSecretFiles(raw as Record<string, unknown>, configDir, source, errors);
+  const fileRefs = readSecretFiles(raw as Record<string, unknown>, configDir, source, errors, options.tlsFilesAsWarnings ? warnings : errors);
 
   // 3. Cross-field rules on the parts that parsed.
   const partial = partialConfig(raw as Record<string, unknown>);
@@ -255,10 +261,10 @@ const PLAIN_FILES: [string, string, string][] = [
 
 /** Reads `passwordFile`/`tokenFile` and checks that the TLS files can be read, now rather than at the
  *  first connection attempt in the venue. */
-function readSecretFiles(raw: Record<string, unknown>, configDir: string, source: YamlSource, errors: Diagnostic[]): FileRefs {
+function readSecretFiles(raw: Record<string, unknown>, configDir: string, source: YamlSource, errors: Diagnostic[], tlsErrors: Diagnostic[]): FileRefs {
   const refs: FileRefs = { files: new Map() };
   const get = (path: readonly string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
-  const read = (path: string[], what: string): string | undefined => {
+  const read = (path: string[], what: string, into: Diagnostic[]): string | undefined => {
     const name = get(path);
     if (typeof name !== 'string' || name === '') return undefined;
     const abs = isAbsolute(name) ? name : resolve(configDir, name);
@@ -268,19 +274,43 @@ function readSecretFiles(raw: Record<string, unknown>, configDir: string, source
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-      errors.push({ path: formatPath(path), ...source.locate(path), message: `cannot read the ${what} ${abs}: ${why}` });
+      into.push({ path: formatPath(path), ...source.locate(path), message: `cannot read the ${what} ${abs}: ${why}` });
       return undefined;
     }
   };
   for (const s of SECRET_FILES) {
-    const content = read(s.path, s.target === 'uplinkPassword' ? 'password file' : 'token file');
+    const content = read(s.path, s.target === 'uplinkPassword' ? 'password file' : 'token file', errors);
     if (content === undefined) continue;
     const secret = content.replace(/\r?\n$/, '');
     if (secret === '') errors.push({ path: formatPath(s.path), ...source.locate(s.path), message: `the file ${refs.files.get(formatPath(s.path))} is empty` });
     else refs[s.target] = secret;
   }
-  for (const p of PLAIN_FILES) read(p, 'TLS file');
+  for (const p of PLAIN_FILES) {
+    const content = read(p, 'TLS file', tlsErrors);
+    if (content === undefined) continue;
+    const problem = pemProblem(p[2] as 'ca' | 'cert' | 'key', content);
+    if (problem) tlsErrors.push({ path: formatPath(p), ...source.locate(p), message: `the TLS file ${refs.files.get(formatPath(p))} ${problem}` });
+  }
   return refs;
+}
+
+/** What is wrong with a PEM file for its use, or undefined: an empty or garbage CA fails every TLS handshake. */
+export function pemProblem(use: 'ca' | 'cert' | 'key', text: string): string | undefined {
+  if (text.trim() === '') return 'is empty';
+  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g)];
+  if (!blocks.length) return 'is not PEM (no -----BEGIN …----- block): convert it with openssl x509 -outform PEM';
+  const labels = blocks.map((b) => b[1] as string);
+  if (use === 'key') return labels.some((l) => l.endsWith('PRIVATE KEY')) ? undefined : `holds ${labels.join(', ')}, not a private key`;
+  if (!labels.includes('CERTIFICATE')) return `holds ${labels.join(', ')}, not a certificate`;
+  for (const b of blocks) {
+    if (b[1] !== 'CERTIFICATE') continue;
+    try {
+      new X509Certificate(b[0]);
+    } catch (err) {
+      return `holds a certificate that does not parse (${(err as Error).message})`;
+    }
+  }
+  return undefined;
 }
 
 function resolvePaths(config: Config, configDir: string, refs: FileRefs): void {

@@ -200,6 +200,13 @@ const ModbusCoilDriver = z.strictObject({
   type: z.literal('modbus-coil'),
   device: Id.meta({ description: 'Id of the relay device (in `devices`) whose coil this is' }),
   coil: Address,
+  feedback: z
+    .strictObject({ input: Address.meta({ description: 'Discrete input (fc 02) wired to the relay\'s contact' }) })
+    .optional()
+    .meta({
+      description:
+        'Contact feedback of this relay, where the module has it. Never guessed: without it the coil itself is read back. On many modules the inputs are independent dry-contact inputs, not feedback',
+    }),
 });
 const ModbusRegisterDriver = z.strictObject({
   type: z.literal('modbus-register'),

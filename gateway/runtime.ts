@@ -1,6 +1,13 @@
-// The gateway process wired together: config → buses and pollers → detection → linkage → outputs, with
-// channel states and closed valves persisted. Every event goes to `onEvent` (logged now; the outbox and
-// uplink of the next issue take them from there). Local inputs: the reset button and dry contacts.
+// The gateway's controller: config → buses and pollers → detection → linkage (decide) → outputs (act),
+// then recording (events to the reporter, channel states and closed valves to SQLite). One way, in that
+// order (DESIGN.md invariant 9): what storage or the uplink do can never skip, undo or delay an output.
+//
+// - Every output's desired level is derived again from the channel states after every change, and
+//   the reconciler drives each output until it is observed there (gateway/outputs/reconciler.ts).
+// - At start the channel states and closed valves come back from SQLite, so a restart in the middle of
+//   an alarm demands the same outputs at once, before any reading.
+// - Recording may fail (SQLITE_FULL, a read-only SD card, a corrupt file, no state file at all): the
+//   failure is logged, counted, shown in `status()`, and retried in order; the controller runs on.
 
 import { randomUUID } from 'node:crypto';
 import type { Config, Profile } from '../config/index.js';
@@ -8,25 +15,18 @@ import type { Bus, BusStats } from '../drivers/bus/bus.js';
 import { createBus } from '../drivers/bus/create.js';
 import { Poller, type DeviceStatus } from '../drivers/bus/poller.js';
 import { watchGpioInput } from '../drivers/outputs/gpio.js';
-import type { Level } from '../drivers/outputs/output.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
+import type { ControlPort } from './control/port.js';
 import type { Logger } from './log/logger.js';
 import type { ChannelSnapshot } from './detect/channel-machine.js';
-import { Detector, type ChannelEvent } from './detect/detector.js';
-import { Linkage, type OutputCommand } from './linkage/linkage.js';
-import { createDriver, OutputManager, type OutputEvent } from './linkage/output-manager.js';
-import { StateStore } from './state/state-store.js';
+import { Detector, type ChannelInfo } from './detect/detector.js';
+import type { ChannelEvent, GatewayEvent } from './events.js';
+import { Linkage } from './linkage/linkage.js';
+import { createDriver, outputsOfDevice } from './outputs/drivers.js';
+import { Reconciler, type OutputStatus, type ReconcilerTiming } from './outputs/reconciler.js';
+import { StateStore, type RememberedAlarm } from './state/state-store.js';
 
-export type GatewayEvent = ChannelEvent | OutputEvent | DeviceEvent;
-
-export interface DeviceEvent {
-  type: 'device';
-  id: string;
-  device: string;
-  state: 'online' | 'offline';
-  reason: string;
-  at: number;
-}
+export type { GatewayEvent } from './events.js';
 
 export interface ResetResult {
   reset: string[];
@@ -36,72 +36,139 @@ export interface ResetResult {
 export interface RuntimeOptions {
   profiles: Readonly<Record<string, Profile>>;
   log: Logger;
+  /** Every event as it happens (logging, tests): must not throw. */
   onEvent?: (e: GatewayEvent) => void;
+  /** Records an event durably (the reporter → outbox). May throw: the event is kept and retried in order. */
+  record?: (e: GatewayEvent) => void;
   /** Every good reading, for telemetry. */
   onReading?: (device: string, points: Record<string, DecodedPoint>, at: number) => void;
   newId?: () => string;
   /** For tests: memory inputs by id, to press the reset button or close a contact. */
   memoryInputs?: Map<string, (active: boolean) => void>;
+  /** Shorter output timings for tests. */
+  outputTiming?: Partial<ReconcilerTiming>;
+  /** How often failed recording and saving are retried (ms). */
+  retryStorageMs?: number;
+}
+
+/** Whether the box can keep what happens: the state file and the recording of events. */
+export interface StorageHealth {
+  ok: boolean;
+  /** Failures since start (state saves and event records). */
+  failures: number;
+  lastError: string | null;
+  /** Events not yet recorded, waiting for a retry. */
+  unrecorded: number;
+  /** Channel states or valves changed and not yet saved. */
+  unsaved: boolean;
 }
 
 /** What the running gateway is doing: the control socket's `status`, the heartbeat, the status page. */
 export interface RuntimeStatus {
   gateway: string;
   devices: DeviceStatus[];
-  channels: ReturnType<Detector['list']>;
-  outputs: Record<string, { level: Level | undefined; ok: boolean; detail?: string }>;
+  channels: ChannelInfo[];
+  outputs: Record<string, OutputStatus>;
   closedValves: string[];
   /** Devices in maintenance/test mode. */
   maintenance: string[];
   buses: ({ id: string; link: 'up' | 'down'; reason: string } & BusStats)[];
+  storage: StorageHealth;
 }
 
-export class GatewayRuntime {
+/** Events kept in memory while recording fails; past this the oldest are dropped (and counted). */
+const MAX_UNRECORDED = 10_000;
+
+export class GatewayRuntime implements ControlPort {
   private store: StateStore | undefined;
   private readonly buses = new Map<string, Bus>();
   private readonly pollers: Poller[] = [];
-  private detector!: Detector;
-  private linkage!: Linkage;
-  private outputs!: OutputManager;
+  private readonly detector: Detector;
+  private readonly linkage: Linkage;
+  private readonly reconciler: Reconciler;
   private readonly closers: (() => void)[] = [];
   private readonly newId: () => string;
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
+  private stopped = false;
   /** What the state store holds, to skip writes that change nothing. */
   private readonly saved = new Map<string, string>();
   private savedValves: string | undefined;
+  private readonly unrecorded: GatewayEvent[] = [];
+  private storageFailures = 0;
+  private droppedUnrecorded = 0;
+  private lastStorageError: string | null = null;
+  private unsaved = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Open alarms as the reporter last gave them, saved with the state. */
+  private alarmsToSave: ReadonlyMap<string, RememberedAlarm> | undefined;
+  /** Output events made while deciding, recorded once the events that caused them are. */
+  private deferred: GatewayEvent[] | undefined;
 
   constructor(
     readonly config: Config,
     private readonly o: RuntimeOptions,
   ) {
     this.newId = o.newId ?? randomUUID;
+    const c = config;
+    // Storage first, but never a reason not to run: a box that cannot write still closes its valve.
+    let restored = new Map<string, ChannelSnapshot>();
+    let closedValves: string[] = [];
+    try {
+      const opened = StateStore.open(c.gateway.dataDir);
+      this.store = opened.store;
+      if (opened.movedAside) o.log.error({ file: opened.movedAside }, 'state database failed its check at boot: moved aside, starting fresh');
+      restored = this.store.channels();
+      closedValves = this.store.closedValves();
+    } catch (err) {
+      this.storageFailed(err, 'state database unusable: running without saved state (channel states and closed valves will not survive a restart)');
+    }
+    this.detector = new Detector(c, o.profiles, { newId: this.newId, restored });
+    this.linkage = new Linkage(c, closedValves);
+    for (const b of c.buses) this.buses.set(b.id, createBus(b));
+    const drivers = new Map(c.outputs.map((x) => [x.id, { config: x, driver: createDriver(x, c, this.buses) }]));
+    this.reconciler = new Reconciler(drivers, {
+      newId: this.newId,
+      // Commands issued while deciding are recorded after the channel events that caused them.
+      onEvent: (e) => (this.deferred ? this.deferred.push(e) : this.record(e)),
+      onValveUnconfirmed: (id, detail) => {
+        if (this.linkage.closeValve(id, `driver fault while opening: ${detail}; closed, the safe way`)) this.decide();
+      },
+      ...(o.outputTiming ? { timing: o.outputTiming } : {}),
+    });
+  }
+
+  /** Remembered open alarms (their lifecycle ids) of the last run, for the reporter. */
+  rememberedAlarms(): Map<string, RememberedAlarm> {
+    try {
+      return this.store?.alarms() ?? new Map();
+    } catch (err) {
+      this.storageFailed(err, 'open alarms could not be read');
+      return new Map();
+    }
+  }
+
+  /** The reporter's open alarms changed: saved with the state (retried like it). */
+  saveAlarms(open: ReadonlyMap<string, RememberedAlarm>): void {
+    this.alarmsToSave = new Map(open);
+    this.unsaved = true;
+    this.persist();
   }
 
   async start(): Promise<void> {
     const c = this.config;
-    const opened = StateStore.open(c.gateway.dataDir);
-    this.store = opened.store;
-    if (opened.movedAside) this.o.log.error({ file: opened.movedAside }, 'state database failed its check at boot: moved aside, starting fresh');
-    const restored = this.store.channels();
-    const closedValves = this.store.closedValves();
-    this.detector = new Detector(c, this.o.profiles, { newId: this.newId, restored });
-    // A gas valve whose safe state is closed is closed at start: like one closed by linkage, it opens
-    // only by a local reset.
-    const closedAtStart = c.outputs.filter((x) => x.role === 'gas-valve' && x.safeState === x.closedLevel).map((x) => x.id);
-    this.linkage = new Linkage(c, new Set([...closedValves, ...closedAtStart]));
-
-    for (const b of c.buses) this.buses.set(b.id, createBus(b));
-    const drivers = new Map(c.outputs.map((x) => [x.id, { config: x, driver: createDriver(x, c, this.buses, this.o.profiles) }]));
-    this.outputs = new OutputManager(drivers, this.newId);
-
     for (const bus of this.buses.values()) {
-      bus.on('link', (up, reason) => this.o.log[up ? 'info' : 'warn']({ bus: bus.options.id, reason }, up ? 'bus link up' : 'bus link down'));
-      await bus.start();
+      bus.on('link', (up, reason) => {
+        this.o.log[up ? 'info' : 'warn']({ bus: bus.options.id, reason }, up ? 'bus link up' : 'bus link down');
+        if (up) this.reconciler.retryNow(this.outputsOnBus(bus.options.id));
+      });
     }
-    // Safe states first, before any reading can drive anything.
-    await this.apply(this.linkage.safeStates('start: safe state'));
+    // One attempt each, together: a bus that cannot open now keeps trying in the background.
+    await Promise.all([...this.buses.values()].map((b) => b.start()));
+    // Desired levels before any reading: safe states, valves closed, and what restored alarms demand.
+    this.decide();
     this.persist();
+    this.reconciler.start();
 
     for (const [busId, bus] of this.buses) {
       const devices = c.devices
@@ -127,11 +194,16 @@ export class GatewayRuntime {
       this.pollers.push(poller);
     }
     await this.startInputs();
+    this.retryTimer = setInterval(() => this.retryStorage(), this.o.retryStorageMs ?? 2000);
     this.started = true;
   }
 
-  /** Event handling runs one at a time, in arrival order: linkage decisions depend on it. */
-  private serial(fn: () => Promise<void>): void {
+  private outputsOnBus(busId: string): string[] {
+    return this.config.devices.filter((d) => d.bus === busId).flatMap((d) => outputsOfDevice(this.config, d.id));
+  }
+
+  /** Event handling runs one at a time, in arrival order. */
+  private serial(fn: () => Promise<void> | void): void {
     this.chain = this.chain.then(fn).catch((err: Error) => this.o.log.error({ err }, 'event handling failed'));
   }
 
@@ -153,57 +225,150 @@ export class GatewayRuntime {
         if (i.role === 'dry-contact') onChange(w.read());
       } catch (err) {
         this.o.log.error({ input: i.id, err }, 'input unavailable');
-        if (i.role === 'dry-contact') await this.handle(this.detector.unreadable(i.id, `input unavailable: ${(err as Error).message}`, Date.now(), performance.now()));
+        if (i.role === 'dry-contact') this.handle(this.detector.unreadable(i.id, `input unavailable: ${(err as Error).message}`, Date.now(), performance.now()));
       }
     }
   }
 
-  private async onReading(device: string, points: Record<string, DecodedPoint>): Promise<void> {
+  private onReading(device: string, points: Record<string, DecodedPoint>): void {
     this.o.onReading?.(device, points, Date.now());
-    await this.handle(this.detector.reading(device, points, Date.now(), performance.now()));
+    this.handle(this.detector.reading(device, points, Date.now(), performance.now()));
   }
 
-  private async onStatus(s: DeviceStatus): Promise<void> {
+  private onStatus(s: DeviceStatus): void {
     const at = Date.now();
-    this.emit({ type: 'device', id: this.newId(), device: s.id, state: s.online ? 'online' : 'offline', reason: s.lastReason, at });
-    if (!s.online) await this.handle(this.detector.unreadable(s.id, s.lastReason, at, performance.now()));
+    // A relay module back online: the outputs on it are driven again now, not after their backoff.
+    if (s.online) this.reconciler.retryNow(outputsOfDevice(this.config, s.id));
+    const events = s.online ? [] : this.detector.unreadable(s.id, s.lastReason, at, performance.now());
+    this.handle(events, [{ type: 'device', id: this.newId(), device: s.id, state: s.online ? 'online' : 'offline', reason: s.lastReason, at }]);
   }
 
-  private async handle(events: ChannelEvent[]): Promise<void> {
-    if (!events.length) return;
-    const commands: OutputCommand[] = [];
-    for (const e of events) {
-      this.emit(e);
-      commands.push(...this.linkage.onEvent(e));
+  /** detect → decide → act → record: the outputs are commanded before anything is written. */
+  private handle(events: ChannelEvent[], others: GatewayEvent[] = []): void {
+    this.deferred = [];
+    try {
+      if (events.length) {
+        this.linkage.noteEvents(events);
+        this.decide();
+      }
+    } finally {
+      const commanded = this.deferred;
+      this.deferred = undefined;
+      for (const e of others) this.record(e);
+      for (const e of events) this.record(e);
+      for (const e of commanded) this.record(e);
     }
-    this.persist();
-    await this.apply(commands);
+    if (events.length) this.persist();
   }
 
-  private async apply(commands: OutputCommand[]): Promise<void> {
-    if (!commands.length) return;
-    for (const e of await this.outputs.execute(commands)) this.emit(e);
+  /** Derives every output's desired level from the channel states now, and hands it to the reconciler. */
+  private decide(): void {
+    if (this.stopped) return;
+    this.reconciler.setDesired(this.linkage.evaluate(this.detector));
   }
 
-  /** Writes only what changed since the last save: every state write wears the SD card. */
+  /** Records one event; while recording fails, events queue (in order) and are retried. */
+  private record(e: GatewayEvent): void {
+    try {
+      this.o.onEvent?.(e);
+    } catch (err) {
+      this.o.log.error({ err }, 'event observer failed');
+    }
+    if (!this.o.record) return;
+    if (this.unrecorded.length) {
+      this.queueUnrecorded(e);
+      this.flushUnrecorded();
+      return;
+    }
+    try {
+      this.o.record(e);
+    } catch (err) {
+      this.storageFailed(err, 'event not recorded: kept in memory and retried');
+      this.queueUnrecorded(e);
+    }
+  }
+
+  private queueUnrecorded(e: GatewayEvent): void {
+    this.unrecorded.push(e);
+    if (this.unrecorded.length > MAX_UNRECORDED) {
+      this.unrecorded.shift();
+      this.droppedUnrecorded++;
+    }
+  }
+
+  private flushUnrecorded(): void {
+    while (this.unrecorded.length && this.o.record) {
+      try {
+        this.o.record(this.unrecorded[0] as GatewayEvent);
+      } catch (err) {
+        this.storageFailed(err, 'event not recorded: kept in memory and retried');
+        return;
+      }
+      this.unrecorded.shift();
+    }
+  }
+
+  private storageFailed(err: unknown, what: string): void {
+    this.storageFailures++;
+    const message = (err as Error)?.message ?? String(err);
+    // One line per distinct trouble, not one per retry.
+    if (message !== this.lastStorageError) this.o.log.error({ err: { message, code: (err as { code?: string }).code } }, what);
+    this.lastStorageError = message;
+  }
+
+  private retryStorage(): void {
+    if (!this.store) {
+      try {
+        this.store = StateStore.open(this.config.gateway.dataDir).store;
+        this.o.log.info('state database opened: saving state again');
+        this.saved.clear();
+        this.savedValves = undefined;
+        this.unsaved = true;
+      } catch (err) {
+        this.storageFailed(err, 'state database still unusable');
+      }
+    }
+    if (this.unsaved) this.persist();
+    if (this.unrecorded.length) this.flushUnrecorded();
+    if (!this.unsaved && !this.unrecorded.length && this.lastStorageError !== null && this.store) {
+      this.o.log.info({ failures: this.storageFailures }, 'storage works again: everything recorded and saved');
+      this.lastStorageError = null;
+    }
+  }
+
+  /** Writes only what changed since the last save (every state write wears the SD card); a failure is retried. */
   private persist(): void {
-    if (!this.store) return;
+    if (!this.store) {
+      this.unsaved = true;
+      return;
+    }
     const changed: [string, ChannelSnapshot][] = [];
+    const marks: [string, string][] = [];
     for (const [key, snap] of this.detector.snapshot()) {
       const mark = `${snap.state}/${snap.latched}`;
       if (this.saved.get(key) === mark) continue;
-      this.saved.set(key, mark);
+      marks.push([key, mark]);
       changed.push([key, snap]);
     }
     const valves = this.linkage.closedValves();
     const valvesMark = [...valves].sort().join(',');
-    if (!changed.length && valvesMark === this.savedValves) return;
+    const alarms = this.alarmsToSave;
+    if (!changed.length && valvesMark === this.savedValves && !alarms) {
+      this.unsaved = false;
+      return;
+    }
+    try {
+      this.store.save(changed, valves, Date.now());
+      if (alarms) this.store.saveAlarms(alarms);
+    } catch (err) {
+      this.unsaved = true;
+      this.storageFailed(err, 'state not saved: retried');
+      return;
+    }
+    for (const [k, m] of marks) this.saved.set(k, m);
     this.savedValves = valvesMark;
-    this.store.save(changed, valves, Date.now());
-  }
-
-  private emit(e: GatewayEvent): void {
-    this.o.onEvent?.(e);
+    if (this.alarmsToSave === alarms) this.alarmsToSave = undefined;
+    this.unsaved = false;
   }
 
   /**
@@ -211,36 +376,43 @@ export class GatewayRuntime {
    * normal. Remote: fire alarms only; a valve never.
    */
   reset(scope: { device?: string; channel?: string; valve?: string }, source: 'local' | 'remote'): Promise<ResetResult> {
-    return this.inTurn(async () => {
+    return this.inTurn(() => {
       const at = Date.now();
       const result: ResetResult = { reset: [], refused: [] };
+      const events: ChannelEvent[] = [];
       if (scope.valve === undefined) {
         const r = this.detector.reset(scope, source, at, performance.now());
         result.reset.push(...r.events.map((e) => `${e.device}/${e.channel}`));
         result.refused.push(...r.refused.map((x) => ({ target: `${x.device}/${x.channel}`, reason: x.reason })));
-        await this.handle(r.events);
+        events.push(...r.events);
       }
       if (scope.device === undefined && scope.channel === undefined) {
         const v = this.linkage.resetValves(source, this.detector, scope.valve);
-        result.reset.push(...v.commands.map((x) => x.output));
+        result.reset.push(...v.opened);
         result.refused.push(...v.refused.map((x) => ({ target: x.output, reason: x.reason })));
-        this.persist();
-        await this.apply(v.commands);
       }
+      this.handle(events);
+      if (!events.length) this.decide(); // a valve reopened by itself changes the demand
+      this.persist();
       return result;
     });
   }
 
-  silence(): Promise<void> {
-    return this.inTurn(() => this.apply(this.linkage.silence()));
+  /** Silences the buzzers for the alarms sounding them now. */
+  silence(): Promise<string[]> {
+    return this.inTurn(() => {
+      const silenced = this.linkage.silence();
+      this.decide();
+      return silenced;
+    });
   }
 
   /** Runs `fn` in the event order and hands back its result (or its error). */
-  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  private inTurn<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.serial(async () => {
+      this.serial(() => {
         try {
-          resolve(await fn());
+          resolve(fn());
         } catch (err) {
           reject(err as Error);
         }
@@ -248,10 +420,21 @@ export class GatewayRuntime {
     });
   }
 
-  setMaintenance(device: string, on: boolean, linkageTest = false): boolean {
-    const ok = this.detector.setMaintenance(device, on);
-    if (ok) this.linkage.setLinkageTest(device, on && linkageTest);
-    return ok;
+  /**
+   * Maintenance/test mode of a device. Leaving it re-evaluates at once what its channels demand (a gas
+   * alarm raised during the test closes the valve now). `source` remote may not touch a device with a
+   * gas channel: gas shut-off is never disabled from afar.
+   */
+  setMaintenance(device: string, on: boolean, opts: { linkageTest?: boolean; source: 'local' | 'remote' }): { ok: true } | { ok: false; reason: string } {
+    const kinds = this.detector.kindsOf(device);
+    if (!kinds.length) return { ok: false, reason: `no device "${device.slice(0, 80)}" with channels` };
+    if (opts.source === 'remote' && kinds.includes('gas')) {
+      return { ok: false, reason: `"${device}" has a gas channel: its maintenance mode is set only on site (jiuxiao-gateway maintenance), never remotely` };
+    }
+    this.detector.setMaintenance(device, on);
+    this.linkage.setLinkageTest(device, on && opts.linkageTest === true);
+    this.serial(() => this.decide());
+    return { ok: true };
   }
 
   status(): RuntimeStatus {
@@ -259,23 +442,47 @@ export class GatewayRuntime {
       gateway: this.config.gateway.id,
       devices: this.pollers.flatMap((p) => p.statuses()),
       channels: this.detector.list(),
-      outputs: Object.fromEntries(this.outputs.states),
+      outputs: this.reconciler.status(),
       closedValves: this.linkage.closedValves(),
       maintenance: this.config.devices.map((d) => d.id).filter((id) => this.detector.inMaintenance(id)),
       buses: [...this.buses.values()].map((b) => ({ id: b.options.id, link: b.linkUp ? 'up' : 'down', reason: b.linkReason, ...b.snapshot() })),
+      storage: this.storageHealth(),
     };
   }
 
-  /** Stops polling, puts outputs in their safe state (a closed valve stays closed), closes everything. */
-  async stop(): Promise<void> {
+  storageHealth(): StorageHealth {
+    const ok = this.store !== undefined && !this.unsaved && this.unrecorded.length === 0 && this.lastStorageError === null;
+    return { ok, failures: this.storageFailures, lastError: this.lastStorageError, unrecorded: this.unrecorded.length + this.droppedUnrecorded, unsaved: this.unsaved || !this.store };
+  }
+
+  /** For tests and the bench: drive the reconciler once and wait for it. */
+  settleOutputs(): Promise<void> {
+    return this.reconciler.step();
+  }
+
+  /**
+   * Stops polling, puts outputs in their safe state (a closed valve stays closed, every valve closes),
+   * saves what it can and closes everything. Bounded: each output write by `outputTimeoutMs`; storage
+   * errors are reported, never thrown. Returns what was and was not done.
+   */
+  async stop(outputTimeoutMs = 3000): Promise<{ outputs: { output: string; detail: string }[] | 'not started'; saved: boolean; storageError: string | null }> {
+    if (this.stopped) return { outputs: [], saved: !this.unsaved, storageError: this.lastStorageError };
+    this.stopped = true;
+    clearInterval(this.retryTimer);
     await Promise.all(this.pollers.map((p) => p.stop()));
-    await this.chain;
-    if (this.started) await this.apply(this.linkage.safeStates('shutdown: safe state'));
+    await Promise.race([this.chain, new Promise((r) => setTimeout(r, outputTimeoutMs).unref())]);
+    const failedOutputs = this.started ? await this.reconciler.settle(this.linkage.safeStates('shutdown: safe state'), outputTimeoutMs) : 'not started';
     this.persist();
+    if (this.unrecorded.length) this.flushUnrecorded();
     for (const c of this.closers) c();
-    await this.outputs?.close();
-    await Promise.all([...this.buses.values()].map((b) => b.stop()));
-    this.store?.close();
+    await this.reconciler.close();
+    await Promise.all([...this.buses.values()].map((b) => b.stop().catch(() => undefined)));
+    try {
+      this.store?.close();
+    } catch (err) {
+      this.storageFailed(err, 'state database did not close cleanly');
+    }
     this.store = undefined;
+    return { outputs: failedOutputs, saved: !this.unsaved, storageError: this.lastStorageError };
   }
 }

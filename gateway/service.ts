@@ -13,20 +13,35 @@ import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
 import { Outbox } from './outbox/outbox.js';
 import type { Logger } from './log/logger.js';
-import { GatewayRuntime, type GatewayEvent } from './runtime.js';
+import type { GatewayEvent } from './events.js';
+import { GatewayRuntime } from './runtime.js';
 import { SystemClock } from './uplink/clock.js';
-import { handleCommand } from './uplink/commands.js';
+import { handleCommand } from './control/commands.js';
 import { Reporter } from './uplink/reporter.js';
 import { TelemetryAggregator } from './uplink/telemetry.js';
 import { Uplink } from './uplink/uplink.js';
+import type { ReconcilerTiming } from './outputs/reconciler.js';
+
+/** What a stop did and did not do: the last log line says it, truthfully. */
+export interface StopReport {
+  outputs: 'safe' | 'not started' | { output: string; detail: string }[];
+  stateSaved: boolean;
+  storageError: string | null;
+  outboxFlushed: boolean;
+  backlog: number;
+  offlinePublished: boolean;
+  ms: number;
+}
 
 export interface ServiceOptions {
   profiles: Readonly<Record<string, Profile>>;
   log: Logger;
   clock?: SystemClock;
-  /** Test hook: every event as it is recorded. */
+  /** Test hook: every event as it happens. */
   onEvent?: (e: GatewayEvent) => void;
   memoryInputs?: Map<string, (active: boolean) => void>;
+  /** Shorter output retry and re-read times for tests. */
+  outputTiming?: Partial<ReconcilerTiming>;
   /** Shorter timers for tests (ms). */
   timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
 }
@@ -64,6 +79,10 @@ export class GatewayService {
   /** The last decoded points of each device, for the status page. */
   private readonly lastPoints = new Map<string, Readonly<Record<string, DecodedPoint>>>();
   private statusServer: StatusServer | undefined;
+  /** Why the outbox runs in memory, when it does. */
+  private outboxError: string | undefined;
+  /** Wall time minus monotonic time at the last check: a jump is a clock step. */
+  private clockOffset = Date.now() - performance.now();
 
   constructor(
     readonly config: Config,
@@ -71,34 +90,54 @@ export class GatewayService {
     private readonly o: ServiceOptions,
   ) {
     const storage = config.storage;
-    this.outbox = new Outbox(config.gateway.dataDir, { maxRows: storage.maxRows, maxBytes: storage.maxMB * 1048576, reserveRows: storage.alarmReserveRows });
-    if (this.outbox.movedAside) o.log.error({ file: this.outbox.movedAside }, 'outbox failed its check at boot: moved aside, starting fresh');
-    this.clock = o.clock ?? new SystemClock();
-    this.wasSynced = this.clock.synced();
-    this.uplink = config.uplink
-      ? new Uplink(config.uplink, { gatewayId: config.gateway.id, outbox: this.outbox, log: o.log.child({ name: 'uplink' }), onCommand: (p) => this.command(p) })
-      : undefined;
-    this.reporter = new Reporter(config, risk, { outbox: this.outbox, boot: this.boot, clock: this.clock, newId: randomUUID, onCommit: (topic) => (topic === 'telemetry' || topic === 'heartbeat' ? this.uplink?.kick() : this.uplink?.urgent()) });
+    const caps = { maxRows: storage.maxRows, maxBytes: storage.maxMB * 1048576, reserveRows: storage.alarmReserveRows };
+    // The runtime comes first: it closes the valve whatever storage and the uplink do.
     this.runtime = new GatewayRuntime(config, {
       profiles: o.profiles,
       log: o.log,
       onEvent: (e) => {
-        this.reporter.record(e);
         o.onEvent?.(e);
         const level = e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
         o.log[level]({ event: e }, `${e.type} event`);
       },
+      // Throws when the outbox cannot take it: the runtime keeps the event and retries, in order.
+      record: (e) => this.reporter.record(e),
       onReading: (device, points) => {
         this.telemetry.add(device, points);
         this.lastPoints.set(device, points);
       },
       ...(o.memoryInputs ? { memoryInputs: o.memoryInputs } : {}),
+      ...(o.outputTiming ? { outputTiming: o.outputTiming } : {}),
+    });
+    let outbox: Outbox;
+    try {
+      outbox = new Outbox(config.gateway.dataDir, caps);
+      if (outbox.movedAside) o.log.error({ file: outbox.movedAside }, 'outbox failed its check at boot: moved aside, starting fresh');
+    } catch (err) {
+      // A full or read-only data directory at boot: run, report from memory, and say so loudly.
+      this.outboxError = (err as Error).message;
+      o.log.error({ err: { message: this.outboxError, code: (err as { code?: string }).code }, dataDir: config.gateway.dataDir }, 'outbox unusable: events are kept in memory only and lost at a restart');
+      outbox = new Outbox(null, caps);
+    }
+    this.outbox = outbox;
+    this.clock = o.clock ?? new SystemClock();
+    this.wasSynced = this.clock.synced();
+    this.uplink = config.uplink
+      ? new Uplink(config.uplink, { gatewayId: config.gateway.id, outbox: this.outbox, log: o.log.child({ name: 'uplink' }), onCommand: (p) => this.command(p) })
+      : undefined;
+    this.reporter = new Reporter(config, risk, {
+      outbox: this.outbox,
+      boot: this.boot,
+      clock: this.clock,
+      newId: randomUUID,
+      onCommit: (topic) => (topic === 'telemetry' || topic === 'heartbeat' ? this.uplink?.kick() : this.uplink?.urgent()),
+      remember: (open) => this.runtime.saveAlarms(open),
     });
   }
 
   private command(payload: Buffer): Promise<void> {
     return handleCommand(payload, {
-      runtime: this.runtime,
+      port: this.runtime,
       reporter: this.reporter,
       outbox: this.outbox,
       clock: this.clock,
@@ -109,10 +148,18 @@ export class GatewayService {
   }
 
   async start(): Promise<void> {
-    // Events happen from the first moment; the uplink connects in the background (never awaited:
-    // a gateway runs with the network down).
-    this.uplink?.start();
+    // Acting first: polling, detection and linkage start whatever the uplink does.
+    const remembered = this.runtime.rememberedAlarms();
+    const restored = this.reporter.restore(remembered, this.runtime.status().channels);
+    if (restored) this.o.log.warn({ openAlarms: this.reporter.openAlarms() }, 'alarms standing from before the restart: re-announced until acknowledged');
     await this.runtime.start();
+    // The uplink connects in the background (never awaited: a gateway runs with the network down) and
+    // never throws: TLS files and DNS are its own trouble, shown in the status and retried.
+    try {
+      this.uplink?.start();
+    } catch (err) {
+      this.o.log.error({ err: { message: (err as Error).message } }, 'uplink failed to start');
+    }
     const st = this.config.status;
     if (st.enabled) {
       this.statusServer = new StatusServer({ host: st.host, port: st.port, token: st.token }, () => this.snapshot(), this.o.log.child({ name: 'status' }));
@@ -138,12 +185,23 @@ export class GatewayService {
       this.lastSummaryAt = now;
     });
     every(t.exceptionMs ?? this.config.storage.telemetryBatchMs, () => this.reporter.telemetry('exception', Date.now(), Date.now(), this.telemetry.takeExceptions()));
-    every(Math.min(t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000, 60_000), () => this.reporter.reannounce(t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000));
+    const reannounceMs = t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000;
+    every(Math.min(reannounceMs, 60_000), () => this.reporter.reannounce(reannounceMs));
     this.heartbeat();
+    // Alarms standing from before a restart go out at once, not after the first interval.
+    if (restored) this.reporter.reannounce(reannounceMs);
   }
 
   /** Shedding is itself reported; a clock that became good corrects what was recorded before. */
   private watch(): void {
+    // A wall-clock step (NTP, a hand, fake-hwclock): reported, so the platform can tell `at` jumped.
+    const offset = Date.now() - performance.now();
+    const stepMs = Math.round(offset - this.clockOffset);
+    this.clockOffset = offset;
+    if (Math.abs(stepMs) > 2000) {
+      this.o.log.warn({ stepMs }, 'wall clock stepped');
+      this.reporter.event('clock', { synced: this.clock.synced(), step: stepMs, by: 'step' });
+    }
     // Link down: what waits in memory goes to disk, so an outage or a power cut does not lose it.
     if (this.uplink && !this.uplink.connected) this.outbox.spill(this.uplink.inFlightIds);
     if (this.outbox.shedRows > this.lastShed) {
@@ -192,9 +250,11 @@ export class GatewayService {
         configured: this.uplink !== undefined,
         url: this.config.uplink ? redactString(this.config.uplink.url) : null,
         connected: this.uplink?.connected ?? false,
-        backlog: this.outbox.backlog(),
+        error: this.uplink?.lastError ?? null,
+        backlog: this.backlogOrZero(),
         shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
       },
+      storage: { ...st.storage, ok: st.storage.ok && this.outboxError === undefined, outboxInMemory: this.outboxError !== undefined, lastError: st.storage.lastError ?? this.outboxError ?? null },
       openAlarms: this.reporter.openAlarms(),
       devices: st.devices.map((d) => ({
         id: d.id,
@@ -212,25 +272,70 @@ export class GatewayService {
         const p = this.lastPoints.get(c.device)?.[c.channel];
         return { device: c.device, channel: c.channel, kind: c.kind, state: c.state, latched: c.latched, value: p?.value ?? null, unit: p?.unit ?? null, label: p?.label ?? null };
       }),
-      outputs: Object.entries(st.outputs).map(([id, o]) => ({ id, role: roles.get(id) ?? '', level: o.level ?? null, ok: o.ok, detail: o.detail ?? null })),
+      outputs: Object.entries(st.outputs).map(([id, o]) => ({ id, role: roles.get(id) ?? '', level: o.level, desired: o.desired, ok: o.ok, detail: o.detail ?? null, reason: o.reason })),
       closedValves: st.closedValves,
       buses: st.buses.map((b) => ({ id: b.id, link: b.link, reason: b.reason })),
     };
   }
 
-  /** Outputs to safe state, a last flush of the outbox while connected, `offline` published, files closed. */
-  async stop(flushMs = 2000): Promise<void> {
+  /**
+   * Outputs to safe state, state saved, a last flush of the outbox while connected, `offline` published,
+   * files closed. Bounded whatever the broker or the disk does; never throws. Says what it did.
+   */
+  async stop(flushMs = 2000): Promise<StopReport> {
+    const t0 = performance.now();
     for (const t of this.timers) clearInterval(t);
-    await this.statusServer?.stop();
-    await this.runtime.stop();
+    await Promise.race([this.statusServer?.stop(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
+    const r = await this.runtime.stop();
+    let backlog = 0;
+    const waiting = () => {
+      try {
+        return Object.values(this.outbox.backlog()).reduce((a, b) => a + b, 0);
+      } catch {
+        return Number.NaN;
+      }
+    };
     if (this.uplink?.connected) {
-      const end = Date.now() + flushMs;
-      while (Date.now() < end && Object.values(this.outbox.backlog()).some((n) => n > 0)) {
+      const end = performance.now() + flushMs;
+      while (performance.now() < end && this.uplink.connected && waiting() > 0) {
         this.uplink.kick();
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((res) => setTimeout(res, 50));
       }
     }
-    await this.uplink?.stop();
-    this.outbox.close();
+    const { offlinePublished } = (await this.uplink?.stop(2000)) ?? { offlinePublished: false };
+    backlog = waiting();
+    let storageError = r.storageError;
+    try {
+      this.outbox.close();
+    } catch (err) {
+      storageError = (err as Error).message;
+      this.o.log.error({ err: { message: storageError } }, 'outbox not closed cleanly: what waited in memory is lost');
+    }
+    return {
+      outputs: r.outputs === 'not started' ? 'not started' : r.outputs.length ? r.outputs : 'safe',
+      stateSaved: r.saved,
+      storageError,
+      outboxFlushed: backlog === 0,
+      backlog,
+      offlinePublished,
+      ms: Math.round(performance.now() - t0),
+    };
+  }
+
+  /** The outbox's backlog; zeros when it cannot be read (the page must still show the rest). */
+  private backlogOrZero(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {
+    try {
+      return this.outbox.backlog();
+    } catch {
+      return { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 };
+    }
+  }
+
+  /** Why the uplink is not connected (TLS file, DNS, refusal), or why the outbox is in memory. */
+  get troubles(): string[] {
+    const out: string[] = [];
+    if (this.outboxError) out.push(`outbox in memory: ${this.outboxError}`);
+    if (this.uplink?.lastError) out.push(`uplink: ${this.uplink.lastError}`);
+    return out;
   }
 }

@@ -80,6 +80,11 @@ export class GpioOutput implements OutputDriver {
     return { readBack: g.readSync() === 1 ? 'on' : 'off' };
   }
 
+  async read(): Promise<Level | undefined> {
+    const g = await this.open();
+    return g.readSync() === 1 ? 'on' : 'off';
+  }
+
   async close(): Promise<void> {
     this.gpio?.unexport();
     this.gpio = undefined;

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
-import { ask } from '../control-socket.js';
+import { ask } from '../control/socket.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 export const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
@@ -78,8 +78,9 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   const s = a.status as {
     devices: { id: string; online?: boolean; lastReason: string }[];
     channels: { device: string; channel: string; state: string; latched: boolean }[];
-    outputs: Record<string, { level?: string; ok: boolean; detail?: string }>;
+    outputs: Record<string, { level: string | null; desired: string | null; ok: boolean; detail?: string }>;
     closedValves: string[];
+    storage?: { ok: boolean; lastError: string | null; unrecorded: number; unsaved: boolean };
   };
   if (v.json) {
     io.stdout(`${JSON.stringify(s)}\n`);
@@ -90,7 +91,13 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   io.stdout('channels\n');
   for (const c of s.channels) io.stdout(`  ${`${c.device}/${c.channel}`.padEnd(36)} ${c.state.toUpperCase()}${c.latched ? ' (latched)' : ''}\n`);
   io.stdout('outputs\n');
-  for (const [id, o] of Object.entries(s.outputs)) io.stdout(`  ${id.padEnd(20)} ${o.level ?? '?'}${o.ok ? '' : `  FAILED: ${o.detail ?? ''}`}${s.closedValves.includes(id) ? '  (closed: local reset needed)' : ''}\n`);
+  for (const [id, o] of Object.entries(s.outputs)) {
+    const seen = o.level === o.desired ? (o.level ?? '?') : `${o.level ?? '?'} (demanded ${o.desired ?? '?'})`;
+    io.stdout(`  ${id.padEnd(20)} ${seen}${o.ok ? '' : `  FAULT: ${o.detail ?? ''}`}${s.closedValves.includes(id) ? '  (closed: local reset needed)' : ''}\n`);
+  }
+  if (s.storage && !s.storage.ok) {
+    io.stdout(`storage\n  FAILING: ${s.storage.lastError ?? ''}; ${s.storage.unrecorded} events not recorded${s.storage.unsaved ? ', state not saved' : ''} (outputs are still driven)\n`);
+  }
   return EXIT.ok;
 }
 

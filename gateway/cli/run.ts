@@ -5,9 +5,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
-import { serveControl } from '../control-socket.js';
+import { serveControl } from '../control/socket.js';
 import { createLogger } from '../log/logger.js';
-import { GatewayService } from '../service.js';
+import { GatewayService, type StopReport } from '../service.js';
 import type { RiskAssessment } from '../../config/index.js';
 import { humanReport } from './check-config.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
@@ -28,7 +28,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (v.config === undefined) throw new UsageError('run: --config FILE is required');
-  const loaded = loadConfigFile(v.config, { builtinProfiles: BUILTIN_PROFILES, env: io.env });
+  const loaded = loadConfigFile(v.config, { builtinProfiles: BUILTIN_PROFILES, env: io.env, tlsFilesAsWarnings: true });
   if (loaded.status !== 'ok' || !loaded.config) {
     io.stderr(humanReport(loaded));
     return loaded.status === 'invalid' ? EXIT.invalid : EXIT.usage;
@@ -37,29 +37,63 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   const service = new GatewayService(config, loaded.risk as RiskAssessment, { profiles: { ...BUILTIN_PROFILES, ...config.profiles }, log });
-  const runtime = service.runtime;
-  // A signal during start-up is kept and acted on once the start has finished.
-  let stopping: Promise<void> | undefined;
+  // A signal during start-up is kept and acted on once the start has finished (start is bounded: one
+  // attempt per bus, the uplink in the background). A second SIGTERM/SIGINT exits at once.
+  let signals = 0;
   let signalled: () => void = () => undefined;
   const signal = new Promise<void>((resolve) => (signalled = resolve));
-  const stop = () => {
-    stopping ??= service.stop();
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal: name }, 'second signal: exiting at once, without the clean stop');
+      process.exit(EXIT.invalid);
+    }
+    log.info({ signal: name }, 'stopping: outputs to their safe state, state saved, outbox flushed as far as the broker allows');
     signalled();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     await service.start();
   } catch (err) {
     log.fatal({ err }, 'gateway failed to start');
-    await service.stop().catch(() => undefined);
+    log.info(stopLine(await service.stop()));
     return EXIT.invalid;
   }
-  const control = await serveControl(runtime, config.gateway.dataDir);
-  log.info({ gateway: config.gateway.id, venue: config.venue.id, risk: loaded.risk?.colour, dataDir: config.gateway.dataDir, statusPage: service.statusUrl ?? null }, 'gateway running');
+  let control: Awaited<ReturnType<typeof serveControl>> | undefined;
+  try {
+    control = await serveControl(service.runtime, config.gateway.dataDir);
+  } catch (err) {
+    // Local reset and status need it; polling and linkage do not.
+    log.error({ err: { message: (err as Error).message } }, 'local control socket not available: reset, status and maintenance from the CLI will not work');
+  }
+  log.info({ gateway: config.gateway.id, venue: config.venue.id, risk: loaded.risk?.colour, dataDir: config.gateway.dataDir, statusPage: service.statusUrl ?? null, troubles: service.troubles }, 'gateway running');
   await signal;
-  await stopping;
-  control.close();
-  log.info('gateway stopped: outputs in their safe state, state saved, status offline published');
+  // Whatever the broker or the disk does, the process ends well inside systemd's TimeoutStopSec=20.
+  const hard = setTimeout(() => {
+    log.fatal('stop took over 15 s: exiting without finishing it');
+    process.exit(EXIT.invalid);
+  }, 15_000);
+  hard.unref();
+  const report = await service.stop();
+  clearTimeout(hard);
+  control?.close();
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  log.info({ stop: report }, stopLine(report));
   return EXIT.ok;
+}
+
+/** The last line of a run: what the stop did and did not do, never more than it did. */
+export function stopLine(r: StopReport): string {
+  const outputs =
+    r.outputs === 'safe'
+      ? 'outputs in their safe state'
+      : r.outputs === 'not started'
+        ? 'outputs never driven'
+        : `outputs NOT confirmed safe: ${r.outputs.map((o) => `${o.output} (${o.detail})`).join(', ')}`;
+  const state = r.stateSaved ? 'state saved' : `state NOT saved${r.storageError ? ` (${r.storageError})` : ''}`;
+  const outbox = r.outboxFlushed ? 'outbox flushed' : Number.isNaN(r.backlog) ? 'outbox unreadable' : `${r.backlog} messages kept for the next start`;
+  const offline = r.offlinePublished ? 'status offline published' : 'status offline NOT published (the broker publishes the will)';
+  return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, ${outbox}, ${offline}`;
 }

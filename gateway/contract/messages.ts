@@ -101,7 +101,25 @@ export const HeartbeatMessage = Envelope.extend({
   backlog: z.object({ alarm: z.number().int(), event: z.number().int(), heartbeat: z.number().int(), telemetry: z.number().int() }),
   shed: z.object({ rows: z.number().int(), bytes: z.number().int() }).meta({ description: 'Telemetry messages and bytes shed in total (kept across restarts; a fresh outbox file starts at 0)' }),
   devices: z.array(z.object({ id: z.string(), online: z.boolean().nullable(), reason: z.string() })),
-  outputs: z.array(z.object({ id: z.string(), level: z.enum(['on', 'off']).nullable(), ok: z.boolean() })),
+  outputs: z.array(
+    z.object({
+      id: z.string(),
+      level: z.enum(['on', 'off']).nullable().meta({ description: 'The level observed (read back, or driven where nothing reads back); null: not known' }),
+      ok: z.boolean().meta({ description: 'false: an output fault (the driver fails, or the level observed is not the one demanded); the demand stands and the output is re-driven' }),
+      desired: z.enum(['on', 'off']).nullable().optional().meta({ description: 'The level the alarms (or the safe state) demand' }),
+      fault: z.string().optional().meta({ description: 'Why ok is false' }),
+    }),
+  ),
+  storage: z
+    .object({
+      ok: z.boolean(),
+      failures: z.number().int().meta({ description: 'Failed writes (event records, state saves) since start' }),
+      lastError: z.string().nullable(),
+      unrecorded: z.number().int().meta({ description: 'Events kept in memory because they could not be written yet' }),
+      unsaved: z.boolean().meta({ description: 'Channel states or closed valves not yet saved' }),
+    })
+    .optional()
+    .meta({ description: 'Whether the box can keep what happens (full disk, read-only SD card, corrupt file); outputs are driven regardless' }),
   cpuTempC: z.number().nullable(),
   diskFreeMB: z.number().nullable(),
 });

@@ -6,26 +6,20 @@ import type { Config, Profile, SignalKind } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import { ChannelMachine, type ChannelSnapshot, type ChannelState, type Observation, type Transition, type Verdict } from './channel-machine.js';
 import { channelRules, isFireKind, type ChannelRules } from './rules.js';
+import type { ChannelEvent } from '../events.js';
 
-export interface ChannelEvent {
-  type: 'channel';
-  id: string;
+export type { ChannelEvent } from '../events.js';
+
+/** One channel as linkage, the status page and resets see it. */
+export interface ChannelInfo {
   device: string;
   channel: string;
   kind: SignalKind;
   state: ChannelState;
-  previousState: ChannelState;
-  reason: Transition['reason'];
-  detail: string;
-  value?: number | boolean;
-  threshold?: number;
-  unit?: string;
   latched: boolean;
-  /** Maintenance/test mode (检修/测试) of the device: the event is real, linkage is held. */
+  /** The device is in maintenance/test mode. */
   test: boolean;
-  /** Wall-clock milliseconds and monotonic milliseconds of the observation. */
-  at: number;
-  mono: number;
+  group?: string;
 }
 
 export interface ChannelRef {
@@ -111,13 +105,14 @@ export class Detector {
     this.byDevice.set(c.device, list);
   }
 
-  list(): { device: string; channel: string; kind: SignalKind; state: ChannelState; latched: boolean; group?: string }[] {
+  list(): ChannelInfo[] {
     return [...this.channels.values()].map((c) => ({
       device: c.device,
       channel: c.channel,
       kind: c.machine.rules.kind,
       state: c.machine.state,
       latched: c.machine.latched,
+      test: this.maintenance.has(c.device),
       ...(c.group ? { group: c.group } : {}),
     }));
   }
@@ -132,6 +127,11 @@ export class Detector {
     if (on) this.maintenance.add(device);
     else this.maintenance.delete(device);
     return true;
+  }
+
+  /** The signal kinds of a device's channels (empty for an unknown device). */
+  kindsOf(device: string): SignalKind[] {
+    return [...new Set((this.byDevice.get(device) ?? []).map((c) => c.machine.rules.kind))];
   }
 
   inMaintenance(device: string): boolean {

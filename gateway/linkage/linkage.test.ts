@@ -1,13 +1,11 @@
-// Linkage decisions and the gas-valve invariant: closes automatically, never reopened remotely, reopened
-// locally only once the gas is back below warning. Plus the output manager's reporting.
+// Linkage decisions: every output's desired level from the channel states now, and the gas-valve
+// invariant: closes automatically, never reopened remotely, reopened locally only once the gas is back
+// below warning.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../config/index.js';
-import { MemoryOutput } from '../../drivers/outputs/output.js';
 import type { ChannelState } from '../detect/channel-machine.js';
-import type { ChannelEvent } from '../detect/detector.js';
 import { Linkage, type ChannelView } from './linkage.js';
-import { OutputManager } from './output-manager.js';
 
 const config: Config = ConfigSchema.parse({
   gateway: { id: 'GW-T-0001' },
@@ -30,142 +28,155 @@ const config: Config = ConfigSchema.parse({
   ],
 });
 
-let n = 0;
-function ev(device: string, channel: string, kind: ChannelEvent['kind'], state: ChannelState, test = false): ChannelEvent {
-  return { type: 'channel', id: `e${++n}`, device, channel, kind, state, previousState: 'normal', reason: 'threshold', detail: '', latched: false, test, at: 0, mono: 0 };
+type Ch = { device: string; channel: string; kind: 'gas' | 'smoke' | 'residual-current'; state: ChannelState; latched: boolean; test: boolean };
+
+/** A venue's channels, all normal, with some set. */
+function venue(set: Partial<Record<'gas1' | 'rcd' | 'smoke1', ChannelState | [ChannelState, { latched?: boolean; test?: boolean }]>> = {}): ChannelView {
+  const base: Ch[] = [
+    { device: 'gas1', channel: 'lel', kind: 'gas', state: 'normal', latched: false, test: false },
+    { device: 'rcd', channel: 'residual-current', kind: 'residual-current', state: 'normal', latched: false, test: false },
+    { device: 'smoke1', channel: 'status', kind: 'smoke', state: 'normal', latched: false, test: false },
+  ];
+  const list = base.map((c) => {
+    const v = set[c.device as keyof typeof set];
+    if (v === undefined) return c;
+    return Array.isArray(v) ? { ...c, state: v[0], latched: v[1].latched ?? false, test: v[1].test ?? false } : { ...c, state: v };
+  });
+  return { list: () => list };
 }
 
-function view(gas: ChannelState, latched = false): ChannelView {
-  return { list: () => [{ device: 'gas1', channel: 'lel', kind: 'gas', state: gas, latched }] };
-}
-
-const summary = (cmds: { output: string; action: string }[]) => cmds.map((c) => `${c.output}:${c.action}`);
+const levels = (d: Map<string, { level: string }>) => Object.fromEntries([...d].map(([id, x]) => [id, x.level]));
 
 describe('linkage', () => {
-  it('a kitchen gas alarm closes the valve, starts the fan, sounds the buzzer', () => {
+  it('at rest every output is at its safe state and the valve closed until a local reset', () => {
     const l = new Linkage(config);
-    expect(summary(l.onEvent(ev('gas1', 'lel', 'gas', 'warning')))).toEqual([]);
-    const cmds = l.onEvent(ev('gas1', 'lel', 'gas', 'alarm'));
-    expect(summary(cmds)).toEqual(['valve:close', 'fan:on', 'buzzer:on']);
-    expect(cmds[0]).toMatchObject({ level: 'off', reason: 'linkage gas: gas1/lel alarm', cause: expect.stringMatching(/^e\d+/) });
+    expect(levels(l.evaluate(venue()))).toEqual({ valve: 'off', fan: 'off', buzzer: 'off', trip: 'off' });
+    expect(l.resetValves('local', venue()).opened).toEqual(['valve']);
+    expect(levels(l.evaluate(venue()))).toEqual({ valve: 'on', fan: 'off', buzzer: 'off', trip: 'off' });
+  });
+
+  it('a kitchen gas alarm closes the valve, starts the fan, sounds the buzzer; the cause is named', () => {
+    const l = new Linkage(config);
+    l.resetValves('local', venue());
+    expect(levels(l.evaluate(venue({ gas1: 'warning' })))).toEqual({ valve: 'on', fan: 'off', buzzer: 'off', trip: 'off' });
+    l.noteEvents([{ id: 'e42', device: 'gas1', channel: 'lel' }]);
+    const d = l.evaluate(venue({ gas1: 'alarm' }));
+    expect(levels(d)).toEqual({ valve: 'off', fan: 'on', buzzer: 'on', trip: 'off' });
+    expect(d.get('valve')).toMatchObject({ action: 'close', reason: 'linkage gas: gas1/lel alarm', cause: 'e42' });
+    expect(d.get('fan')).toMatchObject({ action: 'on', reason: 'linkage gas: gas1/lel alarm', cause: 'e42' });
   });
 
   it('when the alarm clears the fan and buzzer return to safe, the valve stays closed', () => {
     const l = new Linkage(config);
-    l.onEvent(ev('gas1', 'lel', 'gas', 'alarm'));
-    expect(summary(l.onEvent(ev('gas1', 'lel', 'gas', 'normal')))).toEqual(['fan:off', 'buzzer:off']);
+    l.resetValves('local', venue());
+    l.evaluate(venue({ gas1: 'alarm' }));
+    expect(levels(l.evaluate(venue()))).toEqual({ valve: 'off', fan: 'off', buzzer: 'off', trip: 'off' });
     expect(l.closedValves()).toEqual(['valve']);
+  });
+
+  it('a restart in a latched alarm demands the same outputs at once: derived from the restored states', () => {
+    const restarted = new Linkage(config, ['valve']);
+    expect(levels(restarted.evaluate(venue({ gas1: ['alarm', { latched: true }] })))).toEqual({ valve: 'off', fan: 'on', buzzer: 'on', trip: 'off' });
   });
 
   it('an output held by two rules is released only when both clear', () => {
     const l = new Linkage(config);
-    l.onEvent(ev('gas1', 'lel', 'gas', 'alarm'));
-    l.onEvent(ev('smoke1', 'status', 'smoke', 'alarm'));
-    expect(summary(l.onEvent(ev('gas1', 'lel', 'gas', 'normal')))).toEqual(['fan:off']);
-    expect(summary(l.onEvent(ev('smoke1', 'status', 'smoke', 'normal')))).toEqual(['buzzer:off']);
+    expect(levels(l.evaluate(venue({ gas1: 'alarm', smoke1: 'alarm' }))).buzzer).toBe('on');
+    expect(levels(l.evaluate(venue({ smoke1: 'alarm' }))).buzzer).toBe('on');
+    expect(levels(l.evaluate(venue())).buzzer).toBe('off');
   });
 
   it('a warning rule holds through alarm and releases below warning', () => {
     const l = new Linkage(config);
-    expect(summary(l.onEvent(ev('rcd', 'residual-current', 'residual-current', 'warning')))).toEqual(['trip:on']);
-    expect(summary(l.onEvent(ev('rcd', 'residual-current', 'residual-current', 'alarm')))).toEqual([]);
-    expect(summary(l.onEvent(ev('rcd', 'residual-current', 'residual-current', 'normal')))).toEqual(['trip:off']);
+    expect(levels(l.evaluate(venue({ rcd: 'warning' }))).trip).toBe('on');
+    expect(levels(l.evaluate(venue({ rcd: 'alarm' }))).trip).toBe('on');
+    expect(levels(l.evaluate(venue({ rcd: 'fault' }))).trip).toBe('off');
   });
 
-  it('maintenance mode holds linkage unless a linkage test is asked for', () => {
+  it('maintenance holds linkage unless a linkage test is asked for; leaving it re-evaluates', () => {
     const l = new Linkage(config);
-    expect(l.onEvent(ev('gas1', 'lel', 'gas', 'alarm', true))).toEqual([]);
+    l.resetValves('local', venue());
+    expect(levels(l.evaluate(venue({ gas1: ['alarm', { test: true }] })))).toMatchObject({ valve: 'on', fan: 'off' });
     l.setLinkageTest('gas1', true);
-    expect(summary(l.onEvent(ev('gas1', 'lel', 'gas', 'alarm', true)))).toEqual(['valve:close', 'fan:on', 'buzzer:on']);
+    expect(levels(l.evaluate(venue({ gas1: ['alarm', { test: true }] })))).toMatchObject({ valve: 'off', fan: 'on' });
+    const l2 = new Linkage(config);
+    l2.resetValves('local', venue());
+    l2.evaluate(venue({ gas1: ['alarm', { test: true, latched: true }] }));
+    // Maintenance off with the gas still high: the same channel state now demands the valve closed.
+    expect(levels(l2.evaluate(venue({ gas1: ['alarm', { latched: true }] })))).toMatchObject({ valve: 'off', fan: 'on', buzzer: 'on' });
   });
 
-  it('silence turns buzzers off', () => {
+  it('silence turns the buzzer off for what sounds it now; a new alarm sounds it again', () => {
     const l = new Linkage(config);
-    l.onEvent(ev('smoke1', 'status', 'smoke', 'alarm'));
-    expect(summary(l.silence())).toEqual(['buzzer:off']);
+    l.evaluate(venue({ smoke1: 'alarm' }));
+    expect(l.silence()).toEqual(['buzzer']);
+    const d = l.evaluate(venue({ smoke1: 'alarm' }));
+    expect(d.get('buzzer')).toMatchObject({ level: 'off', reason: 'silenced' });
+    expect(levels(l.evaluate(venue({ smoke1: 'alarm', gas1: 'alarm' }))).buzzer).toBe('on');
+    // The smoke alarm clears and comes back: it sounds again.
+    l.silence();
+    l.evaluate(venue());
+    expect(levels(l.evaluate(venue({ smoke1: 'alarm' }))).buzzer).toBe('on');
   });
 
-  it('safe states at start keep a restored closed valve closed', () => {
-    expect(summary(new Linkage(config).safeStates('start'))).toEqual(['valve:off', 'fan:off', 'buzzer:off', 'trip:off']);
-    const restored = new Linkage(config, ['valve']).safeStates('start');
-    expect(restored[0]).toMatchObject({ output: 'valve', action: 'close', level: 'off' });
+  it('safe states at shutdown: every valve closed', () => {
+    const l = new Linkage(config);
+    l.resetValves('local', venue());
+    expect(levels(l.safeStates('shutdown'))).toEqual({ valve: 'off', fan: 'off', buzzer: 'off', trip: 'off' });
   });
 });
 
 describe('gas valve reset', () => {
   it('is refused remotely, always', () => {
     const l = new Linkage(config);
-    l.onEvent(ev('gas1', 'lel', 'gas', 'alarm'));
-    expect(l.resetValves('remote', view('normal'))).toEqual({ commands: [], refused: [{ output: 'valve', reason: 'a gas valve is never reopened by a remote command: reset it on site' }] });
+    l.evaluate(venue({ gas1: 'alarm' }));
+    expect(l.resetValves('remote', venue())).toEqual({ opened: [], refused: [{ output: 'valve', reason: 'a gas valve is never reopened by a remote command: reset it on site' }] });
     expect(l.closedValves()).toEqual(['valve']);
   });
 
   it('is refused locally while gas is in warning or alarm, or still latched', () => {
     const l = new Linkage(config);
-    l.onEvent(ev('gas1', 'lel', 'gas', 'alarm'));
-    expect(l.resetValves('local', view('warning')).refused[0]?.reason).toMatch(/gas is not back below its warning level: gas1\/lel warning/);
-    expect(l.resetValves('local', view('normal', true)).refused[0]?.reason).toMatch(/\(latched\)/);
-    expect(l.resetValves('local', view('fault')).refused).toHaveLength(1);
-  });
-
-  it('is accepted locally once gas is normal: the valve opens', () => {
-    const l = new Linkage(config);
-    l.onEvent(ev('gas1', 'lel', 'gas', 'alarm'));
-    const r = l.resetValves('local', view('normal'));
-    expect(r.refused).toEqual([]);
-    expect(r.commands).toEqual([{ output: 'valve', role: 'gas-valve', action: 'open', level: 'on', reason: 'local reset' }]);
-    expect(l.closedValves()).toEqual([]);
+    expect(l.resetValves('local', venue({ gas1: 'warning' })).refused[0]?.reason).toMatch(/gas is not back below its warning level: gas1\/lel warning/);
+    expect(l.resetValves('local', venue({ gas1: ['normal', { latched: true }] })).refused[0]?.reason).toMatch(/\(latched\)/);
+    expect(l.resetValves('local', venue({ gas1: 'fault' })).refused).toHaveLength(1);
   });
 
   it('names what is wrong for a valve that is not closed or not a valve', () => {
     const l = new Linkage(config);
-    expect(l.resetValves('local', view('normal'), 'valve').refused).toEqual([{ output: 'valve', reason: 'the valve is not closed by linkage' }]);
-    expect(l.resetValves('local', view('normal'), 'fan').refused[0]?.reason).toMatch(/"fan" is a fan, not a gas valve/);
+    l.resetValves('local', venue());
+    expect(l.resetValves('local', venue(), 'valve').refused).toEqual([{ output: 'valve', reason: 'the valve is not closed' }]);
+    expect(l.resetValves('local', venue(), 'fan').refused[0]?.reason).toMatch(/"fan" is a fan, not a gas valve/);
   });
 
-  it('property: no sequence of events, silences and remote resets ever opens a gas valve', () => {
+  it('a valve whose opening cannot be confirmed is closed again', () => {
+    const l = new Linkage(config);
+    l.resetValves('local', venue());
+    expect(l.closeValve('valve', 'driver fault')).toBe(true);
+    expect(levels(l.evaluate(venue())).valve).toBe('off');
+  });
+
+  it('property: no sequence of states, silences, maintenance and remote resets ever opens a closed gas valve', () => {
+    const state = fc.constantFrom<ChannelState>('normal', 'warning', 'alarm', 'fault');
     const step = fc.oneof(
-      fc.record({ t: fc.constant('event' as const), dev: fc.constantFrom('gas1', 'rcd', 'smoke1'), state: fc.constantFrom<ChannelState>('normal', 'warning', 'alarm', 'fault'), test: fc.boolean() }),
-      fc.record({ t: fc.constant('remote-reset' as const), gas: fc.constantFrom<ChannelState>('normal', 'alarm') }),
+      fc.record({ t: fc.constant('states' as const), gas: state, rcd: state, smoke: state, test: fc.boolean(), latched: fc.boolean() }),
+      fc.record({ t: fc.constant('remote-reset' as const) }),
       fc.record({ t: fc.constant('silence' as const) }),
+      fc.record({ t: fc.constant('linkage-test' as const), on: fc.boolean() }),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
         const l = new Linkage(config);
-        l.setLinkageTest('gas1', true);
+        let view = venue();
         for (const s of steps) {
-          const cmds =
-            s.t === 'event'
-              ? l.onEvent(ev(s.dev, s.dev === 'gas1' ? 'lel' : 'x', s.dev === 'gas1' ? 'gas' : s.dev === 'rcd' ? 'residual-current' : 'smoke', s.state, s.test))
-              : s.t === 'silence'
-                ? l.silence()
-                : l.resetValves('remote', view(s.gas)).commands;
-          if (cmds.some((c) => c.output === 'valve' && c.level === 'on')) return false;
+          if (s.t === 'states') view = venue({ gas1: [s.gas, { test: s.test, latched: s.latched }], rcd: s.rcd, smoke1: s.smoke });
+          else if (s.t === 'silence') l.silence();
+          else if (s.t === 'linkage-test') l.setLinkageTest('gas1', s.on);
+          else l.resetValves('remote', view);
+          if (l.evaluate(view).get('valve')?.level !== 'off') return false;
         }
         return true;
       }),
       { numRuns: 3000 },
     );
-  });
-});
-
-describe('output manager', () => {
-  it('reports commanded then confirmed with the read-back', async () => {
-    const drv = new MemoryOutput();
-    const m = new OutputManager(new Map([['fan', { config: config.outputs[1]!, driver: drv }]]), () => 'id');
-    const events = await m.execute([{ output: 'fan', role: 'fan', action: 'on', level: 'on', reason: 'test' }]);
-    expect(events.map((e) => e.status)).toEqual(['commanded', 'confirmed']);
-    expect(events[1]?.detail).toBe('read back on');
-    expect(drv.level).toBe('on');
-  });
-
-  it('a failing driver is reported and its safe state tried once', async () => {
-    const drv = new MemoryOutput();
-    drv.failWith = 'relay module offline';
-    const m = new OutputManager(new Map([['fan', { config: config.outputs[1]!, driver: drv }]]), () => 'id');
-    const events = await m.execute([{ output: 'fan', role: 'fan', action: 'on', level: 'on', reason: 'test' }]);
-    expect(events.map((e) => `${e.level}:${e.status}`)).toEqual(['on:commanded', 'on:failed', 'off:commanded', 'off:failed']);
-    expect(events[1]?.detail).toBe('relay module offline');
-    expect(m.states.get('fan')).toMatchObject({ ok: false });
   });
 });

@@ -1,32 +1,41 @@
-// Local linkage (联动): channel events → output commands, with no network involved. Pure: it decides,
-// the output manager acts.
+// Local linkage (联动): what every output should be now, from the channels' states, with no network
+// involved. Pure: it decides, the output reconciler acts.
+//
+// The decision is a function of the present, not of the events that led to it: every output's desired
+// level is derived again from the current channel states on every evaluation. So a restart in the middle
+// of an alarm (channel states restored from SQLite) demands the same outputs as before it, a failed
+// write is simply still demanded, and leaving maintenance re-evaluates what the channels say.
 //
 // - A rule holds its outputs while a matching channel is in the rule's state (a warning rule also holds
-//   through alarm). When the last holder clears, an output returns to its safe state — except a gas
-//   valve: closed by linkage, it stays closed until a local reset on site (GB 50028 "automatic close,
-//   manual open"), and it is never reopened by a remote command (invariant 6).
-// - A device in maintenance/test mode (检修/测试) raises events but drives nothing, unless the installer
-//   asked for a linkage test on it.
+//   through alarm). When no rule holds an output, it is at its safe state. When two rules hold one
+//   output with different actions, the first rule in the config wins.
+// - A gas valve closed by linkage stays closed (a latch) until a local reset on site (GB 50028
+//   "automatic close, manual open"); it is never reopened by a remote command (invariant 6). Every
+//   valve's safe state is closed (check-config), so valves are closed at start as well.
+// - A device in maintenance/test mode (检修/测试) holds nothing, unless the installer asked for a linkage
+//   test on it.
+// - `silence` turns the buzzers off for the holders sounding them now; a new holder (another alarm, or
+//   the same channel raised again) sounds them again.
 
 import type { Config, Output, SignalKind } from '../../config/index.js';
 import type { ChannelState } from '../detect/channel-machine.js';
-import type { ChannelEvent } from '../detect/detector.js';
+import type { OutputAction } from '../events.js';
 import type { Level } from '../../drivers/outputs/output.js';
 
-export type Action = 'on' | 'off' | 'close' | 'open';
+export type Action = OutputAction;
 
-export interface OutputCommand {
-  output: string;
-  role: Output['role'];
-  action: Action;
+/** What an output should be, and why. */
+export interface Demand {
   level: Level;
-  /** Why: the rule and the event that caused it, or "safe state", "local reset", "silence". */
+  action: Action;
+  /** The rule and the channel that demand it, or "safe state", "local reset", "silenced". */
   reason: string;
+  /** The id of the event that caused it, when one did. */
   cause?: string;
 }
 
 export interface ChannelView {
-  list(): { device: string; channel: string; kind: SignalKind; state: ChannelState; latched: boolean }[];
+  list(): { device: string; channel: string; kind: SignalKind; state: ChannelState; latched: boolean; test: boolean }[];
 }
 
 type Rule = Config['linkage'][number];
@@ -41,13 +50,15 @@ function holds(rule: Rule, state: ChannelState): boolean {
 export class Linkage {
   private readonly outputs: Map<string, Output>;
   private readonly groupOf = new Map<string, string>();
-  /** Output id → holders ("rule#i device/channel"). */
-  private readonly holders = new Map<string, Set<string>>();
-  /** The level each output was last commanded to. */
-  private readonly levels = new Map<string, Level>();
-  /** Gas valves closed by linkage and waiting for a local reset. */
-  private readonly valvesClosed = new Set<string>();
+  /** Gas valves closed and waiting for a local reset, with why. */
+  private readonly valvesClosed = new Map<string, { reason: string; cause?: string }>();
   private readonly linkageTests = new Set<string>();
+  /** Holders ("rule device/channel") silenced on buzzers; a holder leaves the set when it stops holding. */
+  private readonly silenced = new Set<string>();
+  /** The holders of the last evaluation, by output. */
+  private holders = new Map<string, string[]>();
+  /** The id of the last event of each channel, as the cause of what it demands. */
+  private readonly lastEvent = new Map<string, string>();
 
   constructor(
     private readonly config: Config,
@@ -56,7 +67,11 @@ export class Linkage {
     this.outputs = new Map(config.outputs.map((o) => [o.id, o]));
     for (const d of config.devices) if (d.group) this.groupOf.set(d.id, d.group);
     for (const i of config.inputs) if (i.group) this.groupOf.set(i.id, i.group);
-    for (const v of restoredClosedValves) if (this.outputs.get(v)?.role === 'gas-valve') this.valvesClosed.add(v);
+    for (const v of restoredClosedValves) if (this.outputs.get(v)?.role === 'gas-valve') this.valvesClosed.set(v, { reason: 'closed before the restart: a local reset reopens it' });
+    // Every valve's safe state is its closed level: closed at start, like one closed by linkage.
+    for (const o of config.outputs) {
+      if (o.role === 'gas-valve' && o.safeState === Linkage.levelOf(o, 'close') && !this.valvesClosed.has(o.id)) this.valvesClosed.set(o.id, { reason: 'safe state at start: a local reset opens it' });
+    }
   }
 
   /** The level of an action on an output: close is the valve's closed level, open its opposite. */
@@ -67,17 +82,7 @@ export class Linkage {
   }
 
   closedValves(): string[] {
-    return [...this.valvesClosed];
-  }
-
-  /** Commands that put every output in its safe state, and closed valves closed (at start, shutdown). */
-  safeStates(reason: string): OutputCommand[] {
-    return this.config.outputs.map((o) => {
-      const closed = o.role === 'gas-valve' && this.valvesClosed.has(o.id);
-      const level = closed ? Linkage.levelOf(o, 'close') : o.safeState;
-      this.levels.set(o.id, level);
-      return { output: o.id, role: o.role, action: closed ? 'close' : level, level, reason: closed ? `${reason}; gas valve stays closed until a local reset` : reason };
-    });
+    return [...this.valvesClosed.keys()];
   }
 
   setLinkageTest(device: string, on: boolean): void {
@@ -85,70 +90,105 @@ export class Linkage {
     else this.linkageTests.delete(device);
   }
 
-  onEvent(e: ChannelEvent): OutputCommand[] {
-    if (e.test && !this.linkageTests.has(e.device)) return [];
-    const touched = new Set<string>();
-    const wasHeld = new Set([...this.holders].filter(([, s]) => s.size > 0).map(([id]) => id));
-    const wanted = new Map<string, { action: Action; rule: string }>();
+  /** Remembers the latest event of each channel, so a demand can name its cause. */
+  noteEvents(events: readonly { id: string; device: string; channel: string }[]): void {
+    for (const e of events) this.lastEvent.set(`${e.device}/${e.channel}`, e.id);
+  }
+
+  /**
+   * The desired level of every output now. Also latches valves closed whose close rule holds (they stay
+   * closed after the rule stops holding) and forgets silences of holders that stopped holding.
+   */
+  evaluate(channels: ChannelView): Map<string, Demand> {
+    const wanted = new Map<string, { action: Action; reason: string; cause?: string }>();
+    const holders = new Map<string, string[]>();
+    const holding = new Set<string>();
+    const list = channels.list();
     this.config.linkage.forEach((rule, i) => {
-      if (!this.matches(rule, e.device, e.kind)) return;
-      const key = `${rule.id ?? `rule#${i}`} ${e.device}/${e.channel}`;
-      const on = holds(rule, e.state);
-      for (const step of rule.do) {
-        const set = this.holders.get(step.output) ?? new Set<string>();
-        if (on) {
-          set.add(key);
-          wanted.set(step.output, { action: step.action, rule: rule.id ?? `rule#${i}` });
-        } else set.delete(key);
-        this.holders.set(step.output, set);
-        touched.add(step.output);
+      const ruleId = rule.id ?? `rule#${i}`;
+      for (const c of list) {
+        if (!this.matches(rule, c.device, c.kind) || !holds(rule, c.state)) continue;
+        if (c.test && !this.linkageTests.has(c.device)) continue;
+        const key = `${ruleId} ${c.device}/${c.channel}`;
+        holding.add(key);
+        const cause = this.lastEvent.get(`${c.device}/${c.channel}`);
+        const reason = `linkage ${ruleId}: ${c.device}/${c.channel} ${c.state}${c.test ? ' (linkage test)' : ''}`;
+        for (const step of rule.do) {
+          const o = this.outputs.get(step.output);
+          if (!o) continue;
+          if (o.role === 'gas-valve') {
+            // Only ever closed here; reopening is resetValves' business, locally.
+            if (step.action === 'close' && !this.valvesClosed.has(o.id)) this.valvesClosed.set(o.id, { reason, ...(cause ? { cause } : {}) });
+            continue;
+          }
+          if (o.role === 'buzzer' && this.silenced.has(key)) continue;
+          holders.set(o.id, [...(holders.get(o.id) ?? []), key]);
+          if (!wanted.has(o.id)) wanted.set(o.id, { action: step.action, reason, ...(cause ? { cause } : {}) });
+        }
       }
     });
-    const out: OutputCommand[] = [];
-    for (const id of touched) {
-      const o = this.outputs.get(id);
-      if (!o) continue;
-      const w = wanted.get(id);
-      const held = (this.holders.get(id)?.size ?? 0) > 0;
+    for (const key of this.silenced) if (!holding.has(key)) this.silenced.delete(key);
+    this.holders = holders;
+
+    const out = new Map<string, Demand>();
+    for (const o of this.config.outputs) {
       if (o.role === 'gas-valve') {
-        // Only ever closed here; reopening is reset()'s business, locally.
-        if (w?.action === 'close') {
-          this.valvesClosed.add(id);
-          this.command(out, o, 'close', `linkage ${w.rule}: ${e.device}/${e.channel} ${e.state}`, e.id);
-        }
+        const closed = this.valvesClosed.get(o.id);
+        out.set(o.id, closed ? { level: Linkage.levelOf(o, 'close'), action: 'close', ...closed } : { level: Linkage.levelOf(o, 'open'), action: 'open', reason: 'local reset' });
         continue;
       }
-      if (w) this.command(out, o, w.action, `linkage ${w.rule}: ${e.device}/${e.channel} ${e.state}`, e.id);
-      else if (!held && wasHeld.has(id)) this.command(out, o, o.safeState, `linkage released: ${e.device}/${e.channel} ${e.state}`, e.id);
+      const w = wanted.get(o.id);
+      out.set(o.id, w ? { level: Linkage.levelOf(o, w.action), ...w } : { level: o.safeState, action: o.safeState, reason: this.silencedNow(o) ? 'silenced' : 'no rule holds it: safe state' });
     }
     return out;
   }
 
-  /** Silences buzzers (the platform's `silence`, or the installer): they stay off until a new alarm. */
-  silence(): OutputCommand[] {
-    const out: OutputCommand[] = [];
+  private silencedNow(o: Output): boolean {
+    return o.role === 'buzzer' && [...this.silenced].some((k) => this.config.linkage.some((r, i) => k.startsWith(`${r.id ?? `rule#${i}`} `) && r.do.some((s) => s.output === o.id)));
+  }
+
+  /** Every output at its safe state (a gas valve closed): at shutdown. */
+  safeStates(reason: string): Map<string, Demand> {
+    return new Map(
+      this.config.outputs.map((o) => {
+        const valve = o.role === 'gas-valve';
+        const level = valve ? Linkage.levelOf(o, 'close') : o.safeState;
+        return [o.id, { level, action: valve ? 'close' : level, reason: valve && this.valvesClosed.has(o.id) ? `${reason}; gas valve stays closed until a local reset` : reason }];
+      }),
+    );
+  }
+
+  /** Silences the buzzers (the platform's `silence`, or the installer) for what sounds them now. */
+  silence(): string[] {
+    const done: string[] = [];
     for (const o of this.outputs.values()) {
       if (o.role !== 'buzzer') continue;
-      this.holders.set(o.id, new Set());
-      this.command(out, o, 'off', 'silenced');
+      for (const key of this.holders.get(o.id) ?? []) this.silenced.add(key);
+      done.push(o.id);
     }
-    return out;
+    return done;
+  }
+
+  /** Closes a gas valve whatever the rules say: its driver failed to open it (closing is the safe way). */
+  closeValve(id: string, reason: string): boolean {
+    if (this.outputs.get(id)?.role !== 'gas-valve' || this.valvesClosed.has(id)) return false;
+    this.valvesClosed.set(id, { reason });
+    return true;
   }
 
   /**
    * Reopens closed gas valves. Refused for a remote source, always; locally, refused while any gas
    * channel is not back to normal (below its warning level) or still latched.
    */
-  resetValves(source: 'local' | 'remote', channels: ChannelView, only?: string): { commands: OutputCommand[]; refused: { output: string; reason: string }[] } {
+  resetValves(source: 'local' | 'remote', channels: ChannelView, only?: string): { opened: string[]; refused: { output: string; reason: string }[] } {
     const refused: { output: string; reason: string }[] = [];
-    const commands: OutputCommand[] = [];
-    const targets = [...this.valvesClosed].filter((v) => only === undefined || v === only);
+    const opened: string[] = [];
+    const targets = [...this.valvesClosed.keys()].filter((v) => only === undefined || v === only);
     if (only !== undefined && !this.valvesClosed.has(only)) {
       const o = this.outputs.get(only);
-      refused.push({ output: only, reason: !o ? `no output "${only}"` : o.role !== 'gas-valve' ? `"${only}" is a ${o.role}, not a gas valve` : 'the valve is not closed by linkage' });
+      refused.push({ output: only, reason: !o ? `no output "${only}"` : o.role !== 'gas-valve' ? `"${only}" is a ${o.role}, not a gas valve` : 'the valve is not closed' });
     }
     for (const id of targets) {
-      const o = this.outputs.get(id) as Output;
       if (source === 'remote') {
         refused.push({ output: id, reason: 'a gas valve is never reopened by a remote command: reset it on site' });
         continue;
@@ -159,10 +199,9 @@ export class Linkage {
         continue;
       }
       this.valvesClosed.delete(id);
-      this.holders.set(id, new Set());
-      this.command(commands, o, 'open', 'local reset', undefined, true);
+      opened.push(id);
     }
-    return { commands, refused };
+    return { opened, refused };
   }
 
   private matches(rule: Rule, device: string, kind: SignalKind): boolean {
@@ -170,12 +209,5 @@ export class Linkage {
     if (rule.when.group !== undefined && this.groupOf.get(device) !== rule.when.group) return false;
     if (rule.when.kind !== undefined && rule.when.kind !== kind) return false;
     return true;
-  }
-
-  private command(out: OutputCommand[], o: Output, action: Action, reason: string, cause?: string, force = false): void {
-    const level = Linkage.levelOf(o, action);
-    if (!force && this.levels.get(o.id) === level) return;
-    this.levels.set(o.id, level);
-    out.push({ output: o.id, role: o.role, action, level, reason, ...(cause ? { cause } : {}) });
   }
 }

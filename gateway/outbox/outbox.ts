@@ -17,9 +17,8 @@
 //   deletes one row per few hundred messages instead of one each (DESIGN.md invariant 1 holds: the pack
 //   is deleted when its last message is acknowledged; a crash before that resends all of it, same ids).
 
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../storage/sqlite-file.js';
 
 export type OutTopic = 'alarm' | 'event' | 'heartbeat' | 'telemetry' | 'cmd/result';
 
@@ -83,18 +82,14 @@ export class Outbox {
   static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
 
+  /** `dataDir` null: in memory (the data directory is unusable); nothing survives a restart. */
   constructor(
-    dataDir: string,
+    dataDir: string | null,
     private readonly caps: OutboxCaps,
   ) {
-    mkdirSync(dataDir, { recursive: true });
-    const file = join(dataDir, 'outbox.db');
-    this.movedAside = moveAsideIfCorrupt(file);
-    this.db = new Database(file);
-    this.db.pragma('auto_vacuum = INCREMENTAL'); // before WAL: it decides the file format
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('journal_size_limit = 4194304'); // keep the WAL file at most 4 MB after checkpoints
+    const opened = openSqliteFile(dataDir, 'outbox.db');
+    this.db = opened.db;
+    this.movedAside = opened.movedAside;
     createSchema(this.db);
     this.stmts = {
       next: this.db.prepare('SELECT value FROM counters WHERE name = ?').pluck(),
@@ -554,22 +549,4 @@ function createSchema(db: Database.Database): void {
       CREATE TABLE IF NOT EXISTS commands (id TEXT PRIMARY KEY, answer TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
     `);
   })();
-}
-
-/** quick_check at boot; a corrupt file (and its WAL) is moved aside and a fresh one started. */
-export function moveAsideIfCorrupt(file: string): string | undefined {
-  if (!existsSync(file)) return undefined;
-  let ok = false;
-  try {
-    const probe = new Database(file, { fileMustExist: true });
-    ok = (probe.pragma('quick_check', { simple: true }) as string) === 'ok';
-    probe.close();
-  } catch {
-    ok = false;
-  }
-  if (ok) return undefined;
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(file, aside);
-  for (const ext of ['-wal', '-shm']) if (existsSync(file + ext)) renameSync(file + ext, aside + ext);
-  return aside;
 }

@@ -1,12 +1,11 @@
-// Channel states and closed gas valves, kept in SQLite so a reboot in the middle of a gas alarm keeps
-// the valve closed and the alarm standing. Writes are rare (state changes only) and each is durable
-// (synchronous=FULL: WAL with NORMAL can lose the last commits on power loss).
+// Channel states, closed gas valves and open alarms, kept in SQLite so a reboot in the middle of a gas
+// alarm keeps the valve closed, the alarm standing (and so its outputs demanded), and its lifecycle id
+// for the platform. Writes are rare (state changes only) and each is durable (synchronous=FULL).
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ChannelSnapshot, ChannelState } from '../detect/channel-machine.js';
-import { moveAsideIfCorrupt } from '../outbox/outbox.js';
+import type { ChannelEvent } from '../events.js';
+import { openSqliteFile } from '../storage/sqlite-file.js';
 
 export interface OpenResult {
   store: StateStore;
@@ -14,24 +13,31 @@ export interface OpenResult {
   movedAside?: string;
 }
 
+/** An alarm the platform knows by its id: restored after a restart, re-announced until acknowledged. */
+export interface RememberedAlarm {
+  alarmId: string;
+  acknowledged: boolean;
+  /** The last event of its lifecycle: what a re-announcement repeats. */
+  last: ChannelEvent;
+}
+
 export class StateStore {
   private constructor(private readonly db: Database.Database) {}
 
   static open(dataDir: string): OpenResult {
-    mkdirSync(dataDir, { recursive: true });
-    const file = join(dataDir, 'state.db');
-    const movedAside = moveAsideIfCorrupt(file);
-    const db = new Database(file);
-    // auto_vacuum must be set before WAL (DESIGN.md library traps).
-    db.pragma('auto_vacuum = INCREMENTAL');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS channel_state (
-        device TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, latched INTEGER NOT NULL,
-        since INTEGER NOT NULL, PRIMARY KEY (device, channel)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS closed_valve (output TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID;
-    `);
+    const { db, movedAside } = openSqliteFile(dataDir, 'state.db');
+    try {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS channel_state (
+          device TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, latched INTEGER NOT NULL,
+          since INTEGER NOT NULL, PRIMARY KEY (device, channel)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS closed_valve (output TEXT PRIMARY KEY, since INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS open_alarm (channel TEXT PRIMARY KEY, alarm_id TEXT NOT NULL, acknowledged INTEGER NOT NULL, last TEXT NOT NULL) WITHOUT ROWID;
+      `);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return { store: new StateStore(db), ...(movedAside ? { movedAside } : {}) };
   }
 
@@ -59,6 +65,20 @@ export class StateStore {
       const remove = this.db.prepare('DELETE FROM closed_valve WHERE output = ?');
       for (const v of this.closedValves()) if (!keep.has(v)) remove.run(v);
       for (const v of closedValves) insertValve.run(v, at);
+    })();
+  }
+
+  alarms(): Map<string, RememberedAlarm> {
+    const rows = this.db.prepare('SELECT channel, alarm_id, acknowledged, last FROM open_alarm').all() as { channel: string; alarm_id: string; acknowledged: number; last: string }[];
+    return new Map(rows.map((r) => [r.channel, { alarmId: r.alarm_id, acknowledged: r.acknowledged === 1, last: JSON.parse(r.last) as ChannelEvent }]));
+  }
+
+  /** Replaces the open alarms (a handful of rows, written when one opens, is acknowledged or closes). */
+  saveAlarms(open: ReadonlyMap<string, RememberedAlarm>): void {
+    const insert = this.db.prepare('INSERT INTO open_alarm (channel, alarm_id, acknowledged, last) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM open_alarm').run();
+      for (const [channel, a] of open) insert.run(channel, a.alarmId, a.acknowledged ? 1 : 0, JSON.stringify(a.last));
     })();
   }
 

@@ -79,14 +79,29 @@ ${table(
 
 <h2>输出 Outputs</h2>
 ${table(
-  ['输出 output', '用途 role', '状态 level', '正常 ok', '说明 detail'],
-  s.outputs.map((o) => [td(o.id), td(o.role), td(o.level), td(o.ok ? 'ok' : '失败 failed', o.ok ? undefined : 'fault'), td(o.detail)]),
+  ['输出 output', '用途 role', '要求 desired', '实际 observed', '正常 ok', '原因 why', '说明 detail'],
+  s.outputs.map((o) => [
+    td(o.id),
+    td(o.role),
+    td(o.desired),
+    td(o.level ?? '?', o.level !== o.desired ? 'fault' : undefined),
+    td(o.ok ? 'ok' : '故障 fault', o.ok ? undefined : 'fault'),
+    td(o.reason),
+    td(o.detail),
+  ]),
   'no outputs',
 )}
 ${s.closedValves.length ? `<p class="alarm banner">${e(`燃气阀已关闭，需现场复位 gas valve closed, local reset needed: ${s.closedValves.join(', ')}`)}</p>` : ''}
 
+<h2>存储 Storage</h2>
+<p${s.storage.ok ? '' : ' class="fault banner"'}>${e(
+  s.storage.ok
+    ? '正常 ok'
+    : `存储故障 storage failing: ${s.storage.lastError ?? ''} · 失败 failures ${s.storage.failures} · 未记录事件 events not recorded ${s.storage.unrecorded}${s.storage.unsaved ? ' · 状态未保存 state not saved' : ''}${s.storage.outboxInMemory ? ' · 仅内存 outbox in memory only' : ''} — 联动照常 outputs are still driven`,
+)}</p>
+
 <h2>上报 Uplink</h2>
-<p>${e(uplink)}${s.uplink.url ? ` · ${e(s.uplink.url)}` : ''} · 待发 backlog ${e(backlog || '0')} · 丢弃遥测 telemetry shed ${e(s.uplink.shed.rows)}
+<p>${e(uplink)}${s.uplink.url ? ` · ${e(s.uplink.url)}` : ''}${s.uplink.error ? ` · ${e(`原因 why: ${s.uplink.error}`)}` : ''} · 待发 backlog ${e(backlog || '0')} · 丢弃遥测 telemetry shed ${e(s.uplink.shed.rows)}
  · 未确认报警 alarms not acknowledged by the platform ${e(s.openAlarms.filter((a) => !a.acknowledged).length)}</p>
 
 <h2>总线 Buses</h2>

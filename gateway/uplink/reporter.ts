@@ -5,8 +5,9 @@
 import type { Config } from '../../config/index.js';
 import { packageVersion } from '../../config/package-version.js';
 import type { RiskAssessment } from '../../config/index.js';
-import type { ChannelEvent } from '../detect/detector.js';
-import type { GatewayEvent, RuntimeStatus } from '../runtime.js';
+import type { ChannelEvent, GatewayEvent } from '../events.js';
+import type { RuntimeStatus } from '../runtime.js';
+import type { RememberedAlarm } from '../state/state-store.js';
 import { SCHEMA_VERSION, type AlarmMessage } from '../contract/messages.js';
 import type { Outbox, OutTopic } from '../outbox/outbox.js';
 import type { ClockQuality } from './clock.js';
@@ -18,12 +19,15 @@ export interface ReporterOptions {
   newId: () => string;
   /** Called after each commit, so the uplink publishes at once. */
   onCommit?: (topic: OutTopic) => void;
+  /** Called when the open alarms change (one opens, is acknowledged, closes): kept across restarts. */
+  remember?: (open: ReadonlyMap<string, RememberedAlarm>) => void;
 }
 
 interface OpenAlarm {
   alarmId: string;
   last: ChannelEvent;
   acknowledged: boolean;
+  /** Monotonic time of the last announcement: a wall-clock step must not silence re-announcements. */
   lastAnnounced: number;
 }
 
@@ -62,20 +66,46 @@ export class Reporter {
     this.commit('event', e.id, mono, (seq) => ({ ...this.envelope(e.id, seq, e.at), type: e.type, body, venue: this.venue }));
   }
 
+  /**
+   * After a restart: the alarms that still stand (their channel restored in a non-normal state) open
+   * again under the lifecycle id the platform knows, and are re-announced at the next chance unless
+   * they had been acknowledged. Returns how many.
+   */
+  restore(remembered: ReadonlyMap<string, RememberedAlarm>, standing: readonly { device: string; channel: string; state: string }[]): number {
+    const now = new Set(standing.filter((c) => c.state !== 'normal').map((c) => `${c.device}/${c.channel}`));
+    for (const [key, r] of remembered) {
+      if (!now.has(key)) continue;
+      this.open.set(key, { alarmId: r.alarmId, last: { ...r.last, test: false }, acknowledged: r.acknowledged, lastAnnounced: -Infinity });
+    }
+    if (this.open.size !== remembered.size) this.rememberOpen();
+    return this.open.size;
+  }
+
+  private rememberOpen(): void {
+    this.o.remember?.(new Map([...this.open].map(([k, v]) => [k, { alarmId: v.alarmId, acknowledged: v.acknowledged, last: v.last }])));
+  }
+
   private channel(e: ChannelEvent, reannounce = false, id = e.id): void {
     const key = `${e.device}/${e.channel}`;
     let open = this.open.get(key);
+    let changed = false;
     if (!open && !reannounce) {
-      open = { alarmId: id, last: e, acknowledged: false, lastAnnounced: Date.now() };
-      if (e.state !== 'normal') this.open.set(key, open);
+      open = { alarmId: id, last: e, acknowledged: false, lastAnnounced: performance.now() };
+      if (e.state !== 'normal') {
+        this.open.set(key, open);
+        changed = true;
+      }
     }
     const alarmId = open?.alarmId ?? id;
     if (open && !reannounce) {
       open.last = e;
-      open.lastAnnounced = Date.now();
-      if (e.state === 'normal') this.open.delete(key);
+      open.lastAnnounced = performance.now();
+      if (e.state === 'normal') changed = this.open.delete(key);
       // An escalation (warning → alarm) needs a fresh acknowledgement.
-      if (e.state === 'alarm' && e.previousState !== 'alarm') open.acknowledged = false;
+      if (e.state === 'alarm' && e.previousState !== 'alarm' && open.acknowledged) {
+        open.acknowledged = false;
+        changed = true;
+      }
     }
     const msg = (seq: number): AlarmMessage => ({
       ...this.envelope(id, seq, e.at),
@@ -97,6 +127,7 @@ export class Reporter {
       venue: this.venue,
     });
     this.commit('alarm', id, e.mono, msg);
+    if (changed) this.rememberOpen();
   }
 
   /** The platform acknowledged an alarm (Article 8's closed loop): no more re-announcements. */
@@ -104,6 +135,7 @@ export class Reporter {
     for (const open of this.open.values()) {
       if (open.alarmId !== alarmId) continue;
       open.acknowledged = true;
+      this.rememberOpen();
       const id = this.o.newId();
       this.commit('event', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, Date.now()), type: 'ack', body: { alarmId, by: by ?? null, device: open.last.device, channel: open.last.channel }, venue: this.venue }));
       return true;
@@ -114,11 +146,11 @@ export class Reporter {
   /** Re-announces alarms (and faults) nobody acknowledged for `everyMs`. */
   reannounce(everyMs: number): number {
     let n = 0;
-    const now = Date.now();
+    const mono = performance.now();
     for (const open of this.open.values()) {
-      if (open.acknowledged || open.last.state === 'warning' || open.last.test || now - open.lastAnnounced < everyMs) continue;
-      open.lastAnnounced = now;
-      this.channel({ ...open.last, at: now, mono: performance.now() }, true, this.o.newId());
+      if (open.acknowledged || open.last.state === 'warning' || open.last.test || mono - open.lastAnnounced < everyMs) continue;
+      open.lastAnnounced = mono;
+      this.channel({ ...open.last, at: Date.now(), mono }, true, this.o.newId());
       n++;
     }
     return n;
@@ -131,7 +163,7 @@ export class Reporter {
   heartbeat(uptimeS: number, status: RuntimeStatus, host: { cpuTempC: number | null; diskFreeMB: number | null }, shed: { rows: number; bytes: number }): void {
     const id = this.o.newId();
     const devices = status.devices.map((d) => ({ id: d.id, online: d.online ?? null, reason: d.lastReason }));
-    const outputs = Object.entries(status.outputs).map(([oid, s]) => ({ id: oid, level: s.level ?? null, ok: s.ok }));
+    const outputs = Object.entries(status.outputs).map(([oid, s]) => ({ id: oid, level: s.level, ok: s.ok, desired: s.desired, ...(s.detail !== undefined ? { fault: s.detail } : {}) }));
     this.commit('heartbeat', id, performance.now(), (seq) => ({
       ...this.envelope(id, seq, Date.now()),
       version: packageVersion(),
@@ -141,6 +173,7 @@ export class Reporter {
       shed,
       devices,
       outputs,
+      storage: status.storage,
       ...host,
     }));
   }

@@ -30,6 +30,7 @@ export interface UplinkOptions {
 
 export class Uplink {
   private client: MqttClient | undefined;
+  /** Message id → monotonic time it was published (a wall-clock step must not fake a timeout). */
   private readonly inFlight = new Map<string, number>();
   /** The next messages in publishing order, fetched in batches: one query per batch, not per PUBACK. */
   private queue: Pending[] = [];
@@ -68,8 +69,42 @@ export class Uplink {
     return this.client?.connected ?? false;
   }
 
-  /** Starts connecting; never waits for the broker (a gateway must run with the network down). */
+  /** Why the uplink is not connected, when it knows (a TLS file, DNS, a refusal); null when connected. */
+  lastError: string | null = null;
+
+  /**
+   * Starts connecting; never waits for the broker (a gateway must run with the network down) and never
+   * throws: a missing TLS file or a host that does not resolve is logged, shown, and retried.
+   */
   start(): void {
+    this.stopping = false;
+    this.ackTimer = setInterval(() => this.checkAcks(), 1000);
+    // Deletes after PUBACK are committed in batches: one fsync for many messages.
+    this.flushTimer = setInterval(() => {
+      try {
+        this.o.outbox.flushAcks();
+      } catch (err) {
+        this.o.log.warn({ err: { message: (err as Error).message } }, 'acknowledged messages not deleted yet (they will be sent again)');
+      }
+    }, 100);
+    this.connect();
+  }
+
+  private connect(): void {
+    try {
+      this.client = this.createClient();
+    } catch (err) {
+      this.failed(`cannot connect: ${(err as Error).message}`);
+      this.scheduleReconnect();
+    }
+  }
+
+  private failed(reason: string): void {
+    if (reason !== this.lastError) this.o.log.warn({ reason }, 'uplink not connected');
+    this.lastError = reason;
+  }
+
+  private createClient(): MqttClient {
     const c = this.cfg;
     const opts: IClientOptions = {
       clientId: c.clientId ?? this.o.gatewayId,
@@ -85,9 +120,17 @@ export class Uplink {
       ...(c.password !== undefined ? { password: c.password } : {}),
     };
     if (c.tls) {
-      if (c.tls.ca) opts.ca = readFileSync(c.tls.ca);
-      if (c.tls.cert) opts.cert = readFileSync(c.tls.cert);
-      if (c.tls.key) opts.key = readFileSync(c.tls.key);
+      // Read at every attempt: a certificate put in place (or renewed) later is picked up.
+      const read = (what: string, file: string) => {
+        try {
+          return readFileSync(file);
+        } catch (err) {
+          throw new Error(`TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`);
+        }
+      };
+      if (c.tls.ca) opts.ca = read('CA', c.tls.ca);
+      if (c.tls.cert) opts.cert = read('certificate', c.tls.cert);
+      if (c.tls.key) opts.key = read('key', c.tls.key);
       opts.rejectUnauthorized = c.tls.rejectUnauthorized;
     }
     const client = mqtt.connect(c.url, opts);
@@ -104,9 +147,10 @@ export class Uplink {
           this.kick();
         });
     };
-    client.on('error', (err) => this.o.log.warn({ err: { message: err.message } }, 'mqtt error'));
+    client.on('error', (err) => this.failed(err.message));
     client.on('connect', () => {
       this.connects++;
+      this.lastError = null;
       this.backoff = this.o.reconnectMinMs ?? 1000;
       this.o.log.info({ url: c.url, connects: this.connects }, 'uplink connected');
       client.publish(this.topic('status'), 'online', { qos: 1, retain: true });
@@ -119,9 +163,7 @@ export class Uplink {
       if (this.stopping) return;
       this.scheduleReconnect();
     });
-    this.ackTimer = setInterval(() => this.checkAcks(), 1000);
-    // Deletes after PUBACK are committed in batches: one fsync for many messages.
-    this.flushTimer = setInterval(() => this.o.outbox.flushAcks(), 100);
+    return client;
   }
 
   private scheduleReconnect(): void {
@@ -131,14 +173,16 @@ export class Uplink {
     this.backoff = Math.min(this.backoff * 2, max);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (!this.stopping && this.client && !this.client.connected) this.client.reconnect();
+      if (this.stopping) return;
+      if (!this.client) this.connect();
+      else if (!this.client.connected) this.client.reconnect();
     }, delay);
   }
 
   /** A publish not acknowledged in time: restart the connection, so the client resends it. */
   private checkAcks(): void {
     const limit = this.o.ackTimeoutMs ?? 20_000;
-    const now = Date.now();
+    const now = performance.now();
     if (!this.connected) return;
     for (const sent of this.inFlight.values()) {
       if (now - sent > limit) {
@@ -181,7 +225,7 @@ export class Uplink {
       if (!client?.connected) return;
       let room = this.cfg.inflight - this.inFlight.size;
       if (room <= 0) return;
-      const now = Date.now();
+      const now = performance.now();
       const batch: Pending[] = [];
       while (room > 0) {
         if (this.queuePos >= this.queue.length) {
@@ -214,21 +258,31 @@ export class Uplink {
     }
   }
 
-  /** Publishes the retained `offline` and disconnects cleanly (the will is for unclean ends). */
-  async stop(timeoutMs = 3000): Promise<void> {
+  /**
+   * Publishes the retained `offline` and disconnects cleanly (the will is for unclean ends). Bounded by
+   * `timeoutMs` whatever the broker does (down, black-holed, slow): then the connection is cut. Returns
+   * whether the broker acknowledged `offline`.
+   */
+  async stop(timeoutMs = 3000): Promise<{ offlinePublished: boolean }> {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.ackTimer);
     clearInterval(this.flushTimer);
-    this.o.outbox.flushAcks();
-    const client = this.client;
-    if (!client) return;
-    if (client.connected) {
-      await Promise.race([
-        new Promise<void>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, () => resolve())),
-        new Promise<void>((resolve) => setTimeout(resolve, timeoutMs)),
-      ]);
+    try {
+      this.o.outbox.flushAcks();
+    } catch {
+      // Not deleted: sent again after the restart, with the same ids.
     }
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    const client = this.client;
+    if (!client) return { offlinePublished: false };
+    const end = Date.now() + timeoutMs;
+    const within = <T>(p: Promise<T>, fallback: T) => Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), Math.max(0, end - Date.now())).unref())]);
+    let offlinePublished = false;
+    if (client.connected) {
+      offlinePublished = await within(new Promise<boolean>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, (err) => resolve(!err))), false);
+    }
+    const ended = await within(new Promise<boolean>((resolve) => client.end(false, {}, () => resolve(true))), false);
+    if (!ended) await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
+    return { offlinePublished };
   }
 }

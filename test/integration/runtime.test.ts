@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { runCli } from '../../gateway/cli/run-cli.js';
-import { serveControl } from '../../gateway/control-socket.js';
+import { serveControl } from '../../gateway/control/socket.js';
 import { createLogger } from '../../gateway/log/logger.js';
 import { GatewayRuntime, type GatewayEvent } from '../../gateway/runtime.js';
 import { SimConfigSchema } from '../../simulator/config.js';
@@ -132,7 +132,7 @@ describe('runtime', () => {
   });
 
   it('the control socket refuses bad requests without changing anything', async () => {
-    const { ask } = await import('../../gateway/control-socket.js');
+    const { ask } = await import('../../gateway/control/socket.js');
     expect(await ask(join(dir, 'data'), { cmd: 'open-valve' })).toMatchObject({ ok: false, error: expect.stringMatching(/cmd/) });
     expect(await ask(join(dir, 'data'), { cmd: 'reset', valve: 42 })).toMatchObject({ ok: false });
   });

@@ -6,9 +6,9 @@
 import { Command, CommandArgs, COMMAND_NAMES, MAX_COMMAND_BYTES } from '../contract/messages.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
-import type { GatewayRuntime } from '../runtime.js';
-import type { SystemClock } from './clock.js';
-import type { Reporter } from './reporter.js';
+import type { SystemClock } from '../uplink/clock.js';
+import type { Reporter } from '../uplink/reporter.js';
+import { control, type ControlPort } from './port.js';
 
 interface Answer {
   ok: boolean;
@@ -18,7 +18,7 @@ interface Answer {
 }
 
 export interface CommandContext {
-  runtime: GatewayRuntime;
+  port: ControlPort;
   reporter: Reporter;
   outbox: Outbox;
   clock: SystemClock;
@@ -78,23 +78,24 @@ async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
     case 'ping':
       return { ok: true, reason: null, name: 'ping', result: { pong: true, at: new Date().toISOString() } };
     case 'get-status':
-      return { ok: true, reason: null, name: 'get-status', result: { ...ctx.runtime.status(), ...ctx.extraStatus() } };
+      return { ok: true, reason: null, name: 'get-status', result: { ...ctx.port.status(), ...ctx.extraStatus() } };
     case 'ack-alarm':
       return ctx.reporter.acknowledge(a.alarmId as string, a.by as string | undefined)
         ? { ok: true, reason: null, name: 'ack-alarm' }
         : refuse('ack-alarm', `no open alarm with id "${String(a.alarmId).slice(0, 80)}"`);
     case 'silence':
-      await ctx.runtime.silence();
-      return { ok: true, reason: null, name: 'silence' };
-    case 'reset': {
-      const scope: { device?: string; channel?: string } = {};
-      if (typeof a.device === 'string') scope.device = a.device;
-      if (typeof a.channel === 'string') scope.channel = a.channel;
-      const r = await ctx.runtime.reset(scope, 'remote');
-      return r.refused.length ? { ok: false, reason: r.refused.map((x) => `${x.target}: ${x.reason}`).join('; '), name: 'reset', result: r } : { ok: true, reason: null, name: 'reset', result: r };
+    case 'reset':
+    case 'maintenance': {
+      // The same handling as on the box, as a remote source: a gas valve is never reopened from here.
+      const request =
+        cmd.name === 'silence'
+          ? { cmd: 'silence' as const }
+          : cmd.name === 'reset'
+            ? { cmd: 'reset' as const, device: a.device as string | undefined, channel: a.channel as string | undefined }
+            : { cmd: 'maintenance' as const, device: a.device as string, on: a.on as boolean };
+      const r = await control(ctx.port, request, 'remote');
+      return { ok: r.ok, reason: r.reason, name: cmd.name, ...(r.result !== undefined && cmd.name === 'reset' ? { result: r.result } : {}) };
     }
-    case 'maintenance':
-      return ctx.runtime.setMaintenance(a.device as string, a.on as boolean) ? { ok: true, reason: null, name: 'maintenance' } : refuse('maintenance', `no device "${String(a.device).slice(0, 80)}"`);
     case 'sync-time': {
       const v = ctx.clock.vouch(Date.parse(a.now as string));
       if (!v.ok) return refuse('sync-time', `our clock differs by ${(v.offsetMs / 1000).toFixed(1)} s: the gateway does not set the system clock; check NTP on the box`);

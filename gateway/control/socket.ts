@@ -6,7 +6,7 @@ import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { GatewayRuntime } from './runtime.js';
+import { control, type ControlPort } from './port.js';
 
 export function socketPath(dataDir: string): string {
   return join(dataDir, 'control.sock');
@@ -21,7 +21,7 @@ const Request = z.discriminatedUnion('cmd', [
 
 const MAX_LINE = 64 * 1024;
 
-export function serveControl(runtime: GatewayRuntime, dataDir: string): Promise<Server> {
+export function serveControl(port: ControlPort, dataDir: string): Promise<Server> {
   const path = socketPath(dataDir);
   // A socket left by a killed gateway would block the bind; only one gateway runs per data directory.
   if (existsSync(path)) unlinkSync(path);
@@ -39,7 +39,7 @@ export function serveControl(runtime: GatewayRuntime, dataDir: string): Promise<
       if (nl < 0) return;
       const line = buf.slice(0, nl);
       buf = '';
-      void answer(runtime, line).then((a) => sock.end(`${JSON.stringify(a)}\n`));
+      void answer(port, line).then((a) => sock.end(`${JSON.stringify(a)}\n`));
     });
   });
   return new Promise((resolve, reject) => {
@@ -51,7 +51,7 @@ export function serveControl(runtime: GatewayRuntime, dataDir: string): Promise<
   });
 }
 
-async function answer(runtime: GatewayRuntime, line: string): Promise<Record<string, unknown>> {
+async function answer(port: ControlPort, line: string): Promise<Record<string, unknown>> {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -60,22 +60,12 @@ async function answer(runtime: GatewayRuntime, line: string): Promise<Record<str
   }
   const r = Request.safeParse(json);
   if (!r.success) return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ') };
-  const q = r.data;
   try {
-    switch (q.cmd) {
-      case 'status':
-        return { ok: true, status: runtime.status() };
-      case 'reset': {
-        const scope = { ...(q.device ? { device: q.device } : {}), ...(q.channel ? { channel: q.channel } : {}), ...(q.valve ? { valve: q.valve } : {}) };
-        const res = await runtime.reset(scope, 'local');
-        return { ok: res.refused.length === 0, ...res };
-      }
-      case 'silence':
-        await runtime.silence();
-        return { ok: true };
-      case 'maintenance':
-        return runtime.setMaintenance(q.device, q.on, q.linkageTest) ? { ok: true } : { ok: false, error: `no device "${q.device}" with channels` };
-    }
+    const a = await control(port, r.data, 'local');
+    // The answer's shape the CLI reads: status under `status`, a reset's lists at the top.
+    if (r.data.cmd === 'status') return { ok: true, status: a.result };
+    if (r.data.cmd === 'reset') return { ok: a.ok, ...(a.result as object) };
+    return a.ok ? { ok: true, ...(a.result !== undefined ? (a.result as object) : {}) } : { ok: false, error: a.reason };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -1,0 +1,48 @@
+// What may be asked of the running gateway, from the box (the Unix control socket: `jiuxiao-gateway
+// reset`, `status`, `silence`, `maintenance`) or from the platform (MQTT commands). One interface and one
+// place that carries the requests out, so local and remote differ only where the rules say they do:
+// a remote reset never reopens a gas valve nor resets a gas alarm; a remote maintenance never touches
+// a gas detector.
+
+import type { ResetResult, RuntimeStatus } from '../runtime.js';
+
+export type Source = 'local' | 'remote';
+
+export interface ControlPort {
+  status(): RuntimeStatus;
+  reset(scope: { device?: string; channel?: string; valve?: string }, source: Source): Promise<ResetResult>;
+  silence(): Promise<string[]>;
+  setMaintenance(device: string, on: boolean, opts: { linkageTest?: boolean; source: Source }): { ok: true } | { ok: false; reason: string };
+}
+
+export type ControlRequest =
+  | { cmd: 'status' }
+  | { cmd: 'reset'; device?: string | undefined; channel?: string | undefined; valve?: string | undefined }
+  | { cmd: 'silence' }
+  | { cmd: 'maintenance'; device: string; on: boolean; linkageTest?: boolean | undefined };
+
+export interface ControlAnswer {
+  ok: boolean;
+  /** Why it was refused, when it was. */
+  reason: string | null;
+  result?: unknown;
+}
+
+/** Carries out one request on the port, for a source; refusals come back with their reason. */
+export async function control(port: ControlPort, q: ControlRequest, source: Source): Promise<ControlAnswer> {
+  switch (q.cmd) {
+    case 'status':
+      return { ok: true, reason: null, result: port.status() };
+    case 'reset': {
+      const scope = { ...(q.device ? { device: q.device } : {}), ...(q.channel ? { channel: q.channel } : {}), ...(q.valve ? { valve: q.valve } : {}) };
+      const r = await port.reset(scope, source);
+      return { ok: r.refused.length === 0, reason: r.refused.length ? r.refused.map((x) => `${x.target}: ${x.reason}`).join('; ') : null, result: r };
+    }
+    case 'silence':
+      return { ok: true, reason: null, result: { silenced: await port.silence() } };
+    case 'maintenance': {
+      const r = port.setMaintenance(q.device, q.on, { linkageTest: q.linkageTest === true, source });
+      return r.ok ? { ok: true, reason: null } : { ok: false, reason: r.reason };
+    }
+  }
+}

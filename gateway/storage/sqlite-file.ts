@@ -1,0 +1,53 @@
+// Opening one of the gateway's SQLite files (the outbox, the state): checked at boot (a corrupt file and
+// its WAL are moved aside and a fresh one started), then the pragmas every file here needs, in the order
+// SQLite needs them (DESIGN.md library traps):
+// - auto_vacuum = INCREMENTAL before journal_mode = WAL: it decides the file format;
+// - synchronous = FULL: WAL with NORMAL can roll back the last commits on power loss;
+// - journal_size_limit: the WAL file is cut back to 4 MB after checkpoints (SD cards).
+
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface OpenedFile {
+  db: Database.Database;
+  /** Set when the file failed its check at boot and was moved aside. */
+  movedAside?: string;
+}
+
+/** `dataDir` null: an in-memory database, for a box whose storage is unusable (nothing survives a restart). */
+export function openSqliteFile(dataDir: string | null, name: string): OpenedFile {
+  if (dataDir === null) return { db: new Database(':memory:') };
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, name);
+  const movedAside = moveAsideIfCorrupt(file);
+  const db = new Database(file);
+  try {
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('journal_size_limit = 4194304');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return { db, ...(movedAside ? { movedAside } : {}) };
+}
+
+/** quick_check at boot; a corrupt file (and its WAL) is moved aside and a fresh one started. */
+export function moveAsideIfCorrupt(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  let ok = false;
+  try {
+    const probe = new Database(file, { fileMustExist: true });
+    ok = (probe.pragma('quick_check', { simple: true }) as string) === 'ok';
+    probe.close();
+  } catch {
+    ok = false;
+  }
+  if (ok) return undefined;
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  for (const ext of ['-wal', '-shm']) if (existsSync(file + ext)) renameSync(file + ext, aside + ext);
+  return aside;
+}
