@@ -6,6 +6,7 @@
 //   PUT    /devices/ID/points/POINT       {"value": 12.5}   pin a value (until the behaviour changes)
 //   PUT    /devices/ID/behaviour          {"name": "gas-leak"}
 //   PUT    /devices/ID/faults             {"noReply": true} (see Faults); DELETE clears them
+//   POST   /devices/ID/reboot             {"offlineMs": 2000}: silent that long, back with relays released
 //   POST   /scenario                      {"name": "kitchen-fire"}
 //   POST   /reset                         every device steady, no faults, no pins
 
@@ -98,6 +99,11 @@ export function controlHandler(devices: readonly SimDevice[], now: () => number 
         if (m === 'PUT' && parts[2] === 'behaviour' && parts.length === 3) {
           const { name } = parse(z.strictObject({ name: z.enum(BEHAVIOURS) }), await body(req));
           d.setBehaviour(name, now());
+          return send(200, describe(d));
+        }
+        if (m === 'POST' && parts[2] === 'reboot' && parts.length === 3) {
+          const { offlineMs } = parse(z.strictObject({ offlineMs: z.number().int().min(0).max(600_000).default(2000) }), await body(req));
+          d.reboot(offlineMs, now());
           return send(200, describe(d));
         }
         if (parts[2] === 'faults' && parts.length === 3 && (m === 'PUT' || m === 'DELETE')) {

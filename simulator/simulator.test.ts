@@ -125,4 +125,15 @@ describe('station', () => {
     expect(r.snapshot()).toMatchObject({ 'coil-1': true, 'input-1': true, 'coil-0': false });
     expect(st.handle(9, encodeRequest({ fc: 5, address: 8, value: true }), 3)).toMatchObject({ pdu: Buffer.from([0x85, 2]) });
   });
+
+  it('a relay module reboot: silent for a while, then back with every relay released', () => {
+    const r = dev('relay', 9);
+    const st = new Station([r]);
+    st.handle(9, encodeRequest({ fc: 5, address: 1, value: true }), 3);
+    r.reboot(1000, performance.now());
+    expect(st.handle(9, encodeRequest({ fc: 1, address: 0, count: 8 }), 3)).toMatchObject({ kind: 'silent' });
+    r.reboot(0, performance.now());
+    expect(r.snapshot()).toMatchObject({ 'coil-1': false, 'input-1': false });
+    expect(st.handle(9, encodeRequest({ fc: 1, address: 0, count: 8 }), 3)).not.toMatchObject({ kind: 'silent' });
+  });
 });

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { serveControl } from '../control/socket.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { GatewayService, type StopReport } from '../service.js';
 import type { RiskAssessment } from '../../config/index.js';
 import { humanReport } from './check-config.js';
@@ -28,36 +28,44 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (v.config === undefined) throw new UsageError('run: --config FILE is required');
-  const loaded = loadConfigFile(v.config, { builtinProfiles: BUILTIN_PROFILES, env: io.env, tlsFilesAsWarnings: true });
-  if (loaded.status !== 'ok' || !loaded.config) {
-    io.stderr(humanReport(loaded));
-    return loaded.status === 'invalid' ? EXIT.invalid : EXIT.usage;
-  }
-  const config = loaded.config;
-  const log = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'gateway' });
-  for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
-  const service = new GatewayService(config, loaded.risk as RiskAssessment, { profiles: { ...BUILTIN_PROFILES, ...config.profiles }, log });
-  // A signal during start-up is kept and acted on once the start has finished (start is bounded: one
-  // attempt per bus, the uplink in the background). A second SIGTERM/SIGINT exits at once.
+  // Signals are caught from the first moment (before the config is even read): one during start-up is
+  // kept and acted on once the start has finished (start is bounded: one attempt per bus, the uplink in
+  // the background). A second SIGTERM/SIGINT exits at once.
+  let log: Logger | undefined;
   let signals = 0;
   let signalled: () => void = () => undefined;
   const signal = new Promise<void>((resolve) => (signalled = resolve));
   const onSignal = (name: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
-      log.warn({ signal: name }, 'second signal: exiting at once, without the clean stop');
+      log?.warn({ signal: name }, 'second signal: exiting at once, without the clean stop');
       process.exit(EXIT.invalid);
     }
-    log.info({ signal: name }, 'stopping: outputs to their safe state, state saved, outbox flushed as far as the broker allows');
+    log?.info({ signal: name }, 'stopping: outputs to their safe state, state saved, outbox flushed as far as the broker allows');
     signalled();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const unhook = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  const loaded = loadConfigFile(v.config, { builtinProfiles: BUILTIN_PROFILES, env: io.env, tlsFilesAsWarnings: true });
+  if (loaded.status !== 'ok' || !loaded.config) {
+    unhook();
+    io.stderr(humanReport(loaded));
+    return loaded.status === 'invalid' ? EXIT.invalid : EXIT.usage;
+  }
+  const config = loaded.config;
+  log = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'gateway' });
+  for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
+  const service = new GatewayService(config, loaded.risk as RiskAssessment, { profiles: { ...BUILTIN_PROFILES, ...config.profiles }, log });
   try {
     await service.start();
   } catch (err) {
     log.fatal({ err }, 'gateway failed to start');
     log.info(stopLine(await service.stop()));
+    unhook();
     return EXIT.invalid;
   }
   let control: Awaited<ReturnType<typeof serveControl>> | undefined;
@@ -78,9 +86,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const report = await service.stop();
   clearTimeout(hard);
   control?.close();
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  unhook();
   log.info({ stop: report }, stopLine(report));
+  // Everything is closed; should a library still hold a handle open, do not linger on it.
+  setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref();
   return EXIT.ok;
 }
 

@@ -65,6 +65,13 @@ export class Outbox {
   private readonly volatileSeq = new Map<string, number>();
   /** Acknowledged messages whose delete is not committed yet. */
   private readonly toDelete = new Map<string, Pick<Pending, 'rowid' | 'pack' | 'topic'>>();
+  /**
+   * Rows acknowledged in full whose delete failed (a full or read-only disk): never handed out again
+   * (that would resend them in a loop), deleted at the next flush that works.
+   */
+  private readonly undeleted = new Set<number>();
+  /** Why the last delete failed, while deletes fail. */
+  deleteError: string | undefined;
   /** Packs with some of their messages acknowledged: the row stays until the last one is. */
   private readonly packAcked = new Map<number, { topic: OutTopic; ids: Set<string> }>();
   private packAckedCount = 0;
@@ -246,6 +253,7 @@ export class Outbox {
 
   /** A row that is gone: its pending acknowledgements no longer count. */
   private forgetAcks(rowid: number): void {
+    this.undeleted.delete(rowid);
     this.packs.delete(rowid);
     this.trimmed.delete(rowid);
     const acked = this.packAcked.get(rowid);
@@ -332,6 +340,7 @@ export class Outbox {
     const out: Pending[] = [];
     const skip = (id: string) => inFlight.has(id) || this.toDelete.has(id);
     for (const [rowid, id, topic, seq, n, isPack, payload] of this.stmts.nextRows.iterate() as Iterable<[number, string, OutTopic, number, number, 0 | 1, Buffer | null]>) {
+      if (this.undeleted.has(rowid)) continue;
       if (!isPack) {
         if (skip(id)) continue;
         out.push({ rowid, id, topic, payload: payload as Buffer, seq, pack: 0 });
@@ -421,24 +430,34 @@ export class Outbox {
       }
     }
     this.toDelete.clear();
+    for (const r of this.undeleted) rowids.push(r);
     if (!rowids.length) return;
-    // A delete lost in a power cut only means a resend with the same id: no fsync needed for it.
-    this.db.pragma('synchronous = NORMAL');
+    // A delete lost in a power cut only means a resend with the same id: no fsync needed for it. A
+    // delete that fails (the disk is full: a delete needs WAL pages too) is kept and tried again; it
+    // never throws into the uplink, which calls this from its publishing loop.
     try {
-      // One statement for all of them (json_each), returning what each row weighed. A row shed while in
-      // flight is simply not found.
-      for (const [bytes, n] of this.stmts.deleteRowids.all(JSON.stringify(rowids)) as [number, number][]) {
-        this.rows -= n;
-        this.bytes -= bytes;
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        // One statement for all of them (json_each), returning what each row weighed. A row shed while in
+        // flight is simply not found.
+        for (const [bytes, n] of this.stmts.deleteRowids.all(JSON.stringify(rowids)) as [number, number][]) {
+          this.rows -= n;
+          this.bytes -= bytes;
+        }
+      } finally {
+        this.db.pragma('synchronous = FULL');
       }
-    } finally {
-      this.db.pragma('synchronous = FULL');
+      this.undeleted.clear();
+      this.deleteError = undefined;
+    } catch (err) {
+      for (const r of rowids) this.undeleted.add(r);
+      this.deleteError = (err as Error).message;
     }
   }
 
   /** Messages waiting, all topics, on disk and in memory (cheap to ask often). */
   get size(): number {
-    return Math.max(0, this.rows - this.toDelete.size - this.packAckedCount) + this.volatile.size;
+    return Math.max(0, this.rows - this.toDelete.size - this.packAckedCount - this.undeleted.size) + this.volatile.size;
   }
 
   backlog(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {

@@ -221,6 +221,17 @@ export class Uplink {
     if (this.draining) return;
     this.draining = true;
     try {
+      this.fill();
+    } catch (err) {
+      // The outbox cannot be read (an I/O error, a card gone bad): say so, try again at the next kick.
+      this.failed(`outbox unreadable: ${(err as Error).message}`);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private fill(): void {
+    {
       const client = this.client;
       if (!client?.connected) return;
       let room = this.cfg.inflight - this.inFlight.size;
@@ -253,8 +264,6 @@ export class Uplink {
           this.kickSoon();
         });
       }
-    } finally {
-      this.draining = false;
     }
   }
 
@@ -282,7 +291,9 @@ export class Uplink {
       offlinePublished = await within(new Promise<boolean>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, (err) => resolve(!err))), false);
     }
     const ended = await within(new Promise<boolean>((resolve) => client.end(false, {}, () => resolve(true))), false);
-    if (!ended) await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
+    // A broker that does not answer (black-holed, SIGSTOPped): cut the connection. mqtt.js ignores a
+    // second end() while the first is pending, so the socket itself goes.
+    if (!ended) client.stream?.destroy();
     return { offlinePublished };
   }
 }

@@ -171,8 +171,23 @@ export class SimDevice {
     return out;
   }
 
-  /** True while a flapping-link behaviour has the device's link down. */
+  /** Until when (monotonic ms) a reboot keeps the device silent. */
+  private rebootUntil = -Infinity;
+
+  /**
+   * A power blip or a watchdog reset of the module: silent for `offlineMs`, and back with its power-on
+   * state: every relay released (coils and their feedback 0), written holding registers forgotten.
+   */
+  reboot(offlineMs: number, now: number): void {
+    this.rebootUntil = now + offlineMs;
+    for (const p of Object.values(this.profile.points)) if (p.fc === 1) this.setCoil(p.address, false);
+    for (const [name, p] of Object.entries(this.profile.points)) if (p.fc === 3 && p.writable) this.overrides.delete(name);
+    this.refresh(now);
+  }
+
+  /** True while a flapping-link behaviour has the device's link down, or it is rebooting. */
   linkDown(now: number): boolean {
+    if (now < this.rebootUntil) return true;
     return this.behaviour.linkDown?.((now - this.behaviourStart) / 1000) ?? false;
   }
 }

@@ -13,6 +13,8 @@ export interface Broker {
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop), e.g. at the end of an outage. */
   restart(): Promise<void>;
+  /** The broker's pid while it runs (to SIGSTOP it: a black-holed broker). */
+  pid(): number | undefined;
 }
 
 export interface BrokerOptions {
@@ -54,6 +56,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       await stop();
     },
     restart: start,
+    pid: () => proc?.pid,
   };
 }
 

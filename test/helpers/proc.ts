@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 const started = new Set<ChildProcess>();
 
 /** Starts a process and resolves once a line matching `ready` appears on its stdout. */
-export function startProcess(cmd: string, args: string[], ready: RegExp, timeoutMs = 10_000): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(cmd: string, args: string[], ready: RegExp, timeoutMs = 10_000, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   started.add(child);
   child.once('exit', () => started.delete(child));
   return new Promise((resolve, reject) => {
