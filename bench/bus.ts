@@ -87,7 +87,10 @@ async function cycleTime(withDead: boolean, seconds: number) {
     const bus = createBus({ id: 'bench', type: 'rtu', path: gw, baud, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 500, retries: 1 });
     await bus.start();
     const list = withDead ? [...healthy, dead] : healthy;
-    const poller = new Poller(bus, list.map((s) => ({ id: s.id, unit: s.unit, profile: s.profile, pollIntervalMs: 0 })));
+    const poller = new Poller(
+      bus,
+      list.map((s) => ({ id: s.id, unit: s.unit, profile: s.profile, pollIntervalMs: 0 })),
+    );
     let reads = 0;
     poller.on('reading', () => reads++);
     poller.start();
@@ -112,9 +115,14 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
 console.log('bench/bus — jiuxiao-gateway', new Date().toISOString(), `node ${process.version}`);
 console.log('\n1. throughput against the wire limit (8 reference devices, RTU on a pty, paced by the simulator)');
 console.log('baud    tx/cycle  wire ms/cycle  limit tx/s  achieved tx/s  ratio  errors');
-for (const [baud, secs] of [[9600, 10], [115200, 5]] as const) {
+for (const [baud, secs] of [
+  [9600, 10],
+  [115200, 5],
+] as const) {
   const r = await throughput(baud, secs);
-  console.log(`${String(r.baud).padEnd(7)} ${String(r.cycleTx).padEnd(9)} ${fmt(r.cycleWireMs).padEnd(14)} ${fmt(r.limitTps).padEnd(11)} ${fmt(r.tps).padEnd(14)} ${fmt(r.ratio, 3).padEnd(6)} ${r.errors}`);
+  console.log(
+    `${String(r.baud).padEnd(7)} ${String(r.cycleTx).padEnd(9)} ${fmt(r.cycleWireMs).padEnd(14)} ${fmt(r.limitTps).padEnd(11)} ${fmt(r.tps).padEnd(14)} ${fmt(r.ratio, 3).padEnd(6)} ${r.errors}`,
+  );
 }
 console.log('\n2. poll-cycle time of 7 healthy devices at 9600 baud, alone and with 1 dead device (timeout 500 ms)');
 const alone = await cycleTime(false, 15);

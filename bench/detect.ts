@@ -26,7 +26,15 @@ const config = ConfigSchema.parse({
     { id: 'valve', role: 'gas-valve', driver: { type: 'memory' }, closedLevel: 'off', safeState: 'off' },
     { id: 'fan', role: 'fan', driver: { type: 'memory' } },
   ],
-  linkage: [{ when: { group: 'kitchen', kind: 'gas', state: 'alarm' }, do: [{ output: 'valve', action: 'close' }, { output: 'fan', action: 'on' }] }],
+  linkage: [
+    {
+      when: { group: 'kitchen', kind: 'gas', state: 'alarm' },
+      do: [
+        { output: 'valve', action: 'close' },
+        { output: 'fan', action: 'on' },
+      ],
+    },
+  ],
 });
 
 let id = 0;
@@ -81,9 +89,13 @@ const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * sam
 
 console.log('bench/detect — jiuxiao-gateway', new Date().toISOString(), `node ${process.version}`, sink > 0 ? '' : '!');
 console.log(`readings through decode only (baseline):        ${((N / decodeMs) * 1000).toFixed(0)} /s`);
-console.log(`readings through decode + detection + linkage:  ${((N / detectMs) * 1000).toFixed(0)} /s  (${(detectMs / decodeMs).toFixed(2)} × the decode cost)`);
+console.log(
+  `readings through decode + detection + linkage:  ${((N / detectMs) * 1000).toFixed(0)} /s  (${(detectMs / decodeMs).toFixed(2)} × the decode cost)`,
+);
 console.log(`a venue's load, 8 devices at 1 s:               8 /s  → detection uses ${((8 / ((N / detectMs) * 1000)) * 100).toFixed(4)} % of one core`);
-console.log(`threshold-crossing reading → valve command:     p50 ${(q(0.5) * 1000).toFixed(1)} µs, p99 ${(q(0.99) * 1000).toFixed(1)} µs, max ${(q(1) * 1000).toFixed(1)} µs (in-process, excluding the bus)`);
+console.log(
+  `threshold-crossing reading → valve command:     p50 ${(q(0.5) * 1000).toFixed(1)} µs, p99 ${(q(0.99) * 1000).toFixed(1)} µs, max ${(q(1) * 1000).toFixed(1)} µs (in-process, excluding the bus)`,
+);
 
 // End to end on the simulator: the alarm event (the reading that crossed) to the valve's close
 // confirmed by read-back on the relay module, through the real runtime, bus and Modbus TCP.
@@ -108,7 +120,18 @@ async function freePort(): Promise<number> {
 
 const port = await freePort();
 const sim = await runSimulator(
-  SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: [{ id: 'gas', profile: 'gas-lel', slaveId: 1 }, { id: 'relays', profile: 'relay', slaveId: 9 }] }] }),
+  SimConfigSchema.parse({
+    servers: [
+      {
+        type: 'tcp',
+        port,
+        devices: [
+          { id: 'gas', profile: 'gas-lel', slaveId: 1 },
+          { id: 'relays', profile: 'relay', slaveId: 9 },
+        ],
+      },
+    ],
+  }),
 );
 const dir = mkdtempSync(join(tmpdir(), 'jx-bench-detect-'));
 const e2eConfig = ConfigSchema.parse({

@@ -28,7 +28,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const port = await freePort();
 const sim = await runSimulator(
-  SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: [{ id: 'gas', profile: 'gas-lel', slaveId: 1 }, { id: 'relays', profile: 'relay', slaveId: 9 }] }] }),
+  SimConfigSchema.parse({
+    servers: [
+      {
+        type: 'tcp',
+        port,
+        devices: [
+          { id: 'gas', profile: 'gas-lel', slaveId: 1 },
+          { id: 'relays', profile: 'relay', slaveId: 9 },
+        ],
+      },
+    ],
+  }),
 );
 const relay = sim.devices.find((d) => d.id === 'relays')!;
 const gas = sim.devices.find((d) => d.id === 'gas')!;
@@ -47,7 +58,16 @@ const config = ConfigSchema.parse({
     { id: 'fan', role: 'fan', driver: { type: 'modbus-coil', device: 'relays', coil: 1 } },
     { id: 'buzzer', role: 'buzzer', driver: { type: 'modbus-coil', device: 'relays', coil: 2 } },
   ],
-  linkage: [{ when: { group: 'kitchen', kind: 'gas', state: 'alarm' }, do: [{ output: 'valve', action: 'close' }, { output: 'fan', action: 'on' }, { output: 'buzzer', action: 'on' }] }],
+  linkage: [
+    {
+      when: { group: 'kitchen', kind: 'gas', state: 'alarm' },
+      do: [
+        { output: 'valve', action: 'close' },
+        { output: 'fan', action: 'on' },
+        { output: 'buzzer', action: 'on' },
+      ],
+    },
+  ],
 });
 
 // Baseline: one re-drive's bus cost (write the coil, read it back) on this bus, median of 50.
@@ -94,4 +114,6 @@ console.log('bench/outputs — jiuxiao-gateway', new Date().toISOString(), `node
 console.log(`relay module back → valve closed, fan and buzzer on again, over ${ROUNDS} reboots (${OFFLINE_MS} ms silent each):`);
 console.log(`  median ${median(samples).toFixed(0)} ms, max ${(sorted.at(-1) as number).toFixed(0)} ms, min ${(sorted[0] as number).toFixed(0)} ms`);
 console.log(`baselines: relay poll interval ${RELAY_POLL_MS} ms; one coil write + read-back ${median(trips).toFixed(2)} ms (median of 50)`);
-console.log(`  median / poll interval: ${(median(samples) / RELAY_POLL_MS).toFixed(2)}; max / poll interval: ${((sorted.at(-1) as number) / RELAY_POLL_MS).toFixed(2)}`);
+console.log(
+  `  median / poll interval: ${(median(samples) / RELAY_POLL_MS).toFixed(2)}; max / poll interval: ${((sorted.at(-1) as number) / RELAY_POLL_MS).toFixed(2)}`,
+);

@@ -28,12 +28,20 @@ import { benchBroker, freePort } from './lib/broker.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const root = mkdtempSync(join(tmpdir(), 'jx-bench-uplink-'));
 const meta = { boot: 'bench', mono: 0, unsynced: false };
-const payload = (i: number) => ({ v: 1, id: `m${i}`, gw: 'GW-BENCH', at: new Date().toISOString(), type: 'summary', channels: [{ device: 'efm', channel: 'residual-current', unit: 'mA', min: 38, avg: 41.2, max: 47, last: 40, n: 30 }] });
+const payload = (i: number) => ({
+  v: 1,
+  id: `m${i}`,
+  gw: 'GW-BENCH',
+  at: new Date().toISOString(),
+  type: 'summary',
+  channels: [{ device: 'efm', channel: 'residual-current', unit: 'mA', min: 38, avg: 41.2, max: 47, last: 40, n: 30 }],
+});
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 // Sections to run: all by default, or those named on the command line (commits, drain, disk).
 const SECTIONS = ['commits', 'drain', 'disk'] as const;
 const asked = process.argv.slice(2);
-for (const a of asked) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench/uplink: unknown section "${a}" (sections: ${SECTIONS.join(', ')})`);
+for (const a of asked)
+  if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench/uplink: unknown section "${a}" (sections: ${SECTIONS.join(', ')})`);
 const runs = (s: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(s);
 console.log('bench/uplink — jiuxiao-gateway', new Date().toISOString(), `node ${process.version}`);
 
@@ -52,7 +60,15 @@ if (runs('commits')) {
     const alarm = performance.now() - t;
     // Events in bursts of 100: one transaction, one row each.
     t = performance.now();
-    for (let i = 0; i < N; i += 100) box.addMany(Array.from({ length: 100 }, (_, k) => ({ topic: 'event' as const, id: `e${i + k}`, meta, build: ({ seq }: { seq: number }) => ({ ...payload(i + k), seq }) })));
+    for (let i = 0; i < N; i += 100)
+      box.addMany(
+        Array.from({ length: 100 }, (_, k) => ({
+          topic: 'event' as const,
+          id: `e${i + k}`,
+          meta,
+          build: ({ seq }: { seq: number }) => ({ ...payload(i + k), seq }),
+        })),
+      );
     const events = performance.now() - t;
     // Telemetry as production writes it: made in memory, spilled 100 at a time (a pack per spill).
     t = performance.now();
@@ -97,7 +113,9 @@ if (runs('commits')) {
     );
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  console.log(`median ratios: alarms ${median(ratios.alarm).toFixed(2)}, events ${median(ratios.events).toFixed(2)}, telemetry ${median(ratios.telemetry).toFixed(2)} (one pack per spill)`);
+  console.log(
+    `median ratios: alarms ${median(ratios.alarm).toFixed(2)}, events ${median(ratios.events).toFixed(2)}, telemetry ${median(ratios.telemetry).toFixed(2)} (one pack per spill)`,
+  );
 }
 
 // -------------------------------------------------------------------------------------------- 2. drain
@@ -157,9 +175,22 @@ if (runs('drain')) {
       for (let i = 0; i < N; i++) box.addVolatile('telemetry', `t${i}`, meta, ({ seq }) => ({ ...payload(i), seq }));
       box.spill(new Set());
     } else {
-      for (let i = 0; i < N; i += 1000) box.addMany(Array.from({ length: 1000 }, (_, k) => ({ topic: 'event' as const, id: `e${i + k}`, meta, build: ({ seq }: { seq: number }) => ({ ...payload(i + k), seq }) })));
+      for (let i = 0; i < N; i += 1000)
+        box.addMany(
+          Array.from({ length: 1000 }, (_, k) => ({
+            topic: 'event' as const,
+            id: `e${i + k}`,
+            meta,
+            build: ({ seq }: { seq: number }) => ({ ...payload(i + k), seq }),
+          })),
+        );
     }
-    const up = new Uplink(UplinkSection.parse({ url: broker.url, inflight: WINDOW }), { gatewayId: 'GW-BENCH', outbox: box, log: createLogger({ level: 'silent' }), onCommand: async () => undefined });
+    const up = new Uplink(UplinkSection.parse({ url: broker.url, inflight: WINDOW }), {
+      gatewayId: 'GW-BENCH',
+      outbox: box,
+      log: createLogger({ level: 'silent' }),
+      onCommand: async () => undefined,
+    });
     const t = performance.now();
     up.start();
     const alarms = setInterval(() => {
@@ -183,7 +214,10 @@ if (runs('drain')) {
     const perTurn = await rawDrain(true);
     const outage = await ourDrain(r, 'outage');
     const events = await ourDrain(r, 'events');
-    for (const [k, ms] of [['outage', outage], ['events', events]] as const) {
+    for (const [k, ms] of [
+      ['outage', outage],
+      ['events', events],
+    ] as const) {
       ratios[k][0]?.push(perAck / ms);
       ratios[k][1]?.push(perTurn / ms);
     }
@@ -196,23 +230,38 @@ if (runs('drain')) {
   await broker.stop();
   const median = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   for (const k of ['outage', 'events'] as const) {
-    console.log(`median ratio, ${k === 'outage' ? 'outage backlog (spilled telemetry)' : 'event rows (one per message)'}: ${median(ratios[k][0]).toFixed(3)} of raw mqtt.js refilled per PUBACK, ${median(ratios[k][1]).toFixed(3)} refilled per loop turn (target ≥ 0.8)`);
+    console.log(
+      `median ratio, ${k === 'outage' ? 'outage backlog (spilled telemetry)' : 'event rows (one per message)'}: ${median(ratios[k][0]).toFixed(3)} of raw mqtt.js refilled per PUBACK, ${median(ratios[k][1]).toFixed(3)} refilled per loop turn (target ≥ 0.8)`,
+    );
   }
-  const lat = [...committedAt].filter(([id]) => arrived.has(id)).map(([id, at]) => (arrived.get(id) as number) - at).sort((a, b) => a - b);
+  const lat = [...committedAt]
+    .filter(([id]) => arrived.has(id))
+    .map(([id, at]) => (arrived.get(id) as number) - at)
+    .sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  console.log(`new alarms during the drains: ${lat.length} of ${committedAt.size} measured, commit → subscriber p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${(lat.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 1000 ms)`);
+  console.log(
+    `new alarms during the drains: ${lat.length} of ${committedAt.size} measured, commit → subscriber p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${(lat.at(-1) ?? NaN).toFixed(1)} ms (target p99 < 1000 ms)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------- 3. disk bytes
 if (runs('disk')) {
   const readIo = () => {
-    const io = Object.fromEntries(readFileSync('/proc/self/io', 'utf8').trim().split('\n').map((l) => l.split(': ')).map(([k, v]) => [k, Number(v)])) as Record<string, number>;
+    const io = Object.fromEntries(
+      readFileSync('/proc/self/io', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(': '))
+        .map(([k, v]) => [k, Number(v)]),
+    ) as Record<string, number>;
     return { write: io.write_bytes ?? 0, wchar: io.wchar ?? 0 };
   };
   const broker = await benchBroker();
   const port = await freePort();
   const profiles = ['gas-lel', 'gas-lel', 'smoke', 'smoke', 'electrical-fire', 'electrical-fire', 'acrel-asj', 'relay'];
-  const sim = await runSimulator(SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: profiles.map((p, i) => ({ id: `d${i}`, profile: p, slaveId: i + 1 })) }] }));
+  const sim = await runSimulator(
+    SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: profiles.map((p, i) => ({ id: `d${i}`, profile: p, slaveId: i + 1 })) }] }),
+  );
   const dataDir = join(root, 'ref');
   const yaml = `gateway: { id: GW-REF-0001, dataDir: ${dataDir} }
 venue: { id: V, name: v, adminCode: "500242100000", category: catering, flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true }
@@ -225,7 +274,11 @@ status: { enabled: false }
 `;
   const loaded = loadConfigText(yaml, 'ref.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
   if (!loaded.config || !loaded.risk) throw new Error(JSON.stringify(loaded.errors));
-  const service = new GatewayService(loaded.config, loaded.risk, { profiles: BUILTIN_PROFILES, log: createLogger({ level: 'silent' }), clock: new SystemClock('/nonexistent', true) });
+  const service = new GatewayService(loaded.config, loaded.risk, {
+    profiles: BUILTIN_PROFILES,
+    log: createLogger({ level: 'silent' }),
+    clock: new SystemClock('/nonexistent', true),
+  });
   await service.start();
   await sleep(5000);
   const seconds = 120;
@@ -237,6 +290,8 @@ status: { enabled: false }
   await broker.stop();
   const perHour = (b: number) => ((b / seconds) * 3600) / 1048576;
   console.log(`\n3. disk writes at the reference load (8 devices, 1 s poll, default intervals), over ${seconds} s`);
-  console.log(`write_bytes (to the block layer): ${perHour(io1.write - io0.write).toFixed(2)} MB/h   wchar (all write calls): ${perHour(io1.wchar - io0.wchar).toFixed(2)} MB/h`);
+  console.log(
+    `write_bytes (to the block layer): ${perHour(io1.write - io0.write).toFixed(2)} MB/h   wchar (all write calls): ${perHour(io1.wchar - io0.wchar).toFixed(2)} MB/h`,
+  );
 }
 rmSync(root, { recursive: true, force: true });

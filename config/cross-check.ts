@@ -109,7 +109,10 @@ function checkVenue(c: PartialConfig, error: Report, warn: Report): void {
   const township = v.adminCode.slice(6, 9);
   const village = v.adminCode.slice(9);
   if (township === '000') {
-    warn(['venue', 'adminCode'], `${v.adminCode} is a county-level code (digits 7–9 are 000): the platform routes alarms by township, give the township's code`);
+    warn(
+      ['venue', 'adminCode'],
+      `${v.adminCode} is a county-level code (digits 7–9 are 000): the platform routes alarms by township, give the township's code`,
+    );
   } else if (village !== '000') {
     warn(['venue', 'adminCode'], `${v.adminCode} is a village/community code: the platform routes alarms by township, e.g. ${v.adminCode.slice(0, 9)}000`);
   }
@@ -212,7 +215,10 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
       const v = ch[level];
       if (v === undefined || !rule) continue;
       if (v < rule.min || (rule.max !== undefined && v > rule.max)) {
-        error(here('channels', name, level), `${level} ${v} ${rule.unit} is outside the allowed ${point.kind} range ${describeRange(rule)}; source: ${rule.source}`);
+        error(
+          here('channels', name, level),
+          `${level} ${v} ${rule.unit} is outside the allowed ${point.kind} range ${describeRange(rule)}; source: ${rule.source}`,
+        );
       }
     }
     // Compare what will be in force: a default counts too, so alarm: 150 on a residual-current channel
@@ -311,7 +317,9 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
       if (other) error(here('driver', drv.type === 'modbus-coil' ? 'coil' : 'register'), `${drv.device} ${address} is already output "${other}"`);
       else coils.set(key, o.id);
       if (drv.type === 'modbus-coil' && target?.profile) {
-        const writableCoils = Object.values(target.profile.points).filter((p) => p.fc === 1 && p.writable).map((p) => p.address);
+        const writableCoils = Object.values(target.profile.points)
+          .filter((p) => p.fc === 1 && p.writable)
+          .map((p) => p.address);
         if (!writableCoils.includes(drv.coil)) {
           error(
             here('driver', 'coil'),
@@ -319,7 +327,9 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
           );
         }
         if (drv.feedback) {
-          const inputs = Object.values(target.profile.points).filter((p) => p.fc === 2).map((p) => p.address);
+          const inputs = Object.values(target.profile.points)
+            .filter((p) => p.fc === 2)
+            .map((p) => p.address);
           if (!inputs.includes(drv.feedback.input)) {
             error(
               here('driver', 'feedback', 'input'),
@@ -394,7 +404,8 @@ function checkUplinkAndStatus(c: PartialConfig, ctx: CheckContext, error: Report
     if (u.tls && (u.tls.cert === undefined) !== (u.tls.key === undefined)) {
       error(['uplink', 'tls', u.tls.cert === undefined ? 'key' : 'cert'], 'a client certificate needs both cert and key');
     }
-    if (u.tls && !u.tls.rejectUnauthorized) warn(['uplink', 'tls', 'rejectUnauthorized'], "the broker's certificate is not checked: anyone can pose as the platform");
+    if (u.tls && !u.tls.rejectUnauthorized)
+      warn(['uplink', 'tls', 'rejectUnauthorized'], "the broker's certificate is not checked: anyone can pose as the platform");
   }
 
   const s = c.status;

@@ -28,8 +28,6 @@ import { ProfileSchema } from './profile.js';
 import { configVocabulary } from './json-schema.js';
 import { formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
 
-export type { Diagnostic } from './yaml-source.js';
-
 export interface LoadOptions {
   /** Built-in device profiles by name (drivers/profiles); config/ does not import drivers/. */
   builtinProfiles: Readonly<Record<string, Profile>>;
@@ -42,7 +40,7 @@ export interface LoadOptions {
 }
 
 /** Where each secret came from, for summaries that must not show the secret itself. */
-export type SecretOrigin = { kind: 'env'; names: string[] } | { kind: 'file'; file: string } | { kind: 'inline' };
+type SecretOrigin = { kind: 'env'; names: string[] } | { kind: 'file'; file: string } | { kind: 'inline' };
 
 export interface LoadResult {
   /** 'unreadable' and 'syntax' stop before validation (exit 2); 'invalid' has errors (exit 1). */
@@ -66,7 +64,13 @@ export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a file' : String((err as Error).message);
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory, not a file'
+            : String((err as Error).message);
     return { status: 'unreadable', file, errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${why}` }], warnings: [], secrets: {} };
   }
   return loadConfigText(text, file, options);
@@ -80,7 +84,12 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const { source, syntaxErrors, syntaxWarnings } = YamlSource.parse(text);
   if (syntaxErrors.length > 0) return { ...base, status: 'syntax', errors: syntaxErrors, warnings: syntaxWarnings };
   if (source.isEmpty()) {
-    return { ...base, status: 'invalid', errors: [{ path: '', line: 1, column: 1, message: 'the file is empty: a config needs at least gateway and venue' }], warnings: [] };
+    return {
+      ...base,
+      status: 'invalid',
+      errors: [{ path: '', line: 1, column: 1, message: 'the file is empty: a config needs at least gateway and venue' }],
+      warnings: [],
+    };
   }
 
   const errors: Diagnostic[] = [];
@@ -144,15 +153,31 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const risk = venue ? assessRisk(venue) : undefined;
   const secrets = secretOrigins(raw as Record<string, unknown>, expanded.fromEnv, fileRefs);
   const sorted = { errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings) };
-  if (!parsed.success || errors.length > 0) return { ...base, status: 'invalid', ...sorted, ...(venue && risk ? { venue, risk } : {}), secrets, ...(overrides.length ? { envOverrides: overrides } : {}) };
+  if (!parsed.success || errors.length > 0)
+    return {
+      ...base,
+      status: 'invalid',
+      ...sorted,
+      ...(venue && risk ? { venue, risk } : {}),
+      secrets,
+      ...(overrides.length ? { envOverrides: overrides } : {}),
+    };
 
   const config = parsed.data;
   resolvePaths(config, configDir, fileRefs);
-  return { ...base, status: 'ok', config, ...sorted, ...(venue && risk ? { venue, risk } : {}), secrets, ...(overrides.length ? { envOverrides: overrides } : {}) };
+  return {
+    ...base,
+    status: 'ok',
+    config,
+    ...sorted,
+    ...(venue && risk ? { venue, risk } : {}),
+    secrets,
+    ...(overrides.length ? { envOverrides: overrides } : {}),
+  };
 }
 
 /** JX_MQTT_URL, JX_MQTT_USERNAME, JX_MQTT_PASSWORD and JX_DATA_DIR replace the file's values. */
-export const ENV_OVERRIDES: Record<string, [string, string]> = {
+const ENV_OVERRIDES: Record<string, [string, string]> = {
   JX_MQTT_URL: ['uplink', 'url'],
   JX_MQTT_USERNAME: ['uplink', 'username'],
   JX_MQTT_PASSWORD: ['uplink', 'password'],
@@ -263,7 +288,8 @@ const PLAIN_FILES: [string, string, string][] = [
  *  first connection attempt in the venue. */
 function readSecretFiles(raw: Record<string, unknown>, configDir: string, source: YamlSource, errors: Diagnostic[], tlsErrors: Diagnostic[]): FileRefs {
   const refs: FileRefs = { files: new Map() };
-  const get = (path: readonly string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
+  const get = (path: readonly string[]): unknown =>
+    path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
   const read = (path: string[], what: string, into: Diagnostic[]): string | undefined => {
     const name = get(path);
     if (typeof name !== 'string' || name === '') return undefined;
@@ -295,7 +321,7 @@ function readSecretFiles(raw: Record<string, unknown>, configDir: string, source
 }
 
 /** What is wrong with a PEM file for its use, or undefined: an empty or garbage CA fails every TLS handshake. */
-export function pemProblem(use: 'ca' | 'cert' | 'key', text: string): string | undefined {
+function pemProblem(use: 'ca' | 'cert' | 'key', text: string): string | undefined {
   if (text.trim() === '') return 'is empty';
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g)];
   if (!blocks.length) return 'is not PEM (no -----BEGIN …----- block): convert it with openssl x509 -outform PEM';

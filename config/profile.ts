@@ -20,10 +20,10 @@ export const Address = z
   )
   .meta({ description: 'Register or coil address as on the wire (0-based), 0–65535; hex 0x001B is fine' });
 
-export const FUNCTION_CODES = [1, 2, 3, 4] as const;
-export const POINT_TYPES = ['bool', 'bit', 'u16', 'i16', 'u32', 'i32', 'f32'] as const;
+const FUNCTION_CODES = [1, 2, 3, 4] as const;
+const POINT_TYPES = ['bool', 'bit', 'u16', 'i16', 'u32', 'i32', 'f32'] as const;
 export type PointType = (typeof POINT_TYPES)[number];
-export const WORD_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+const WORD_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,47}$/;
 const Name = z.string().regex(NAME_PATTERN, {
@@ -49,10 +49,7 @@ export const PointSchema = z
     unit: z.string().max(16).optional(),
     kind: z.enum(SIGNAL_KINDS).default('generic').meta({ description: 'What the point measures; decides default thresholds' }),
     enum: z.record(z.string(), z.string()).optional().meta({ description: 'Labels for raw values, e.g. {"0": normal, "2": alarm}' }),
-    bits: z
-      .record(Name, z.number().int().min(0).max(15))
-      .optional()
-      .meta({ description: 'Named status bits of this register, e.g. {alarm: 0, fault: 3}' }),
+    bits: z.record(Name, z.number().int().min(0).max(15)).optional().meta({ description: 'Named status bits of this register, e.g. {alarm: 0, fault: 3}' }),
     states: z
       .array(
         z.strictObject({
@@ -115,20 +112,8 @@ export const ProfileSchema = z
   .strictObject({
     description: z.string().optional(),
     source: z.string().optional().meta({ description: 'Where the register map comes from (manual, page)' }),
-    maxRegistersPerRead: z
-      .number()
-      .int()
-      .min(1)
-      .max(125)
-      .default(125)
-      .meta({ description: 'Largest read this device accepts; Modbus allows 125 registers' }),
-    maxGap: z
-      .number()
-      .int()
-      .min(0)
-      .max(124)
-      .default(8)
-      .meta({ description: 'Unused registers a single read may span to join two points' }),
+    maxRegistersPerRead: z.number().int().min(1).max(125).default(125).meta({ description: 'Largest read this device accepts; Modbus allows 125 registers' }),
+    maxGap: z.number().int().min(0).max(124).default(8).meta({ description: 'Unused registers a single read may span to join two points' }),
     points: z.record(Name, PointSchema).refine((r) => Object.keys(r).length > 0, { message: 'a profile needs at least one point' }),
   })
   .superRefine((profile, ctx) => {

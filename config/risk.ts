@@ -38,17 +38,9 @@ export interface VenueFacts {
 }
 
 /** Stable codes for the rules, for machines; `text` is for people. */
-export type RiskRule =
-  | 'flammables-and-crowded'
-  | 'fire-key-unit'
-  | 'mixed-use'
-  | 'heavy-gas-use'
-  | 'flammables'
-  | 'crowded'
-  | 'neither'
-  | 'low-risk-decision';
+type RiskRule = 'flammables-and-crowded' | 'fire-key-unit' | 'mixed-use' | 'heavy-gas-use' | 'flammables' | 'crowded' | 'neither' | 'low-risk-decision';
 
-export interface RiskReason {
+interface RiskReason {
   rule: RiskRule;
   text: string;
 }

@@ -7,11 +7,9 @@ import { Address, NAME_PATTERN, ProfileSchema } from './profile.js';
 import { SIGNAL_KINDS } from './signals.js';
 import { SIZE_KEYS, VENUE_CATEGORIES } from './venue.js';
 
-const Id = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-    message: 'expected an id of letters, digits, ".", "-" or "_" (at most 64, starting with a letter or digit)',
-  });
+const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  message: 'expected an id of letters, digits, ".", "-" or "_" (at most 64, starting with a letter or digit)',
+});
 
 /** Names that appear in MQTT topics must not contain `/`, `+` or `#`. */
 const GatewayId = z
@@ -30,11 +28,7 @@ const Name = z.string().regex(NAME_PATTERN, {
 export const GatewaySection = z.strictObject({
   id: GatewayId,
   name: z.string().optional(),
-  dataDir: z
-    .string()
-    .min(1)
-    .default('/var/lib/jiuxiao-gateway')
-    .meta({ description: 'Where the SQLite outbox and state live (a writable directory)' }),
+  dataDir: z.string().min(1).default('/var/lib/jiuxiao-gateway').meta({ description: 'Where the SQLite outbox and state live (a writable directory)' }),
 });
 
 // ------------------------------------------------------------------------------------------------ venue
@@ -74,10 +68,7 @@ export const VenueSection = z
     flammables: z.boolean().meta({
       description: 'Handles flammable or explosive goods (Annex 1), e.g. keeps an LPG cylinder; always true for hazardous-goods',
     }),
-    crowded: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Is a crowded place (人员密集场所, GB/T 40248); defaults by category when left out' }),
+    crowded: z.boolean().optional().meta({ description: 'Is a crowded place (人员密集场所, GB/T 40248); defaults by category when left out' }),
     fireKeyUnit: z.boolean().meta({ description: 'Is a fire-safety key unit (消防重点场所)' }),
     mixedUse: z.boolean().meta({ description: 'Is a mixed multi-business premises (多业态混合), incl. 三合一 shop+store+living' }),
     heavyGasUse: z.boolean().meta({ description: 'Uses a lot of gas, e.g. a hotpot restaurant (火锅馆)' }),
@@ -102,13 +93,10 @@ const BusBase = {
   name: z.string().optional().meta({ description: 'Label for people, e.g. 后厨485总线' }),
 };
 
-export const RtuBus = z.strictObject({
+const RtuBus = z.strictObject({
   ...BusBase,
   type: z.literal('rtu').meta({ description: 'Modbus RTU on a serial port (RS-485)' }),
-  path: z
-    .string()
-    .min(1)
-    .meta({ description: 'Serial device; prefer the stable /dev/serial/by-id/… path over /dev/ttyUSB0' }),
+  path: z.string().min(1).meta({ description: 'Serial device; prefer the stable /dev/serial/by-id/… path over /dev/ttyUSB0' }),
   baud: z.literal(BAUD_RATES).default(9600),
   parity: z.enum(['none', 'even', 'odd']).default('none'),
   dataBits: z.literal([7, 8]).default(8),
@@ -123,7 +111,7 @@ export const RtuBus = z.strictObject({
   retries: Retries,
 });
 
-export const TcpBus = z.strictObject({
+const TcpBus = z.strictObject({
   ...BusBase,
   type: z.literal('tcp').meta({ description: 'Modbus TCP (MBAP framing)' }),
   host: Host,
@@ -132,15 +120,12 @@ export const TcpBus = z.strictObject({
   retries: Retries,
 });
 
-export const RtuOverTcpBus = z.strictObject({
+const RtuOverTcpBus = z.strictObject({
   ...BusBase,
   type: z.literal('rtu-over-tcp').meta({ description: 'RTU frames through a serial server in transparent mode' }),
   host: Host,
   port: Port.meta({ description: 'TCP port of the serial server (no common default: 4196, 8234, 26 …)' }),
-  baud: z
-    .literal(BAUD_RATES)
-    .default(9600)
-    .meta({ description: 'Line speed behind the serial server; used for timing, the server sets the line itself' }),
+  baud: z.literal(BAUD_RATES).default(9600).meta({ description: 'Line speed behind the serial server; used for timing, the server sets the line itself' }),
   timeoutMs: TimeoutMs.default(1000),
   interFrameGapMs: z.number().min(0).max(1000).optional(),
   retries: Retries,
@@ -152,7 +137,7 @@ export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTc
 
 // ---------------------------------------------------------------------------------------------- devices
 
-export const ChannelSettings = z
+const ChannelSettings = z
   .strictObject({
     enabled: z.boolean().default(true).meta({ description: 'false: the point is not read or judged (a model without it)' }),
     name: z.string().optional().meta({ description: 'Label for people' }),
@@ -201,7 +186,7 @@ const ModbusCoilDriver = z.strictObject({
   device: Id.meta({ description: 'Id of the relay device (in `devices`) whose coil this is' }),
   coil: Address,
   feedback: z
-    .strictObject({ input: Address.meta({ description: 'Discrete input (fc 02) wired to the relay\'s contact' }) })
+    .strictObject({ input: Address.meta({ description: "Discrete input (fc 02) wired to the relay's contact" }) })
     .optional()
     .meta({
       description:
@@ -217,8 +202,8 @@ const ModbusRegisterDriver = z.strictObject({
 });
 const MemoryDriver = z.strictObject({ type: z.literal('memory') });
 
-export const OUTPUT_ROLES = ['gas-valve', 'fan', 'buzzer', 'shunt-trip', 'relay'] as const;
-export const LEVELS = ['on', 'off'] as const;
+const OUTPUT_ROLES = ['gas-valve', 'fan', 'buzzer', 'shunt-trip', 'relay'] as const;
+const LEVELS = ['on', 'off'] as const;
 
 export const OutputSchema = z.strictObject({
   id: Id.meta({ description: 'Output id, referred to by linkage rules' }),
@@ -228,10 +213,7 @@ export const OutputSchema = z.strictObject({
     error: 'expected driver type gpio, modbus-coil, modbus-register or memory',
   }),
   safeState: z.enum(LEVELS).default('off').meta({ description: 'Level applied at start, at shutdown and when the driver faults' }),
-  closedLevel: z
-    .enum(LEVELS)
-    .optional()
-    .meta({ description: 'gas-valve only: the level that closes the valve (off for a fail-safe, normally closed valve)' }),
+  closedLevel: z.enum(LEVELS).optional().meta({ description: 'gas-valve only: the level that closes the valve (off for a fail-safe, normally closed valve)' }),
 });
 
 // ----------------------------------------------------------------------------------------------- inputs
@@ -246,7 +228,9 @@ const GpioInputDriver = z.strictObject({
 export const InputSchema = z.strictObject({
   id: Id.meta({ description: 'Input id; a dry contact appears as device ID, channel contact' }),
   name: z.string().optional(),
-  role: z.enum(['reset-button', 'dry-contact']).meta({ description: 'reset-button: the local reset (复位) on the box; dry-contact: e.g. an independent smoke alarm relay' }),
+  role: z
+    .enum(['reset-button', 'dry-contact'])
+    .meta({ description: 'reset-button: the local reset (复位) on the box; dry-contact: e.g. an independent smoke alarm relay' }),
   driver: z.discriminatedUnion('type', [GpioInputDriver, MemoryDriver], { error: 'expected driver type gpio or memory' }),
   state: z.enum(['warning', 'alarm', 'fault']).default('alarm').meta({ description: 'dry-contact: what a closed contact means' }),
   kind: z.enum(SIGNAL_KINDS).default('smoke').meta({ description: 'dry-contact: what it signals, for linkage rules' }),
@@ -295,10 +279,7 @@ export const UplinkSection = z.strictObject({
       rejectUnauthorized: z.boolean().default(true),
     })
     .optional(),
-  topicPrefix: z
-    .string()
-    .default('jx/v1/{gatewayId}/')
-    .meta({ description: 'Prefix of every topic; {gatewayId} is replaced by gateway.id' }),
+  topicPrefix: z.string().default('jx/v1/{gatewayId}/').meta({ description: 'Prefix of every topic; {gatewayId} is replaced by gateway.id' }),
   keepaliveS: z.number().int().min(5).max(600).default(30),
   heartbeatIntervalS: z.number().int().min(10).max(3600).default(60),
   telemetryIntervalS: z.number().int().min(10).max(3600).default(60),
@@ -308,7 +289,7 @@ export const UplinkSection = z.strictObject({
 
 // ------------------------------------------------------------------------------- storage, status, log
 
-export const StorageSection = z.strictObject({
+const StorageSection = z.strictObject({
   maxRows: z.number().int().min(1000).max(10_000_000).default(100_000).meta({ description: 'Outbox row cap' }),
   maxMB: z.number().min(1).max(100_000).default(64).meta({ description: 'Outbox size cap in MB' }),
   alarmReserveRows: z
@@ -328,7 +309,7 @@ export const StatusSection = z.strictObject({
   tokenFile: z.string().optional(),
 });
 
-export const LogSection = z.strictObject({
+const LogSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   pretty: z.boolean().default(false).meta({ description: 'Human-readable lines instead of JSON' }),
 });
@@ -353,7 +334,6 @@ export const ConfigSchema = z
   .meta({ title: 'jiuxiao-gateway config', description: 'One YAML file describes one gateway in one venue' });
 
 export type Config = z.output<typeof ConfigSchema>;
-export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Bus = z.output<typeof BusSchema>;
 export type Device = z.output<typeof DeviceSchema>;
 export type Output = z.output<typeof OutputSchema>;
@@ -361,4 +341,3 @@ export type Input = z.output<typeof InputSchema>;
 export type ChannelConfig = z.output<typeof ChannelSettings>;
 export type Venue = z.output<typeof VenueSection>;
 export type Uplink = z.output<typeof UplinkSection>;
-export { Address };

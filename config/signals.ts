@@ -2,18 +2,7 @@
 // in (DOMAIN.md §5). Defaults are defaults: every figure is overridable per device and channel, and
 // figures marked unconfirmed are kept as documented defaults, never as hard limits beyond the range.
 
-export const SIGNAL_KINDS = [
-  'residual-current',
-  'temperature',
-  'gas',
-  'smoke',
-  'smoke-density',
-  'current',
-  'voltage',
-  'status',
-  'input',
-  'generic',
-] as const;
+export const SIGNAL_KINDS = ['residual-current', 'temperature', 'gas', 'smoke', 'smoke-density', 'current', 'voltage', 'status', 'input', 'generic'] as const;
 
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -80,6 +69,12 @@ export const KIND_DEFAULTS: Partial<Record<SignalKind, KindDefaults>> = {
   gas: { hysteresis: 2, onDelayMs: 2000, latch: true, responseLimitMs: 30_000, responseSource: 'GB 50166: gas detector responds within 30 s' },
   'residual-current': { hysteresis: 20, onDelayMs: 3000, latch: false, responseLimitMs: 30_000, responseSource: 'GB 14287.2-2014: ≤ 30 s' },
   temperature: { hysteresis: 3, onDelayMs: 5000, latch: false, responseLimitMs: 40_000, responseSource: 'GB 50166-2019 §4.8.5: within 40 s' },
-  'smoke-density': { hysteresis: 0.02, onDelayMs: 2000, latch: true, responseLimitMs: 10_000, responseSource: 'GB 26875.1: fire alarm to the centre within 10 s' },
+  'smoke-density': {
+    hysteresis: 0.02,
+    onDelayMs: 2000,
+    latch: true,
+    responseLimitMs: 10_000,
+    responseSource: 'GB 26875.1: fire alarm to the centre within 10 s',
+  },
   smoke: { hysteresis: 0, onDelayMs: 0, latch: true, responseLimitMs: 10_000, responseSource: 'GB 26875.1: fire alarm to the centre within 10 s' },
 };

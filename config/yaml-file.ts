@@ -13,7 +13,13 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, env: 
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, stage: 'unreadable', errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }] };
+    return {
+      ok: false,
+      stage: 'unreadable',
+      errors: [
+        { path: '', line: 0, column: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` },
+      ],
+    };
   }
   const { source, syntaxErrors } = YamlSource.parse(text);
   if (syntaxErrors.length) return { ok: false, stage: 'syntax', errors: syntaxErrors };

@@ -11,27 +11,23 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Config, Profile } from '../config/index.js';
-import type { Bus, BusStats } from '../drivers/bus/bus.js';
+import type { Bus } from '../drivers/bus/bus.js';
 import { createBus } from '../drivers/bus/create.js';
 import { Poller, type DeviceStatus } from '../drivers/bus/poller.js';
 import { watchGpioInput } from '../drivers/outputs/gpio.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
-import type { ControlPort } from './control/port.js';
+import type { ControlPort, ResetResult, RuntimeStatus, StorageHealth } from './control/port.js';
 import type { Logger } from './log/logger.js';
 import type { ChannelSnapshot } from './detect/channel-machine.js';
-import { Detector, type ChannelInfo } from './detect/detector.js';
+import { Detector } from './detect/detector.js';
 import type { ChannelEvent, GatewayEvent } from './events.js';
 import { Linkage } from './linkage/linkage.js';
 import { createDriver, outputsOfDevice } from './outputs/drivers.js';
-import { Reconciler, type OutputStatus, type ReconcilerTiming } from './outputs/reconciler.js';
+import { Reconciler, type ReconcilerTiming } from './outputs/reconciler.js';
 import { StateStore, type RememberedAlarm } from './state/state-store.js';
 
 export type { GatewayEvent } from './events.js';
-
-export interface ResetResult {
-  reset: string[];
-  refused: { target: string; reason: string }[];
-}
+export type { ResetResult, RuntimeStatus, StorageHealth } from './control/port.js';
 
 export interface RuntimeOptions {
   profiles: Readonly<Record<string, Profile>>;
@@ -49,31 +45,6 @@ export interface RuntimeOptions {
   outputTiming?: Partial<ReconcilerTiming>;
   /** How often failed recording and saving are retried (ms). */
   retryStorageMs?: number;
-}
-
-/** Whether the box can keep what happens: the state file and the recording of events. */
-export interface StorageHealth {
-  ok: boolean;
-  /** Failures since start (state saves and event records). */
-  failures: number;
-  lastError: string | null;
-  /** Events not yet recorded, waiting for a retry. */
-  unrecorded: number;
-  /** Channel states or valves changed and not yet saved. */
-  unsaved: boolean;
-}
-
-/** What the running gateway is doing: the control socket's `status`, the heartbeat, the status page. */
-export interface RuntimeStatus {
-  gateway: string;
-  devices: DeviceStatus[];
-  channels: ChannelInfo[];
-  outputs: Record<string, OutputStatus>;
-  closedValves: string[];
-  /** Devices in maintenance/test mode. */
-  maintenance: string[];
-  buses: ({ id: string; link: 'up' | 'down'; reason: string } & BusStats)[];
-  storage: StorageHealth;
 }
 
 /** Events kept in memory while recording fails; past this the oldest are dropped (and counted). */
@@ -175,7 +146,9 @@ export class GatewayRuntime implements ControlPort {
         .filter((d) => d.bus === busId)
         .map((d) => {
           const profile = this.o.profiles[d.profile] as Profile;
-          const disabled = Object.entries(d.channels).filter(([, ch]) => !ch.enabled).map(([n]) => n);
+          const disabled = Object.entries(d.channels)
+            .filter(([, ch]) => !ch.enabled)
+            .map(([n]) => n);
           return {
             id: d.id,
             unit: d.slaveId,
@@ -220,12 +193,17 @@ export class GatewayRuntime implements ControlPort {
         continue;
       }
       try {
-        const w = await watchGpioInput(i.driver.line, { ...(i.driver.chip !== undefined ? { chip: i.driver.chip } : {}), activeLow: i.driver.activeLow }, onChange);
+        const w = await watchGpioInput(
+          i.driver.line,
+          { ...(i.driver.chip !== undefined ? { chip: i.driver.chip } : {}), activeLow: i.driver.activeLow },
+          onChange,
+        );
         this.closers.push(() => w.close());
         if (i.role === 'dry-contact') onChange(w.read());
       } catch (err) {
         this.o.log.error({ input: i.id, err }, 'input unavailable');
-        if (i.role === 'dry-contact') this.handle(this.detector.unreadable(i.id, `input unavailable: ${(err as Error).message}`, Date.now(), performance.now()));
+        if (i.role === 'dry-contact')
+          this.handle(this.detector.unreadable(i.id, `input unavailable: ${(err as Error).message}`, Date.now(), performance.now()));
       }
     }
   }
@@ -452,7 +430,13 @@ export class GatewayRuntime implements ControlPort {
 
   storageHealth(): StorageHealth {
     const ok = this.store !== undefined && !this.unsaved && this.unrecorded.length === 0 && this.lastStorageError === null;
-    return { ok, failures: this.storageFailures, lastError: this.lastStorageError, unrecorded: this.unrecorded.length + this.droppedUnrecorded, unsaved: this.unsaved || !this.store };
+    return {
+      ok,
+      failures: this.storageFailures,
+      lastError: this.lastStorageError,
+      unrecorded: this.unrecorded.length + this.droppedUnrecorded,
+      unsaved: this.unsaved || !this.store,
+    };
   }
 
   /** For tests and the bench: drive the reconciler once and wait for it. */

@@ -97,7 +97,8 @@ export class GatewayService {
       log: o.log,
       onEvent: (e) => {
         o.onEvent?.(e);
-        const level = e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
+        const level =
+          e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
         o.log[level]({ event: e }, `${e.type} event`);
       },
       // Throws when the outbox cannot take it: the runtime keeps the event and retries, in order.
@@ -116,14 +117,22 @@ export class GatewayService {
     } catch (err) {
       // A full or read-only data directory at boot: run, report from memory, and say so loudly.
       this.outboxError = (err as Error).message;
-      o.log.error({ err: { message: this.outboxError, code: (err as { code?: string }).code }, dataDir: config.gateway.dataDir }, 'outbox unusable: events are kept in memory only and lost at a restart');
+      o.log.error(
+        { err: { message: this.outboxError, code: (err as { code?: string }).code }, dataDir: config.gateway.dataDir },
+        'outbox unusable: events are kept in memory only and lost at a restart',
+      );
       outbox = new Outbox(null, caps);
     }
     this.outbox = outbox;
     this.clock = o.clock ?? new SystemClock();
     this.wasSynced = this.clock.synced();
     this.uplink = config.uplink
-      ? new Uplink(config.uplink, { gatewayId: config.gateway.id, outbox: this.outbox, log: o.log.child({ name: 'uplink' }), onCommand: (p) => this.command(p) })
+      ? new Uplink(config.uplink, {
+          gatewayId: config.gateway.id,
+          outbox: this.outbox,
+          log: o.log.child({ name: 'uplink' }),
+          onCommand: (p) => this.command(p),
+        })
       : undefined;
     this.reporter = new Reporter(config, risk, {
       outbox: this.outbox,
@@ -143,7 +152,11 @@ export class GatewayService {
       clock: this.clock,
       boot: this.boot,
       log: this.o.log,
-      extraStatus: () => ({ openAlarms: this.reporter.openAlarms(), backlog: this.outbox.backlog(), shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes } }),
+      extraStatus: () => ({
+        openAlarms: this.reporter.openAlarms(),
+        backlog: this.outbox.backlog(),
+        shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
+      }),
     });
   }
 
@@ -167,13 +180,16 @@ export class GatewayService {
     }
     const u = this.config.uplink;
     const t = this.o.timers ?? {};
-    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(() => {
-      try {
-        fn();
-      } catch (err) {
-        this.o.log.error({ err }, 'periodic task failed');
-      }
-    }, ms));
+    const every = (ms: number, fn: () => void) =>
+      this.timers.push(
+        setInterval(() => {
+          try {
+            fn();
+          } catch (err) {
+            this.o.log.error({ err }, 'periodic task failed');
+          }
+        }, ms),
+      );
     every(5000, () => this.watch());
     every(600_000, () => this.outbox.vacuumSome());
     // Without an uplink there is nobody to send health and telemetry to: the events alone are kept.
@@ -184,7 +200,9 @@ export class GatewayService {
       this.reporter.telemetry('summary', this.lastSummaryAt, now, this.telemetry.takeSummary());
       this.lastSummaryAt = now;
     });
-    every(t.exceptionMs ?? this.config.storage.telemetryBatchMs, () => this.reporter.telemetry('exception', Date.now(), Date.now(), this.telemetry.takeExceptions()));
+    every(t.exceptionMs ?? this.config.storage.telemetryBatchMs, () =>
+      this.reporter.telemetry('exception', Date.now(), Date.now(), this.telemetry.takeExceptions()),
+    );
     const reannounceMs = t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000;
     every(Math.min(reannounceMs, 60_000), () => this.reporter.reannounce(reannounceMs));
     this.heartbeat();
@@ -205,7 +223,12 @@ export class GatewayService {
     // Link down: what waits in memory goes to disk, so an outage or a power cut does not lose it.
     if (this.uplink && !this.uplink.connected) this.outbox.spill(this.uplink.inFlightIds);
     if (this.outbox.shedRows > this.lastShed) {
-      this.reporter.event('shed', { rows: this.outbox.shedRows - this.lastShed, totalRows: this.outbox.shedRows, totalBytes: this.outbox.shedBytes, reason: 'storage cap: oldest telemetry dropped' });
+      this.reporter.event('shed', {
+        rows: this.outbox.shedRows - this.lastShed,
+        totalRows: this.outbox.shedRows,
+        totalBytes: this.outbox.shedBytes,
+        reason: 'storage cap: oldest telemetry dropped',
+      });
       this.lastShed = this.outbox.shedRows;
     }
     const synced = this.clock.synced();
@@ -245,7 +268,14 @@ export class GatewayService {
         clock: this.clock.synced() ? 'synced' : 'unsynced',
         at: new Date().toISOString(),
       },
-      venue: { id: v.id, name: v.name, category: v.category, risk: this.risk.colour, riskLabel: `${RISK_LABELS[this.risk.colour].zh} ${RISK_LABELS[this.risk.colour].en}`, reasons: this.risk.reasons.map((r) => r.text) },
+      venue: {
+        id: v.id,
+        name: v.name,
+        category: v.category,
+        risk: this.risk.colour,
+        riskLabel: `${RISK_LABELS[this.risk.colour].zh} ${RISK_LABELS[this.risk.colour].en}`,
+        reasons: this.risk.reasons.map((r) => r.text),
+      },
       uplink: {
         configured: this.uplink !== undefined,
         url: this.config.uplink ? redactString(this.config.uplink.url) : null,
@@ -254,7 +284,12 @@ export class GatewayService {
         backlog: this.backlogOrZero(),
         shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
       },
-      storage: { ...st.storage, ok: st.storage.ok && this.outboxError === undefined, outboxInMemory: this.outboxError !== undefined, lastError: st.storage.lastError ?? this.outboxError ?? null },
+      storage: {
+        ...st.storage,
+        ok: st.storage.ok && this.outboxError === undefined,
+        outboxInMemory: this.outboxError !== undefined,
+        lastError: st.storage.lastError ?? this.outboxError ?? null,
+      },
       openAlarms: this.reporter.openAlarms(),
       devices: st.devices.map((d) => ({
         id: d.id,
@@ -270,9 +305,26 @@ export class GatewayService {
       })),
       channels: st.channels.map((c) => {
         const p = this.lastPoints.get(c.device)?.[c.channel];
-        return { device: c.device, channel: c.channel, kind: c.kind, state: c.state, latched: c.latched, value: p?.value ?? null, unit: p?.unit ?? null, label: p?.label ?? null };
+        return {
+          device: c.device,
+          channel: c.channel,
+          kind: c.kind,
+          state: c.state,
+          latched: c.latched,
+          value: p?.value ?? null,
+          unit: p?.unit ?? null,
+          label: p?.label ?? null,
+        };
       }),
-      outputs: Object.entries(st.outputs).map(([id, o]) => ({ id, role: roles.get(id) ?? '', level: o.level, desired: o.desired, ok: o.ok, detail: o.detail ?? null, reason: o.reason })),
+      outputs: Object.entries(st.outputs).map(([id, o]) => ({
+        id,
+        role: roles.get(id) ?? '',
+        level: o.level,
+        desired: o.desired,
+        ok: o.ok,
+        detail: o.detail ?? null,
+        reason: o.reason,
+      })),
       closedValves: st.closedValves,
       buses: st.buses.map((b) => ({ id: b.id, link: b.link, reason: b.reason })),
     };

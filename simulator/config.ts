@@ -15,17 +15,17 @@ const SimDeviceSchema = z.strictObject({
 
 const Devices = z.array(SimDeviceSchema).min(1, { message: 'a server needs at least one device' });
 
-export const SimServerSchema = z.discriminatedUnion(
+const SimServerSchema = z.discriminatedUnion(
   'type',
   [
     z.strictObject({
       type: z.literal('tcp'),
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(1).max(65535),
-      unknownUnit: z
-        .enum(['silent', 'exception'])
-        .default('silent')
-        .meta({ description: 'An id no device answers to: silence (one device, or devices of their own), or exception 0x0B as a Modbus TCP gateway to an RS-485 line answers' }),
+      unknownUnit: z.enum(['silent', 'exception']).default('silent').meta({
+        description:
+          'An id no device answers to: silence (one device, or devices of their own), or exception 0x0B as a Modbus TCP gateway to an RS-485 line answers',
+      }),
       devices: Devices,
     }),
     z.strictObject({
@@ -49,4 +49,3 @@ export const SimConfigSchema = z.strictObject({
 });
 
 export type SimConfig = z.output<typeof SimConfigSchema>;
-export type SimServerConfig = z.output<typeof SimServerSchema>;

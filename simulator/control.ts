@@ -67,7 +67,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   return r.data;
 }
 
-export function controlHandler(devices: readonly SimDevice[], now: () => number = () => performance.now()) {
+function controlHandler(devices: readonly SimDevice[], now: () => number = () => performance.now()) {
   const byId = new Map(devices.map((d) => [d.id, d]));
   const device = (id: string) => {
     const d = byId.get(decodeURIComponent(id));

@@ -45,7 +45,10 @@ describe('jiuxiao-gateway bin', () => {
 
   it('check-config --json on an invalid file: exit 1, one JSON object with positions', async () => {
     const file = join(tmp, 'bad.yaml');
-    writeFileSync(file, 'gateway:\n  id: GW-1-0001\nvenue:\n  id: V1\n  name: x\n  adminCode: "500242100000"\n  category: catering\n  flammables: true\n  fireKeyUnit: false\n  mixedUse: false\n  heavyGasUse: maybe\n');
+    writeFileSync(
+      file,
+      'gateway:\n  id: GW-1-0001\nvenue:\n  id: V1\n  name: x\n  adminCode: "500242100000"\n  category: catering\n  flammables: true\n  fireKeyUnit: false\n  mixedUse: false\n  heavyGasUse: maybe\n',
+    );
     const r = await bin(GATEWAY, ['check-config', file, '--json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { ok: boolean; errors: { path: string; line: number; column: number }[]; venue: unknown };

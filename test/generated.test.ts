@@ -19,7 +19,20 @@ describe('generated files are fresh', () => {
       required: string[];
       additionalProperties: boolean;
     };
-    expect(Object.keys(schema.properties)).toEqual(['gateway', 'venue', 'buses', 'devices', 'profiles', 'inputs', 'outputs', 'linkage', 'uplink', 'storage', 'status', 'log']);
+    expect(Object.keys(schema.properties)).toEqual([
+      'gateway',
+      'venue',
+      'buses',
+      'devices',
+      'profiles',
+      'inputs',
+      'outputs',
+      'linkage',
+      'uplink',
+      'storage',
+      'status',
+      'log',
+    ]);
     expect(schema.required).toEqual(['gateway', 'venue']);
     expect(schema.additionalProperties).toBe(false);
   });

@@ -38,7 +38,10 @@ export async function benchBroker(): Promise<{ url: string; stop(): Promise<void
   chmodSync(dir, 0o755);
   const port = await freePort();
   const conf = join(dir, 'm.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
+  writeFileSync(
+    conf,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`,
+  );
   chmodSync(conf, 0o644);
   const p = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
   await waitForPort(port, 5000);

@@ -26,7 +26,7 @@ export interface BusOptions {
   reconnectAfterTimeouts: number;
 }
 
-export type Priority = 'write' | 'poll';
+type Priority = 'write' | 'poll';
 
 export interface TransactionOptions {
   priority?: Priority;

@@ -8,7 +8,7 @@ import { Bus, interFrameGapMs, type BusOptions } from './bus.js';
 
 /** Listening time after an RTU timeout for a late reply to drain. MBAP does not need it: a late reply
  *  carries an old transaction id and is recognised as such. */
-export const RTU_LATE_REPLY_GUARD_MS = 50;
+const RTU_LATE_REPLY_GUARD_MS = 50;
 
 export function createBus(config: BusConfig, overrides: Partial<BusOptions> = {}): Bus {
   const base = {

@@ -70,7 +70,18 @@ export class Poller extends EventEmitter<PollerEvents> {
       spec,
       plan: planDevice(spec),
       breaker: new Breaker({ failureThreshold: o.breakerFailures, attemptCostMs: cost, budget: o.breakerBudget, maxProbeMs: o.maxProbeMs }),
-      status: { id: spec.id, online: undefined, lastReason: 'not polled yet', polls: 0, failures: 0, requests: 0, retries: 0, consecutiveFailures: 0, lastGoodAt: undefined, breaker: 'closed' },
+      status: {
+        id: spec.id,
+        online: undefined,
+        lastReason: 'not polled yet',
+        polls: 0,
+        failures: 0,
+        requests: 0,
+        retries: 0,
+        consecutiveFailures: 0,
+        lastGoodAt: undefined,
+        breaker: 'closed',
+      },
       dueAt: 0,
     }));
     this.offlineAfter = o.offlineAfter;

@@ -7,7 +7,7 @@ export type ModbusErrorCode =
   | 'bad-request' // the request itself is invalid (never sent)
   | 'aborted'; // the bus was stopped
 
-export const EXCEPTION_NAMES: Record<number, string> = {
+const EXCEPTION_NAMES: Record<number, string> = {
   1: 'illegal function',
   2: 'illegal data address',
   3: 'illegal data value',

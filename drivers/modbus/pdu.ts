@@ -22,12 +22,8 @@ export type Reply =
 
 export const MAX_READ_BITS = 2000;
 export const MAX_READ_REGISTERS = 125;
-export const MAX_WRITE_BITS = 1968;
-export const MAX_WRITE_REGISTERS = 123;
-
-export function isRead(r: Request): r is Extract<Request, { count: number }> {
-  return r.fc <= 4;
-}
+const MAX_WRITE_BITS = 1968;
+const MAX_WRITE_REGISTERS = 123;
 
 function checkRange(address: number, count: number, max: number, what: string): void {
   if (!Number.isInteger(address) || address < 0 || address > 0xffff) throw new ModbusError('bad-request', `address ${address} is outside 0–65535`);

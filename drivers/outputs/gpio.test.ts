@@ -42,6 +42,10 @@ describe('GPIO numbering', () => {
     expect(() => sysfsNumber(1, 'nope', pi4)).toThrow(/no GPIO chip labelled "nope"; chips: pinctrl-bcm2711 \(base 512, 58 lines\)/);
     expect(() => sysfsNumber(60, undefined, pi4)).toThrow(/line 60 is beyond chip pinctrl-bcm2711, which has 58 lines/);
     expect(() => sysfsNumber(1, undefined, join(root, 'none'))).toThrow(/no GPIO chips under/);
-    expect(listChips(pi5).map((c) => c.base).sort()).toEqual([512, 571]);
+    expect(
+      listChips(pi5)
+        .map((c) => c.base)
+        .sort(),
+    ).toEqual([512, 571]);
   });
 });

@@ -38,7 +38,12 @@ export function sysfsNumber(line: number, chipLabel: string | undefined, sysfs =
       ? chips.find((c) => c.label === chipLabel)
       : (chips.find((c) => /^pinctrl-/.test(c.label)) ?? (chips.length === 1 ? chips[0] : undefined));
   const known = chips.map((c) => `${c.label} (base ${c.base}, ${c.ngpio} lines)`).join(', ');
-  if (!chip) throw new Error(chipLabel !== undefined ? `no GPIO chip labelled "${chipLabel}"; chips: ${known}` : `several GPIO chips and none is the SoC's: name one with chip:; chips: ${known}`);
+  if (!chip)
+    throw new Error(
+      chipLabel !== undefined
+        ? `no GPIO chip labelled "${chipLabel}"; chips: ${known}`
+        : `several GPIO chips and none is the SoC's: name one with chip:; chips: ${known}`,
+    );
   if (line >= chip.ngpio) throw new Error(`line ${line} is beyond chip ${chip.label}, which has ${chip.ngpio} lines`);
   return chip.base + line;
 }
@@ -50,7 +55,14 @@ interface OnoffGpio {
 }
 
 /** Loads onoff only when a GPIO is configured: it needs sysfs GPIO, which a build machine lacks. */
-async function onoff(): Promise<{ Gpio: new (n: number, dir: string, edge?: string, opts?: { activeLow?: boolean }) => OnoffGpio & { watch(cb: (err: Error | null | undefined, v: 0 | 1) => void): void } }> {
+async function onoff(): Promise<{
+  Gpio: new (
+    n: number,
+    dir: string,
+    edge?: string,
+    opts?: { activeLow?: boolean },
+  ) => OnoffGpio & { watch(cb: (err: Error | null | undefined, v: 0 | 1) => void): void };
+}> {
   const m = (await import('onoff')) as unknown as { Gpio: never; default?: { Gpio: never } };
   return { Gpio: m.Gpio ?? (m.default as { Gpio: never }).Gpio };
 }

@@ -21,7 +21,10 @@ const f32 = new DataView(new ArrayBuffer(4));
 
 /** Two registers to the four bytes A B C D of a big-endian 32-bit value, per word/byte order. */
 function bytesOf(w0: number, w1: number, order: Point['order']): [number, number, number, number] {
-  const a = w0 >> 8, b = w0 & 0xff, c = w1 >> 8, d = w1 & 0xff;
+  const a = w0 >> 8,
+    b = w0 & 0xff,
+    c = w1 >> 8,
+    d = w1 & 0xff;
   switch (order) {
     case 'ABCD':
       return [a, b, c, d];

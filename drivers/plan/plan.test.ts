@@ -10,7 +10,12 @@ const pt = (p: Record<string, unknown>): Point => PointSchema.parse(p);
 describe('read planning', () => {
   it('merges contiguous and near points of one function, splits functions', () => {
     const blocks = planReads(
-      { a: pt({ fc: 3, address: 0, type: 'u16' }), b: pt({ fc: 3, address: 1, type: 'u32' }), c: pt({ fc: 3, address: 10, type: 'u16' }), d: pt({ fc: 4, address: 0, type: 'u16' }) },
+      {
+        a: pt({ fc: 3, address: 0, type: 'u16' }),
+        b: pt({ fc: 3, address: 1, type: 'u32' }),
+        c: pt({ fc: 3, address: 10, type: 'u16' }),
+        d: pt({ fc: 4, address: 0, type: 'u16' }),
+      },
       { maxRegistersPerRead: 125, maxGap: 8 },
     );
     expect(blocks).toEqual([
@@ -21,9 +26,20 @@ describe('read planning', () => {
 
   it('respects maxGap and maxRegistersPerRead, never splitting a 32-bit value', () => {
     const points = { a: pt({ fc: 3, address: 0, type: 'u16' }), b: pt({ fc: 3, address: 2, type: 'f32' }), c: pt({ fc: 3, address: 20, type: 'u16' }) };
-    expect(planReads(points, { maxRegistersPerRead: 125, maxGap: 0 }).map((b) => [b.address, b.count])).toEqual([[0, 1], [2, 2], [20, 1]]);
-    expect(planReads(points, { maxRegistersPerRead: 3, maxGap: 8 }).map((b) => [b.address, b.count])).toEqual([[0, 1], [2, 2], [20, 1]]);
-    expect(planReads(points, { maxRegistersPerRead: 4, maxGap: 8 }).map((b) => [b.address, b.count])).toEqual([[0, 4], [20, 1]]);
+    expect(planReads(points, { maxRegistersPerRead: 125, maxGap: 0 }).map((b) => [b.address, b.count])).toEqual([
+      [0, 1],
+      [2, 2],
+      [20, 1],
+    ]);
+    expect(planReads(points, { maxRegistersPerRead: 3, maxGap: 8 }).map((b) => [b.address, b.count])).toEqual([
+      [0, 1],
+      [2, 2],
+      [20, 1],
+    ]);
+    expect(planReads(points, { maxRegistersPerRead: 4, maxGap: 8 }).map((b) => [b.address, b.count])).toEqual([
+      [0, 4],
+      [20, 1],
+    ]);
   });
 
   it('plans each built-in profile into few reads', () => {

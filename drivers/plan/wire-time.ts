@@ -3,13 +3,13 @@
 
 import { replyLength, type Request } from '../modbus/pdu.js';
 
-export function requestBytes(r: Request): number {
+function requestBytes(r: Request): number {
   // slave id + PDU + CRC
   const pdu = r.fc === 15 ? 6 + Math.ceil(r.values.length / 8) : r.fc === 16 ? 6 + r.values.length * 2 : 5;
   return 1 + pdu + 2;
 }
 
-export function replyBytes(r: Request): number {
+function replyBytes(r: Request): number {
   return 1 + replyLength(r) + 2;
 }
 

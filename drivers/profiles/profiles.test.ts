@@ -24,7 +24,9 @@ describe('built-in profiles', () => {
   }
 
   it('every folder here is a registered profile', () => {
-    const folders = readdirSync(DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = readdirSync(DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.sort()).toEqual(Object.keys(BUILTIN_PROFILES).sort());
   });
 

@@ -34,7 +34,11 @@ export class SerialTransport extends Transport {
     return new Promise((resolve, reject) => {
       port.open((err) => {
         if (err) {
-          const msg = /ENOENT|No such file/.test(err.message) ? `no such serial device ${o.path}` : /EACCES|Permission/.test(err.message) ? `permission denied on ${o.path} (is the user in group dialout?)` : err.message;
+          const msg = /ENOENT|No such file/.test(err.message)
+            ? `no such serial device ${o.path}`
+            : /EACCES|Permission/.test(err.message)
+              ? `permission denied on ${o.path} (is the user in group dialout?)`
+              : err.message;
           reject(new Error(msg));
           return;
         }

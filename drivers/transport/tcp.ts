@@ -35,7 +35,10 @@ export class TcpTransport extends Transport {
         socket.destroy();
         reject(new Error(reason));
       };
-      const timer = setTimeout(() => fail(`connect to ${this.options.host}:${this.options.port} timed out after ${this.options.connectTimeoutMs} ms`), this.options.connectTimeoutMs);
+      const timer = setTimeout(
+        () => fail(`connect to ${this.options.host}:${this.options.port} timed out after ${this.options.connectTimeoutMs} ms`),
+        this.options.connectTimeoutMs,
+      );
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         fail(err.code === 'ECONNREFUSED' ? `connection refused by ${this.options.host}:${this.options.port}` : err.message);

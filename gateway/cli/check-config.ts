@@ -9,7 +9,7 @@ import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
-export const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json]
+const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json]
 
 Validates a gateway config file and prints every error as FILE:LINE:COL path: message.
 Exit 0 valid (warnings allowed), 1 invalid, 2 unreadable file or broken YAML.
@@ -35,7 +35,7 @@ export function checkConfigCommand(argv: string[], io: CliIo): number {
 
 /** Each device's read plan, and per bus the transactions of one poll cycle and, on serial lines, the
  *  wire time they take at the bus's baud rate. */
-export function plansOf(c: Config): { devices: Map<string, DevicePlan>; buses: Map<string, { transactions: number; wireMs?: number }> } {
+function plansOf(c: Config): { devices: Map<string, DevicePlan>; buses: Map<string, { transactions: number; wireMs?: number }> } {
   const all = { ...BUILTIN_PROFILES, ...c.profiles };
   const devices = new Map<string, DevicePlan>();
   const buses = new Map<string, { transactions: number; wireMs?: number }>();
@@ -43,7 +43,9 @@ export function plansOf(c: Config): { devices: Map<string, DevicePlan>; buses: M
   for (const d of c.devices) {
     const profile = all[d.profile];
     if (!profile) continue;
-    const disabled = Object.entries(d.channels).filter(([, ch]) => !ch.enabled).map(([name]) => name);
+    const disabled = Object.entries(d.channels)
+      .filter(([, ch]) => !ch.enabled)
+      .map(([name]) => name);
     const plan = planDevice({
       id: d.id,
       unit: d.slaveId,
@@ -96,12 +98,11 @@ export function humanReport(r: LoadResult): string {
   const plans = plansOf(c);
   lines.push(`buses    ${c.buses.length}`);
   for (const b of c.buses) {
-    const line =
-      b.type === 'rtu'
-        ? `rtu ${b.path} ${b.baud} ${b.dataBits}${b.parity[0]?.toUpperCase()}${b.stopBits}`
-        : `${b.type} ${b.host}:${b.port}`;
+    const line = b.type === 'rtu' ? `rtu ${b.path} ${b.baud} ${b.dataBits}${b.parity[0]?.toUpperCase()}${b.stopBits}` : `${b.type} ${b.host}:${b.port}`;
     const p = plans.buses.get(b.id);
-    const cycle = p ? `; ${plural(p.transactions, 'transaction')} per poll cycle${p.wireMs !== undefined ? `, ≥ ${p.wireMs.toFixed(1)} ms on the wire` : ''}` : '';
+    const cycle = p
+      ? `; ${plural(p.transactions, 'transaction')} per poll cycle${p.wireMs !== undefined ? `, ≥ ${p.wireMs.toFixed(1)} ms on the wire` : ''}`
+      : '';
     lines.push(`         ${b.id}  ${line}, timeout ${b.timeoutMs} ms${cycle}`);
   }
   lines.push(`devices  ${c.devices.length}`);
@@ -156,26 +157,26 @@ export function humanReport(r: LoadResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function jsonReport(r: LoadResult): Record<string, unknown> {
+function jsonReport(r: LoadResult): Record<string, unknown> {
   const c = r.config;
   const plans = c ? plansOf(c) : undefined;
   const venue =
     r.venue && r.risk
-    ? {
-        id: r.venue.id,
-        name: r.venue.name,
-        adminCode: r.venue.adminCode,
-        category: r.venue.category,
-        risk: r.risk.colour,
-        riskLabel: RISK_LABELS[r.risk.colour].zh,
-        riskReasons: r.risk.reasons.map((x) => x.text),
-        riskRules: r.risk.reasons.map((x) => x.rule),
-        inspectionIntervalDays: r.risk.inspectionIntervalDays,
-        crowded: r.risk.crowded,
-        crowdedSource: r.risk.crowdedSource,
-        flammables: r.risk.flammables,
-      }
-    : null;
+      ? {
+          id: r.venue.id,
+          name: r.venue.name,
+          adminCode: r.venue.adminCode,
+          category: r.venue.category,
+          risk: r.risk.colour,
+          riskLabel: RISK_LABELS[r.risk.colour].zh,
+          riskReasons: r.risk.reasons.map((x) => x.text),
+          riskRules: r.risk.reasons.map((x) => x.rule),
+          inspectionIntervalDays: r.risk.inspectionIntervalDays,
+          crowded: r.risk.crowded,
+          crowdedSource: r.risk.crowdedSource,
+          flammables: r.risk.flammables,
+        }
+      : null;
   return {
     ok: r.status === 'ok',
     status: r.status,
@@ -188,7 +189,12 @@ export function jsonReport(r: LoadResult): Record<string, unknown> {
           gateway: { id: c.gateway.id, dataDir: c.gateway.dataDir },
           buses: c.buses.map((b) => {
             const p = plans?.buses.get(b.id);
-            return { id: b.id, type: b.type, transactionsPerCycle: p?.transactions ?? 0, ...(p?.wireMs !== undefined ? { wireMsPerCycle: Number(p.wireMs.toFixed(2)) } : {}) };
+            return {
+              id: b.id,
+              type: b.type,
+              transactionsPerCycle: p?.transactions ?? 0,
+              ...(p?.wireMs !== undefined ? { wireMsPerCycle: Number(p.wireMs.toFixed(2)) } : {}),
+            };
           }),
           devices: c.devices.map((d) => ({
             id: d.id,

@@ -21,7 +21,14 @@ export async function openBus(config: BusConfig): Promise<Bus> {
 /** The reason of a failed transaction, with what the framing threw away meanwhile (a CRC error shows
  *  as a timeout on the wire: the reply was there but not valid). */
 export function failureText(err: unknown, before: ReturnType<Bus['snapshot']>, after: ReturnType<Bus['snapshot']>): string {
-  const base = err instanceof ModbusError ? (err.code === 'exception' ? err.message : err.code === 'timeout' ? `timeout: ${err.message}` : err.message) : (err as Error).message;
+  const base =
+    err instanceof ModbusError
+      ? err.code === 'exception'
+        ? err.message
+        : err.code === 'timeout'
+          ? `timeout: ${err.message}`
+          : err.message
+      : (err as Error).message;
   const notes: string[] = [];
   const d = (k: 'crcErrors' | 'foreignFrames' | 'mismatches' | 'discardedBytes') => after[k] - before[k];
   if (d('crcErrors')) notes.push(`${d('crcErrors')} frame(s) with a bad CRC`);

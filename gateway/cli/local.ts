@@ -7,14 +7,14 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { ask } from '../control/socket.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
-export const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
+const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
 
 Local reset (复位) on the box. Without a target: every latched alarm, then every closed gas valve.
 A latched alarm is reset only once its condition has cleared; a gas valve is reopened only once every
 gas channel is back below its warning level. Exit 1 when anything was refused, with the reason.
 `;
 
-export const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json]
+const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json]
 
 What the running gateway sees now: devices (online, last reason), channels (state, latched), outputs,
 closed valves, buses.
@@ -31,7 +31,14 @@ export async function resetCommand(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parseOrUsage('reset', () =>
     parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, device: { type: 'string' }, channel: { type: 'string' }, valve: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        device: { type: 'string' },
+        channel: { type: 'string' },
+        valve: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: false,
     }),
   );
@@ -44,7 +51,12 @@ export async function resetCommand(argv: string[], io: CliIo): Promise<number> {
   const dataDir = dataDirOf('reset', v.config, io);
   let a: Record<string, unknown>;
   try {
-    a = await ask(dataDir, { cmd: 'reset', ...(v.device ? { device: v.device } : {}), ...(v.channel ? { channel: v.channel } : {}), ...(v.valve ? { valve: v.valve } : {}) });
+    a = await ask(dataDir, {
+      cmd: 'reset',
+      ...(v.device ? { device: v.device } : {}),
+      ...(v.channel ? { channel: v.channel } : {}),
+      ...(v.valve ? { valve: v.valve } : {}),
+    });
   } catch (err) {
     io.stderr(`jiuxiao-gateway reset: ${(err as Error).message}\n`);
     return EXIT.invalid;
@@ -61,7 +73,11 @@ export async function resetCommand(argv: string[], io: CliIo): Promise<number> {
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parseOrUsage('status', () =>
-    parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
+    parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+    }),
   );
   if (v.help) {
     io.stdout(STATUS_USAGE);
@@ -96,12 +112,14 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     io.stdout(`  ${id.padEnd(20)} ${seen}${o.ok ? '' : `  FAULT: ${o.detail ?? ''}`}${s.closedValves.includes(id) ? '  (closed: local reset needed)' : ''}\n`);
   }
   if (s.storage && !s.storage.ok) {
-    io.stdout(`storage\n  FAILING: ${s.storage.lastError ?? ''}; ${s.storage.unrecorded} events not recorded${s.storage.unsaved ? ', state not saved' : ''} (outputs are still driven)\n`);
+    io.stdout(
+      `storage\n  FAILING: ${s.storage.lastError ?? ''}; ${s.storage.unrecorded} events not recorded${s.storage.unsaved ? ', state not saved' : ''} (outputs are still driven)\n`,
+    );
   }
   return EXIT.ok;
 }
 
-export const MAINTENANCE_USAGE = `Usage: jiuxiao-gateway maintenance --config FILE --device ID (on [--linkage-test] | off)
+const MAINTENANCE_USAGE = `Usage: jiuxiao-gateway maintenance --config FILE --device ID (on [--linkage-test] | off)
 
 Maintenance/test mode (检修/测试) of one device on the running gateway: its events still flow, flagged
 test, and its linkage is held, unless --linkage-test asks to drive the outputs as for real.
@@ -139,7 +157,9 @@ export async function maintenanceCommand(argv: string[], io: CliIo): Promise<num
 }
 
 export async function silenceCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values: v } = parseOrUsage('silence', () => parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }));
+  const { values: v } = parseOrUsage('silence', () =>
+    parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
+  );
   if (v.help) {
     io.stdout('Usage: jiuxiao-gateway silence --config FILE\n\nSilences the buzzers of the running gateway until the next alarm.\n');
     return EXIT.ok;

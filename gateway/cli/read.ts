@@ -12,7 +12,7 @@ import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag } from './f
 import { failureText, FieldError, openBus } from './field-bus.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
-export const READ_USAGE = `Usage: jiuxiao-gateway read (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--parity P]
+const READ_USAGE = `Usage: jiuxiao-gateway read (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--parity P]
                             --id N (--profile NAME [--config FILE] | --fc 1|2|3|4 --address A --count C)
                             [--timeout MS] [--repeat N] [--interval MS] [--json]
 
@@ -31,7 +31,11 @@ function formatPoints(points: Record<string, DecodedPoint>): string {
     const value = typeof p.value === 'boolean' ? (p.value ? 'on' : 'off') : String(p.value);
     const extra = [
       p.label !== undefined ? p.label : undefined,
-      p.bits ? Object.entries(p.bits).map(([b, on]) => `${b}=${on ? 1 : 0}`).join(' ') : undefined,
+      p.bits
+        ? Object.entries(p.bits)
+            .map(([b, on]) => `${b}=${on ? 1 : 0}`)
+            .join(' ')
+        : undefined,
       typeof p.raw === 'number' && p.raw !== p.value ? `raw ${p.raw}` : undefined,
     ].filter(Boolean);
     return `  ${name.padEnd(22)} ${`${value}${p.unit ? ` ${p.unit}` : ''}`.padEnd(14)} ${extra.join('  ')}`.trimEnd();
@@ -43,7 +47,13 @@ function jsonPoints(points: Record<string, DecodedPoint>): Record<string, unknow
   return Object.fromEntries(
     Object.entries(points).map(([name, p]) => [
       name,
-      { value: p.value, ...(p.unit !== undefined ? { unit: p.unit } : {}), raw: p.raw, ...(p.label !== undefined ? { label: p.label } : {}), ...(p.bits ? { bits: p.bits } : {}) },
+      {
+        value: p.value,
+        ...(p.unit !== undefined ? { unit: p.unit } : {}),
+        raw: p.raw,
+        ...(p.label !== undefined ? { label: p.label } : {}),
+        ...(p.bits ? { bits: p.bits } : {}),
+      },
     ]),
   );
 }
@@ -57,7 +67,9 @@ function resolveProfile(name: string, configFile: string | undefined, io: CliIo)
     if (r.status !== 'ok') throw new UsageError(`read: ${configFile} is not a valid config (run check-config)`);
     if (p) return p;
   }
-  throw new UsageError(`read: unknown profile "${name}"; built in: ${Object.keys(BUILTIN_PROFILES).join(', ')}${configFile ? '' : ' (--config FILE for your own)'}`);
+  throw new UsageError(
+    `read: unknown profile "${name}"; built in: ${Object.keys(BUILTIN_PROFILES).join(', ')}${configFile ? '' : ' (--config FILE for your own)'}`,
+  );
 }
 
 export async function readCommand(argv: string[], io: CliIo): Promise<number> {
@@ -93,7 +105,8 @@ export async function readCommand(argv: string[], io: CliIo): Promise<number> {
 
   let poll: (bus: Awaited<ReturnType<typeof openBus>>) => Promise<{ text: string; json: Record<string, unknown> }>;
   if (v.profile !== undefined) {
-    if (v.fc !== undefined || v.address !== undefined || v.count !== undefined) throw new UsageError('read: --profile and --fc/--address/--count exclude each other');
+    if (v.fc !== undefined || v.address !== undefined || v.count !== undefined)
+      throw new UsageError('read: --profile and --fc/--address/--count exclude each other');
     const plan = planDevice({ id: 'cli', unit: id, profile: resolveProfile(v.profile, v.config, io) });
     poll = async (bus) => {
       const points = await readDevice(bus, id, plan);
@@ -109,7 +122,12 @@ export async function readCommand(argv: string[], io: CliIo): Promise<number> {
       const r = await bus.execute(id, request);
       if ('bits' in r) return { text: `  ${r.bits.map((b) => (b ? 1 : 0)).join(' ')}\n`, json: { bits: r.bits } };
       const regs = 'registers' in r ? r.registers : [];
-      const text = regs.map((x, i) => `  ${address + i} (0x${(address + i).toString(16).toUpperCase().padStart(4, '0')})  ${x}  0x${x.toString(16).toUpperCase().padStart(4, '0')}`).join('\n');
+      const text = regs
+        .map(
+          (x, i) =>
+            `  ${address + i} (0x${(address + i).toString(16).toUpperCase().padStart(4, '0')})  ${x}  0x${x.toString(16).toUpperCase().padStart(4, '0')}`,
+        )
+        .join('\n');
       return { text: `${text}\n`, json: { registers: regs } };
     };
   }

@@ -9,7 +9,7 @@ import { scanCommand } from './scan.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { packageVersion } from '../../config/package-version.js';
 
-export const USAGE = `jiuxiao-gateway: the gateway of a small venue (九小场所): Modbus sensors, local alarms, MQTT to the county platform
+const USAGE = `jiuxiao-gateway: the gateway of a small venue (九小场所): Modbus sensors, local alarms, MQTT to the county platform
 
 Usage: jiuxiao-gateway COMMAND [options]
 

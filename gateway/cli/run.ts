@@ -12,7 +12,7 @@ import type { RiskAssessment } from '../../config/index.js';
 import { humanReport } from './check-config.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
-export const RUN_USAGE = `Usage: jiuxiao-gateway run --config FILE
+const RUN_USAGE = `Usage: jiuxiao-gateway run --config FILE
 
 Runs the gateway: polls the devices, decides normal/warning/alarm/fault, drives the outputs, keeps the
 state across restarts, and forwards alarms, events, telemetry and heartbeats over MQTT from a durable
@@ -22,7 +22,9 @@ status) through a socket in the data directory. Stops on SIGTERM or SIGINT.
 `;
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values: v } = parseOrUsage('run', () => parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }));
+  const { values: v } = parseOrUsage('run', () =>
+    parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
+  );
   if (v.help) {
     io.stdout(RUN_USAGE);
     return EXIT.ok;
@@ -75,7 +77,17 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     // Local reset and status need it; polling and linkage do not.
     log.error({ err: { message: (err as Error).message } }, 'local control socket not available: reset, status and maintenance from the CLI will not work');
   }
-  log.info({ gateway: config.gateway.id, venue: config.venue.id, risk: loaded.risk?.colour, dataDir: config.gateway.dataDir, statusPage: service.statusUrl ?? null, troubles: service.troubles }, 'gateway running');
+  log.info(
+    {
+      gateway: config.gateway.id,
+      venue: config.venue.id,
+      risk: loaded.risk?.colour,
+      dataDir: config.gateway.dataDir,
+      statusPage: service.statusUrl ?? null,
+      troubles: service.troubles,
+    },
+    'gateway running',
+  );
   await signal;
   // Whatever the broker or the disk does, the process ends well inside systemd's TimeoutStopSec=20.
   const hard = setTimeout(() => {
@@ -94,7 +106,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** The last line of a run: what the stop did and did not do, never more than it did. */
-export function stopLine(r: StopReport): string {
+function stopLine(r: StopReport): string {
   const outputs =
     r.outputs === 'safe'
       ? 'outputs in their safe state'

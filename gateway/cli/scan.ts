@@ -11,7 +11,7 @@ import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 /** Gateway path unavailable (0x0A) and gateway target device failed to respond (0x0B). */
 const GATEWAY_EXCEPTIONS = new Set([0x0a, 0x0b]);
 
-export const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
+const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
                             [--baud N[,N…]|auto] [--parity none|even|odd|auto] [--ids A-B]
                             [--timeout MS] [--json]
 
@@ -26,7 +26,7 @@ Serial lines default to 9600 8N1; --baud auto tries ${BAUD_RATES.join(', ')}, --
 Exit 0 when at least one id answered, 1 when none did or the line cannot be opened.
 `;
 
-export interface ScanHit {
+interface ScanHit {
   id: number;
   baud?: number;
   parity?: Parity;
@@ -77,13 +77,15 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
             answer = 'registers' in r ? `holding register 0 = ${r.registers[0]}` : 'answered';
           } catch (err) {
             // Exceptions 0x0A/0x0B come from a Modbus TCP gateway, not from a device: nobody is at that id.
-            if (err instanceof ModbusError && err.code === 'exception' && !GATEWAY_EXCEPTIONS.has(err.exceptionCode ?? -1)) answer = `exception ${err.exceptionCode} to fc 3 (it is there)`;
+            if (err instanceof ModbusError && err.code === 'exception' && !GATEWAY_EXCEPTIONS.has(err.exceptionCode ?? -1))
+              answer = `exception ${err.exceptionCode} to fc 3 (it is there)`;
             else if (err instanceof ModbusError && err.code === 'port-closed') throw new FieldError(err.message);
           }
           if (answer === undefined) continue;
           const hit: ScanHit = { id, answer, ...(serialLine ? { baud, parity } : {}) };
           hits.push(hit);
-          if (!v.json) io.stdout(`slave ${id}${serialLine ? ` at ${baud} ${ep.kind === 'serial' ? `8${parity[0]?.toUpperCase()}1` : 'baud'}` : ''}: ${answer}\n`);
+          if (!v.json)
+            io.stdout(`slave ${id}${serialLine ? ` at ${baud} ${ep.kind === 'serial' ? `8${parity[0]?.toUpperCase()}1` : 'baud'}` : ''}: ${answer}\n`);
         }
       } catch (err) {
         if (err instanceof FieldError) {

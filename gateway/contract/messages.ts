@@ -12,10 +12,25 @@ export const SCHEMA_VERSION = 1 as const;
 
 export const TOPICS = {
   alarm: { qos: 1, retain: false, direction: 'up', about: 'channel state changes (预警/报警/故障 raised, escalated, cleared, reset) and re-announcements' },
-  event: { qos: 1, retain: false, direction: 'up', about: 'everything else that happened: outputs, devices online/offline, acknowledgements, shedding, commands' },
-  telemetry: { qos: 1, retain: false, direction: 'up', about: 'periodic per-channel summaries and report-by-exception values; may be shed under storage pressure' },
+  event: {
+    qos: 1,
+    retain: false,
+    direction: 'up',
+    about: 'everything else that happened: outputs, devices online/offline, acknowledgements, shedding, commands',
+  },
+  telemetry: {
+    qos: 1,
+    retain: false,
+    direction: 'up',
+    about: 'periodic per-channel summaries and report-by-exception values; may be shed under storage pressure',
+  },
   heartbeat: { qos: 1, retain: false, direction: 'up', about: "the gateway's health at a fixed interval" },
-  status: { qos: 1, retain: true, direction: 'up', about: 'retained "online" while connected; the broker publishes the retained "offline" will when the gateway vanishes' },
+  status: {
+    qos: 1,
+    retain: true,
+    direction: 'up',
+    about: 'retained "online" while connected; the broker publishes the retained "offline" will when the gateway vanishes',
+  },
   cmd: { qos: 1, retain: false, direction: 'down', about: 'commands from the platform' },
   'cmd/result': { qos: 1, retain: false, direction: 'up', about: 'the answer to each command, by its id' },
 } as const;
@@ -28,21 +43,22 @@ export function topicOf(prefix: string, gatewayId: string, t: Topic): string {
 const Iso = z.string().meta({ description: 'ISO 8601 time, UTC, e.g. 2026-11-30T08:15:02.120Z' });
 
 /** Fields of every payload on alarm, event, telemetry, heartbeat and cmd/result. */
-export const Envelope = z.object({
+const Envelope = z.object({
   v: z.literal(SCHEMA_VERSION).meta({ description: 'Schema version' }),
   id: z.string().min(1).meta({ description: 'Stable, unique message id: a resend keeps it; the platform dedupes on it' }),
   gw: z.string().meta({ description: 'Gateway id' }),
-  seq: z
-    .number()
-    .int()
-    .min(1)
-    .meta({ description: 'alarm and event: one gap-free counter over both topics, persisted across restarts (a gap means a lost message); telemetry and heartbeat: a counter of their own' }),
+  seq: z.number().int().min(1).meta({
+    description:
+      'alarm and event: one gap-free counter over both topics, persisted across restarts (a gap means a lost message); telemetry and heartbeat: a counter of their own',
+  }),
   at: Iso.meta({ description: 'When it happened (for events: when the reading was taken)' }),
-  clock: z.enum(['synced', 'unsynced']).meta({ description: 'unsynced: the box had no good time yet; `at` was corrected from the monotonic clock when it could be' }),
+  clock: z
+    .enum(['synced', 'unsynced'])
+    .meta({ description: 'unsynced: the box had no good time yet; `at` was corrected from the monotonic clock when it could be' }),
   boot: z.string().meta({ description: 'Boot id: changes at every start of the gateway process' }),
 });
 
-export const Venue = z.object({
+const Venue = z.object({
   id: z.string(),
   adminCode: z.string().meta({ description: '12-digit administrative division code of the township (行政区划代码): routes the alarm' }),
   category: z.enum(VENUE_CATEGORIES),
@@ -53,7 +69,9 @@ const State = z.enum(['normal', 'warning', 'alarm', 'fault']);
 
 export const AlarmMessage = Envelope.extend({
   type: z.literal('channel'),
-  alarmId: z.string().meta({ description: 'Id of the message that raised this alarm: the same on every message of its lifecycle (raised → escalated → acknowledged → cleared)' }),
+  alarmId: z.string().meta({
+    description: 'Id of the message that raised this alarm: the same on every message of its lifecycle (raised → escalated → acknowledged → cleared)',
+  }),
   device: z.string(),
   channel: z.string(),
   kind: z.enum(SIGNAL_KINDS).meta({ description: 'What the channel measures' }),
@@ -72,11 +90,14 @@ export const AlarmMessage = Envelope.extend({
 
 export const EventMessage = Envelope.extend({
   type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock']),
-  body: z.record(z.string(), z.unknown()).meta({ description: 'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}' }),
+  body: z.record(z.string(), z.unknown()).meta({
+    description:
+      'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}',
+  }),
   venue: Venue,
 });
 
-export const ChannelSummary = z.object({
+const ChannelSummary = z.object({
   device: z.string(),
   channel: z.string(),
   unit: z.string().optional(),
@@ -99,13 +120,17 @@ export const HeartbeatMessage = Envelope.extend({
   uptimeS: z.number(),
   venue: Venue,
   backlog: z.object({ alarm: z.number().int(), event: z.number().int(), heartbeat: z.number().int(), telemetry: z.number().int() }),
-  shed: z.object({ rows: z.number().int(), bytes: z.number().int() }).meta({ description: 'Telemetry messages and bytes shed in total (kept across restarts; a fresh outbox file starts at 0)' }),
+  shed: z
+    .object({ rows: z.number().int(), bytes: z.number().int() })
+    .meta({ description: 'Telemetry messages and bytes shed in total (kept across restarts; a fresh outbox file starts at 0)' }),
   devices: z.array(z.object({ id: z.string(), online: z.boolean().nullable(), reason: z.string() })),
   outputs: z.array(
     z.object({
       id: z.string(),
       level: z.enum(['on', 'off']).nullable().meta({ description: 'The level observed (read back, or driven where nothing reads back); null: not known' }),
-      ok: z.boolean().meta({ description: 'false: an output fault (the driver fails, or the level observed is not the one demanded); the demand stands and the output is re-driven' }),
+      ok: z.boolean().meta({
+        description: 'false: an output fault (the driver fails, or the level observed is not the one demanded); the demand stands and the output is re-driven',
+      }),
       desired: z.enum(['on', 'off']).nullable().optional().meta({ description: 'The level the alarms (or the safe state) demand' }),
       fault: z.string().optional().meta({ description: 'Why ok is false' }),
     }),
@@ -124,7 +149,7 @@ export const HeartbeatMessage = Envelope.extend({
   diskFreeMB: z.number().nullable(),
 });
 
-export const StatusPayload = z.enum(['online', 'offline']).meta({ description: 'Plain text, retained' });
+const StatusPayload = z.enum(['online', 'offline']).meta({ description: 'Plain text, retained' });
 
 export const COMMAND_NAMES = ['ping', 'get-status', 'ack-alarm', 'silence', 'reset', 'maintenance', 'sync-time'] as const;
 

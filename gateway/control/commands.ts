@@ -38,14 +38,18 @@ function refuse(name: string | null, reason: string): Answer {
 }
 
 async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: string; answer: Answer }> {
-  if (payload.length > MAX_COMMAND_BYTES) return { id: 'unparseable', answer: refuse(null, `command of ${payload.length} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`) };
+  if (payload.length > MAX_COMMAND_BYTES)
+    return { id: 'unparseable', answer: refuse(null, `command of ${payload.length} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`) };
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
   } catch {
     return { id: 'unparseable', answer: refuse(null, 'command is not JSON') };
   }
-  const rawId = json !== null && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string' ? ((json as { id: string }).id.slice(0, 128) || 'unparseable') : 'unparseable';
+  const rawId =
+    json !== null && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string'
+      ? (json as { id: string }).id.slice(0, 128) || 'unparseable'
+      : 'unparseable';
   const parsed = Command.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -98,7 +102,8 @@ async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
     }
     case 'sync-time': {
       const v = ctx.clock.vouch(Date.parse(a.now as string));
-      if (!v.ok) return refuse('sync-time', `our clock differs by ${(v.offsetMs / 1000).toFixed(1)} s: the gateway does not set the system clock; check NTP on the box`);
+      if (!v.ok)
+        return refuse('sync-time', `our clock differs by ${(v.offsetMs / 1000).toFixed(1)} s: the gateway does not set the system clock; check NTP on the box`);
       const corrected = ctx.outbox.correctClock(ctx.boot, Date.now(), performance.now());
       ctx.reporter.event('clock', { synced: true, correctedEvents: corrected, by: 'sync-time' });
       return { ok: true, reason: null, name: 'sync-time', result: { offsetMs: v.offsetMs, correctedEvents: corrected } };

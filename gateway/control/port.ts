@@ -4,9 +4,42 @@
 // a remote reset never reopens a gas valve nor resets a gas alarm; a remote maintenance never touches
 // a gas detector.
 
-import type { ResetResult, RuntimeStatus } from '../runtime.js';
+import type { BusStats } from '../../drivers/bus/bus.js';
+import type { DeviceStatus } from '../../drivers/bus/poller.js';
+import type { ChannelInfo } from '../detect/detector.js';
+import type { OutputStatus } from '../outputs/reconciler.js';
 
 export type Source = 'local' | 'remote';
+
+export interface ResetResult {
+  reset: string[];
+  refused: { target: string; reason: string }[];
+}
+
+/** Whether the box can keep what happens: the state file and the recording of events. */
+export interface StorageHealth {
+  ok: boolean;
+  /** Failures since start (state saves and event records). */
+  failures: number;
+  lastError: string | null;
+  /** Events not yet recorded, waiting for a retry. */
+  unrecorded: number;
+  /** Channel states or valves changed and not yet saved. */
+  unsaved: boolean;
+}
+
+/** What the running gateway is doing: the control socket's `status`, the heartbeat, the status page. */
+export interface RuntimeStatus {
+  gateway: string;
+  devices: DeviceStatus[];
+  channels: ChannelInfo[];
+  outputs: Record<string, OutputStatus>;
+  closedValves: string[];
+  /** Devices in maintenance/test mode. */
+  maintenance: string[];
+  buses: ({ id: string; link: 'up' | 'down'; reason: string } & BusStats)[];
+  storage: StorageHealth;
+}
 
 export interface ControlPort {
   status(): RuntimeStatus;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { control, type ControlPort } from './port.js';
 
-export function socketPath(dataDir: string): string {
+function socketPath(dataDir: string): string {
   return join(dataDir, 'control.sock');
 }
 
@@ -94,7 +94,9 @@ export function ask(dataDir: string, request: Record<string, unknown>, timeoutMs
     });
     sock.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? `no gateway is running with data directory ${dataDir} (no ${path})` : err.message));
+      reject(
+        new Error(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? `no gateway is running with data directory ${dataDir} (no ${path})` : err.message),
+      );
     });
   });
 }

@@ -161,7 +161,15 @@ describe('rate of rise (cable temperature)', () => {
 describe('transitions say why', () => {
   it('threshold crossings carry value and threshold; device verdicts their source', () => {
     const m = new ChannelMachine(gas);
-    expect(m.observe({ mono: 0, value: 12 })).toEqual({ state: 'warning', previousState: 'normal', reason: 'threshold', detail: '12 ≥ warning 10', value: 12, threshold: 10, latched: false });
+    expect(m.observe({ mono: 0, value: 12 })).toEqual({
+      state: 'warning',
+      previousState: 'normal',
+      reason: 'threshold',
+      detail: '12 ≥ warning 10',
+      value: 12,
+      threshold: 10,
+      latched: false,
+    });
     expect(m.observe({ mono: 1, value: 12, verdicts: [{ state: 'alarm', source: 'al1' }] })).toMatchObject({ state: 'alarm', reason: 'device', detail: 'al1' });
     expect(m.observe({ mono: 2, value: 1 })).toMatchObject({ state: 'normal', reason: 'cleared', detail: '1 back within limits' });
     expect(m.observe({ mono: 3, value: 1 })).toBeUndefined();
@@ -172,7 +180,11 @@ describe('properties', () => {
   const step = fc.oneof(
     fc.record({ kind: fc.constant('value' as const), value: fc.double({ min: -50, max: 200, noNaN: true }) }),
     fc.record({ kind: fc.constant('unreadable' as const) }),
-    fc.record({ kind: fc.constant('verdict' as const), state: fc.constantFrom('warning' as const, 'alarm' as const, 'fault' as const), value: fc.double({ min: 0, max: 100, noNaN: true }) }),
+    fc.record({
+      kind: fc.constant('verdict' as const),
+      state: fc.constantFrom('warning' as const, 'alarm' as const, 'fault' as const),
+      value: fc.double({ min: 0, max: 100, noNaN: true }),
+    }),
     fc.record({ kind: fc.constant('reset' as const) }),
   );
   const rulesArb = fc.record({
@@ -237,7 +249,13 @@ describe('properties', () => {
           const tr =
             s.kind === 'reset'
               ? (m.reset() as { transition?: { state: string; previousState: string } }).transition
-              : m.observe(s.kind === 'unreadable' ? { mono: t, unreadable: 'x' } : s.kind === 'verdict' ? { mono: t, value: s.value, verdicts: [{ state: s.state, source: 'b' }] } : { mono: t, value: s.value });
+              : m.observe(
+                  s.kind === 'unreadable'
+                    ? { mono: t, unreadable: 'x' }
+                    : s.kind === 'verdict'
+                      ? { mono: t, value: s.value, verdicts: [{ state: s.state, source: 'b' }] }
+                      : { mono: t, value: s.value },
+                );
           if (tr && (tr.previousState !== before || tr.state !== m.state || tr.state === before)) return false;
           if (!tr && m.state !== before) return false;
         }

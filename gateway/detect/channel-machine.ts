@@ -11,8 +11,7 @@
 
 import type { ChannelRules } from './rules.js';
 
-export const STATES = ['normal', 'warning', 'alarm', 'fault'] as const;
-export type ChannelState = (typeof STATES)[number];
+export type ChannelState = 'normal' | 'warning' | 'alarm' | 'fault';
 type Level = 0 | 1 | 2; // normal, warning, alarm
 const LEVEL_STATE: Record<Level, ChannelState> = { 0: 'normal', 1: 'warning', 2: 'alarm' };
 
@@ -144,7 +143,10 @@ export class ChannelMachine {
         detail = value === undefined ? 'device verdict cleared' : `${value} back within limits`;
       } else if (ownLevel === combined) {
         reason = 'device';
-        detail = own.filter((v) => LEVEL_STATE[combined] === v.state).map((v) => v.source).join(', ');
+        detail = own
+          .filter((v) => LEVEL_STATE[combined] === v.state)
+          .map((v) => v.source)
+          .join(', ');
       } else if (level === combined) {
         reason = 'threshold';
         detail = thresholdInfo.level ? thresholdInfo.detail : `${String(value)} within hysteresis of the threshold`;

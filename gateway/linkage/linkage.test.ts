@@ -22,7 +22,15 @@ const config: Config = ConfigSchema.parse({
     { id: 'trip', role: 'shunt-trip', driver: { type: 'memory' } },
   ],
   linkage: [
-    { id: 'gas', when: { group: 'kitchen', kind: 'gas', state: 'alarm' }, do: [{ output: 'valve', action: 'close' }, { output: 'fan', action: 'on' }, { output: 'buzzer', action: 'on' }] },
+    {
+      id: 'gas',
+      when: { group: 'kitchen', kind: 'gas', state: 'alarm' },
+      do: [
+        { output: 'valve', action: 'close' },
+        { output: 'fan', action: 'on' },
+        { output: 'buzzer', action: 'on' },
+      ],
+    },
     { id: 'fire', when: { state: 'alarm', kind: 'smoke' }, do: [{ output: 'buzzer', action: 'on' }] },
     { id: 'leak', when: { device: 'rcd', state: 'warning' }, do: [{ output: 'trip', action: 'on' }] },
   ],
@@ -130,7 +138,10 @@ describe('gas valve reset', () => {
   it('is refused remotely, always', () => {
     const l = new Linkage(config);
     l.evaluate(venue({ gas1: 'alarm' }));
-    expect(l.resetValves('remote', venue())).toEqual({ opened: [], refused: [{ output: 'valve', reason: 'a gas valve is never reopened by a remote command: reset it on site' }] });
+    expect(l.resetValves('remote', venue())).toEqual({
+      opened: [],
+      refused: [{ output: 'valve', reason: 'a gas valve is never reopened by a remote command: reset it on site' }],
+    });
     expect(l.closedValves()).toEqual(['valve']);
   });
 

@@ -67,10 +67,12 @@ export class Linkage {
     this.outputs = new Map(config.outputs.map((o) => [o.id, o]));
     for (const d of config.devices) if (d.group) this.groupOf.set(d.id, d.group);
     for (const i of config.inputs) if (i.group) this.groupOf.set(i.id, i.group);
-    for (const v of restoredClosedValves) if (this.outputs.get(v)?.role === 'gas-valve') this.valvesClosed.set(v, { reason: 'closed before the restart: a local reset reopens it' });
+    for (const v of restoredClosedValves)
+      if (this.outputs.get(v)?.role === 'gas-valve') this.valvesClosed.set(v, { reason: 'closed before the restart: a local reset reopens it' });
     // Every valve's safe state is its closed level: closed at start, like one closed by linkage.
     for (const o of config.outputs) {
-      if (o.role === 'gas-valve' && o.safeState === Linkage.levelOf(o, 'close') && !this.valvesClosed.has(o.id)) this.valvesClosed.set(o.id, { reason: 'safe state at start: a local reset opens it' });
+      if (o.role === 'gas-valve' && o.safeState === Linkage.levelOf(o, 'close') && !this.valvesClosed.has(o.id))
+        this.valvesClosed.set(o.id, { reason: 'safe state at start: a local reset opens it' });
     }
   }
 
@@ -134,17 +136,30 @@ export class Linkage {
     for (const o of this.config.outputs) {
       if (o.role === 'gas-valve') {
         const closed = this.valvesClosed.get(o.id);
-        out.set(o.id, closed ? { level: Linkage.levelOf(o, 'close'), action: 'close', ...closed } : { level: Linkage.levelOf(o, 'open'), action: 'open', reason: 'local reset' });
+        out.set(
+          o.id,
+          closed
+            ? { level: Linkage.levelOf(o, 'close'), action: 'close', ...closed }
+            : { level: Linkage.levelOf(o, 'open'), action: 'open', reason: 'local reset' },
+        );
         continue;
       }
       const w = wanted.get(o.id);
-      out.set(o.id, w ? { level: Linkage.levelOf(o, w.action), ...w } : { level: o.safeState, action: o.safeState, reason: this.silencedNow(o) ? 'silenced' : 'no rule holds it: safe state' });
+      out.set(
+        o.id,
+        w
+          ? { level: Linkage.levelOf(o, w.action), ...w }
+          : { level: o.safeState, action: o.safeState, reason: this.silencedNow(o) ? 'silenced' : 'no rule holds it: safe state' },
+      );
     }
     return out;
   }
 
   private silencedNow(o: Output): boolean {
-    return o.role === 'buzzer' && [...this.silenced].some((k) => this.config.linkage.some((r, i) => k.startsWith(`${r.id ?? `rule#${i}`} `) && r.do.some((s) => s.output === o.id)));
+    return (
+      o.role === 'buzzer' &&
+      [...this.silenced].some((k) => this.config.linkage.some((r, i) => k.startsWith(`${r.id ?? `rule#${i}`} `) && r.do.some((s) => s.output === o.id)))
+    );
   }
 
   /** Every output at its safe state (a gas valve closed): at shutdown. */
@@ -153,7 +168,14 @@ export class Linkage {
       this.config.outputs.map((o) => {
         const valve = o.role === 'gas-valve';
         const level = valve ? Linkage.levelOf(o, 'close') : o.safeState;
-        return [o.id, { level, action: valve ? 'close' : level, reason: valve && this.valvesClosed.has(o.id) ? `${reason}; gas valve stays closed until a local reset` : reason }];
+        return [
+          o.id,
+          {
+            level,
+            action: valve ? 'close' : level,
+            reason: valve && this.valvesClosed.has(o.id) ? `${reason}; gas valve stays closed until a local reset` : reason,
+          },
+        ];
       }),
     );
   }
@@ -186,7 +208,10 @@ export class Linkage {
     const targets = [...this.valvesClosed.keys()].filter((v) => only === undefined || v === only);
     if (only !== undefined && !this.valvesClosed.has(only)) {
       const o = this.outputs.get(only);
-      refused.push({ output: only, reason: !o ? `no output "${only}"` : o.role !== 'gas-valve' ? `"${only}" is a ${o.role}, not a gas valve` : 'the valve is not closed' });
+      refused.push({
+        output: only,
+        reason: !o ? `no output "${only}"` : o.role !== 'gas-valve' ? `"${only}" is a ${o.role}, not a gas valve` : 'the valve is not closed',
+      });
     }
     for (const id of targets) {
       if (source === 'remote') {
@@ -195,7 +220,10 @@ export class Linkage {
       }
       const high = channels.list().filter((c) => c.kind === 'gas' && (c.state !== 'normal' || c.latched));
       if (high.length) {
-        refused.push({ output: id, reason: `gas is not back below its warning level: ${high.map((c) => `${c.device}/${c.channel} ${c.state}${c.latched ? ' (latched)' : ''}`).join(', ')}` });
+        refused.push({
+          output: id,
+          reason: `gas is not back below its warning level: ${high.map((c) => `${c.device}/${c.channel} ${c.state}${c.latched ? ' (latched)' : ''}`).join(', ')}`,
+        });
         continue;
       }
       this.valvesClosed.delete(id);

@@ -40,8 +40,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
  *  for children of children too. */
 function redactChildren(logger: Logger): Logger {
   const child = logger.child.bind(logger) as unknown as (bindings: Record<string, unknown>, options?: object) => Logger;
-  const wrapped = (bindings: Record<string, unknown>, options?: object): Logger =>
-    redactChildren(child(redact(bindings) as Record<string, unknown>, options));
+  const wrapped = (bindings: Record<string, unknown>, options?: object): Logger => redactChildren(child(redact(bindings) as Record<string, unknown>, options));
   logger.child = wrapped as unknown as Logger['child'];
   return logger;
 }

@@ -14,7 +14,9 @@ export function formatLine(json: string): string {
     return json.endsWith('\n') ? json : `${json}\n`;
   }
   const time = typeof rec.time === 'string' ? rec.time.slice(11, 23) : '';
-  const level = String(rec.level ?? '').toUpperCase().padEnd(LEVEL_WIDTH);
+  const level = String(rec.level ?? '')
+    .toUpperCase()
+    .padEnd(LEVEL_WIDTH);
   const name = typeof rec.name === 'string' ? `${rec.name}: ` : '';
   const fields = Object.entries(rec)
     .filter(([k]) => !OMIT.has(k))

@@ -3,19 +3,20 @@
 // that name a secret lose their value at any depth, and strings lose URL credentials, secret query
 // parameters and bearer tokens wherever they appear (messages, error texts, nested arrays).
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 // Whole-key names, and suffixes such as mqttPassword, accessToken, clientSecret. Names ending in File,
 // Path or Env only point at a secret and stay visible (passwordFile: /etc/jx/mqtt.pass).
 const SECRET_KEY =
   /^(pass|passwd|password|passphrase|secret|token|key|apikey|api_key|api-key|privatekey|private_key|credentials?|authorization|auth|cookie|set-cookie)$|(password|passwd|passphrase|secret|token|apikey|privatekey|credential|credentials)$/i;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
-const SECRET_PARAM = /([?&;](?:password|passwd|pass|pwd|token|access_token|refresh_token|secret|client_secret|key|apikey|api_key|auth|sig|signature)=)[^&\s#;]*/gi;
+const SECRET_PARAM =
+  /([?&;](?:password|passwd|pass|pwd|token|access_token|refresh_token|secret|client_secret|key|apikey|api_key|auth|sig|signature)=)[^&\s#;]*/gi;
 const KEY_VALUE = /\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 
@@ -68,7 +69,12 @@ function redactError(err: Error, depth: number, seen: WeakSet<object>): Error {
     Object.defineProperty(copy, 'stack', { value: redactString(err.stack), enumerable: false, writable: true, configurable: true });
   }
   if ((err as { cause?: unknown }).cause !== undefined) {
-    Object.defineProperty(copy, 'cause', { value: walk((err as { cause?: unknown }).cause, depth + 1, seen), enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(copy, 'cause', {
+      value: walk((err as { cause?: unknown }).cause, depth + 1, seen),
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   }
   for (const [k, v] of Object.entries(err)) (copy as unknown as Record<string, unknown>)[k] = secretOr(k, v, depth, seen);
   return copy;

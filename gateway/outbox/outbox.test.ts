@@ -111,7 +111,10 @@ describe('outbox', () => {
     expect(box.spill(new Set())).toBe(1);
     box.close();
     const again = new Outbox(dir, caps);
-    expect(again.next(10, new Set()).map((p) => [p.id, p.seq])).toEqual([['e1', 1], ['v1', 1]]);
+    expect(again.next(10, new Set()).map((p) => [p.id, p.seq])).toEqual([
+      ['e1', 1],
+      ['v1', 1],
+    ]);
     again.addVolatile('telemetry', 'v2', meta, ({ seq }) => ({ seq }));
     expect(again.next(10, new Set()).find((p) => p.id === 'v2')?.seq).toBe(2); // the counter went on
     again.close();
@@ -135,11 +138,23 @@ describe('outbox', () => {
     add(box, 'alarm', 'a1');
     expect(box.spill(new Set())).toBe(6);
     const rows = (box as unknown as { db: { prepare(s: string): { all(): unknown[] } } }).db.prepare('SELECT topic, n FROM outbox ORDER BY rowid').all();
-    expect(rows).toEqual([{ topic: 'alarm', n: 1 }, { topic: 'heartbeat', n: 1 }, { topic: 'telemetry', n: 5 }]);
+    expect(rows).toEqual([
+      { topic: 'alarm', n: 1 },
+      { topic: 'heartbeat', n: 1 },
+      { topic: 'telemetry', n: 5 },
+    ]);
     box.close();
     const again = new Outbox(dir, caps);
     const out = again.next(100, new Set());
-    expect(out.map((p) => [p.id, p.seq])).toEqual([['a1', 1], ['h1', 1], ['t1', 1], ['t2', 2], ['t3', 3], ['t4', 4], ['t5', 5]]);
+    expect(out.map((p) => [p.id, p.seq])).toEqual([
+      ['a1', 1],
+      ['h1', 1],
+      ['t1', 1],
+      ['t2', 2],
+      ['t3', 3],
+      ['t4', 4],
+      ['t5', 5],
+    ]);
     for (const p of out.slice(2)) expect(JSON.parse(p.payload.toString())).toEqual({ id: p.id, seq: p.seq }); // each its own bytes
     expect(again.size).toBe(7);
     expect(again.backlog()).toEqual({ alarm: 1, event: 0, heartbeat: 1, telemetry: 5 });
@@ -194,7 +209,12 @@ describe('outbox', () => {
     box.spill(new Set()); // ...while a0–a4 are cut
     for (const p of inFlight.slice(0, 7)) box.acknowledge(p); // a0–a6: only a5 and a6 count
     box.flushAcks();
-    expect(box.next(100, new Set()).map((p) => p.id).slice(0, 4)).toEqual(['a7', 'a8', 'a9', 'b0']);
+    expect(
+      box
+        .next(100, new Set())
+        .map((p) => p.id)
+        .slice(0, 4),
+    ).toEqual(['a7', 'a8', 'a9', 'b0']);
     expect(box.backlog().telemetry).toBe(13);
     for (const p of inFlight.slice(7)) box.acknowledge(p);
     box.flushAcks();
@@ -252,7 +272,10 @@ describe('outbox', () => {
     old.close();
     const box = new Outbox(dir, caps);
     expect(box.next(10, new Set()).map((p) => [p.id, p.seq, p.pack])).toEqual([['e1', 7, 0]]);
-    const schema = (box as unknown as { db: { prepare(s: string): { pluck(): { get(): unknown } } } }).db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").pluck().get();
+    const schema = (box as unknown as { db: { prepare(s: string): { pluck(): { get(): unknown } } } }).db
+      .prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'")
+      .pluck()
+      .get();
     expect(schema).toMatch(/parts TEXT/);
     expect(schema).not.toMatch(/UNIQUE/);
     box.addVolatile('telemetry', 't1', meta, ({ seq }) => ({ seq }));
@@ -277,7 +300,9 @@ describe('outbox', () => {
     const { box } = fresh({ maxRows: 1_000_000, maxBytes: 1e12, reserveRows: 0 });
     for (let i = 0; i < 400; i++) add(box, 'telemetry', `t${i}`, 400);
     // The file may not grow any more: the next commit hits SQLITE_FULL.
-    (box as unknown as { db: { pragma(s: string): unknown } }).db.pragma(`max_page_count = ${(box as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true })}`);
+    (box as unknown as { db: { pragma(s: string): unknown } }).db.pragma(
+      `max_page_count = ${(box as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true })}`,
+    );
     let added = 0;
     for (let i = 0; i < 50; i++) if (box.add('alarm', `a${i}`, meta, () => ({ pad: 'y'.repeat(2000) }))) added++;
     expect(added).toBe(50);

@@ -23,7 +23,7 @@ import { openSqliteFile } from '../storage/sqlite-file.js';
 export type OutTopic = 'alarm' | 'event' | 'heartbeat' | 'telemetry' | 'cmd/result';
 
 /** Publishing order: lower first. */
-export const PRIORITY: Record<OutTopic, number> = { alarm: 0, 'cmd/result': 1, event: 1, heartbeat: 2, telemetry: 3 };
+const PRIORITY: Record<OutTopic, number> = { alarm: 0, 'cmd/result': 1, event: 1, heartbeat: 2, telemetry: 3 };
 const COUNTER: Record<OutTopic, string> = { alarm: 'event', event: 'event', heartbeat: 'heartbeat', telemetry: 'telemetry', 'cmd/result': 'result' };
 
 export interface OutboxCaps {
@@ -106,15 +106,21 @@ export class Outbox {
       ),
       // Rows count messages: a pack counts for all of its own.
       totals: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
-      oldestTelemetry: this.db.prepare(`SELECT rowid, bytes, n, parts IS NOT NULL AS isPack FROM outbox WHERE priority = ${PRIORITY.telemetry} ORDER BY rowid LIMIT 1`),
-      trimPack: this.db.prepare('UPDATE outbox SET id = @id, seq = @seq, mono = @mono, n = @n, bytes = @bytes, parts = @parts, payload = @payload WHERE rowid = @rowid'),
+      oldestTelemetry: this.db.prepare(
+        `SELECT rowid, bytes, n, parts IS NOT NULL AS isPack FROM outbox WHERE priority = ${PRIORITY.telemetry} ORDER BY rowid LIMIT 1`,
+      ),
+      trimPack: this.db.prepare(
+        'UPDATE outbox SET id = @id, seq = @seq, mono = @mono, n = @n, bytes = @bytes, parts = @parts, payload = @payload WHERE rowid = @rowid',
+      ),
       exists: this.db.prepare('SELECT 1 FROM outbox WHERE rowid = ?').pluck(),
       deleteRow: this.db.prepare('DELETE FROM outbox WHERE rowid = ?'),
       deleteRowids: this.db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT value FROM json_each(?)) RETURNING bytes, n').raw(true),
       backlog: this.db.prepare('SELECT topic, SUM(n) AS n FROM outbox GROUP BY topic'),
       // Arrays, not objects: this is the hot read of a backlog drain. No LIMIT: iterated lazily, and a
       // pack yields many messages; a pack's payload and parts are read once into `packs` (statement `pack`).
-      nextRows: this.db.prepare('SELECT rowid, id, topic, seq, n, parts IS NOT NULL, CASE WHEN parts IS NULL THEN payload END FROM outbox ORDER BY priority, rowid').raw(true),
+      nextRows: this.db
+        .prepare('SELECT rowid, id, topic, seq, n, parts IS NOT NULL, CASE WHEN parts IS NULL THEN payload END FROM outbox ORDER BY priority, rowid')
+        .raw(true),
       pack: this.db.prepare('SELECT payload, parts FROM outbox WHERE rowid = ?'),
     };
     this.lastRowid = Number(this.db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM outbox').pluck().get());
@@ -173,7 +179,21 @@ export class Outbox {
   /** Inserts one row (a message, or a pack of `n` with its `parts`) under a rowid never given before. */
   private insertRow(topic: OutTopic, id: string, seq: number, payload: Buffer, meta: Meta, n: number, parts: string | null): number {
     const rowid = ++this.lastRowid;
-    this.stmts.insert.run({ rowid, id, topic, priority: PRIORITY[topic], seq, payload, bytes: payload.length, created: Date.now(), boot: meta.boot, mono: meta.mono, unsynced: meta.unsynced ? 1 : 0, n, parts });
+    this.stmts.insert.run({
+      rowid,
+      id,
+      topic,
+      priority: PRIORITY[topic],
+      seq,
+      payload,
+      bytes: payload.length,
+      created: Date.now(),
+      boot: meta.boot,
+      mono: meta.mono,
+      unsynced: meta.unsynced ? 1 : 0,
+      n,
+      parts,
+    });
     return rowid;
   }
 
@@ -218,7 +238,7 @@ export class Outbox {
       if (!r) break;
       const needMessages = messages - shedMessages;
       const needBytes = bytes - shedBytes;
-      if (!r.isPack || (r.n <= needMessages || r.bytes <= needBytes)) {
+      if (!r.isPack || r.n <= needMessages || r.bytes <= needBytes) {
         this.stmts.deleteRow.run(r.rowid);
         this.forgetAcks(r.rowid);
         shedMessages += r.n;
@@ -232,7 +252,16 @@ export class Outbox {
       while (k < parts.length - 1 && (k < needMessages || cutBytes < needBytes)) cutBytes += (parts[k++] as Part)[2];
       const keep = parts.slice(k);
       const [id, seq, , mono] = keep[0] as Part;
-      this.stmts.trimPack.run({ rowid: r.rowid, id, seq, mono, n: keep.length, bytes: r.bytes - cutBytes, parts: JSON.stringify(keep), payload: row.payload.subarray(cutBytes) });
+      this.stmts.trimPack.run({
+        rowid: r.rowid,
+        id,
+        seq,
+        mono,
+        n: keep.length,
+        bytes: r.bytes - cutBytes,
+        parts: JSON.stringify(keep),
+        payload: row.payload.subarray(cutBytes),
+      });
       this.packs.delete(r.rowid);
       const trimmed = this.trimmed.get(r.rowid) ?? { n: r.n, cut: new Set<string>() };
       trimmed.n = keep.length;
@@ -317,7 +346,15 @@ export class Outbox {
         const first = group[0] as Pending & { meta: Meta };
         const payload = Buffer.concat(group.map((v) => v.payload));
         const parts: Part[] = group.map((v) => [v.id, v.seq, v.payload.length, v.meta.mono]);
-        const rowid = this.insertRow(topic, first.id, first.seq, payload, { ...first.meta, unsynced: group.some((v) => v.meta.unsynced) }, group.length, JSON.stringify(parts));
+        const rowid = this.insertRow(
+          topic,
+          first.id,
+          first.seq,
+          payload,
+          { ...first.meta, unsynced: group.some((v) => v.meta.unsynced) },
+          group.length,
+          JSON.stringify(parts),
+        );
         // The same objects may be in flight (a spill of everything when too many wait): their PUBACK
         // must find the pack they are now in.
         for (const v of group) {
@@ -339,7 +376,9 @@ export class Outbox {
     this.flushAcks();
     const out: Pending[] = [];
     const skip = (id: string) => inFlight.has(id) || this.toDelete.has(id);
-    for (const [rowid, id, topic, seq, n, isPack, payload] of this.stmts.nextRows.iterate() as Iterable<[number, string, OutTopic, number, number, 0 | 1, Buffer | null]>) {
+    for (const [rowid, id, topic, seq, n, isPack, payload] of this.stmts.nextRows.iterate() as Iterable<
+      [number, string, OutTopic, number, number, 0 | 1, Buffer | null]
+    >) {
       if (this.undeleted.has(rowid)) continue;
       if (!isPack) {
         if (skip(id)) continue;
@@ -479,7 +518,12 @@ export class Outbox {
   correctClock(boot: string, wallNow: number, monoNow: number): number {
     this.spill(new Set());
     this.packs.clear(); // their text changes
-    const rows = this.db.prepare('SELECT rowid, payload, mono, parts FROM outbox WHERE unsynced = 1 AND boot = ?').all(boot) as { rowid: number; payload: Buffer; mono: number; parts: string | null }[];
+    const rows = this.db.prepare('SELECT rowid, payload, mono, parts FROM outbox WHERE unsynced = 1 AND boot = ?').all(boot) as {
+      rowid: number;
+      payload: Buffer;
+      mono: number;
+      parts: string | null;
+    }[];
     const update = this.db.prepare('UPDATE outbox SET payload = ?, bytes = ?, parts = ?, unsynced = 0 WHERE rowid = ?');
     const corrected = (payload: Buffer, mono: number): Buffer => {
       const p = JSON.parse(payload.toString()) as Record<string, unknown>;

@@ -22,7 +22,17 @@ const config: Config = ConfigSchema.parse({
     { id: 'fan', role: 'fan', driver: { type: 'memory' } },
     { id: 'buzzer', role: 'buzzer', driver: { type: 'memory' } },
   ],
-  linkage: [{ id: 'gas', when: { group: 'kitchen', kind: 'gas', state: 'alarm' }, do: [{ output: 'valve', action: 'close' }, { output: 'fan', action: 'on' }, { output: 'buzzer', action: 'on' }] }],
+  linkage: [
+    {
+      id: 'gas',
+      when: { group: 'kitchen', kind: 'gas', state: 'alarm' },
+      do: [
+        { output: 'valve', action: 'close' },
+        { output: 'fan', action: 'on' },
+        { output: 'buzzer', action: 'on' },
+      ],
+    },
+  ],
 });
 
 function rig(valveValve?: (id: string) => void) {
@@ -142,7 +152,13 @@ describe('reconciler', () => {
     k.r.setDesired(new Map([['fan', demand('on')]]));
     await k.r.step();
     k.drv('buzzer').failWith = 'bus stopped';
-    const failed = await k.r.settle(new Map([['fan', demand('off')], ['buzzer', demand('off')]]), 200);
+    const failed = await k.r.settle(
+      new Map([
+        ['fan', demand('off')],
+        ['buzzer', demand('off')],
+      ]),
+      200,
+    );
     expect(failed).toEqual([{ output: 'buzzer', detail: 'bus stopped' }]);
     expect(k.drv('fan').level).toBe('off');
   });
@@ -151,7 +167,11 @@ describe('reconciler', () => {
     const state = fc.constantFrom<ChannelState>('normal', 'warning', 'alarm', 'fault');
     const step = fc.oneof(
       fc.record({ t: fc.constant('gas' as const), state, latched: fc.boolean() }),
-      fc.record({ t: fc.constant('fail' as const), output: fc.constantFrom('valve', 'fan', 'buzzer'), how: fc.constantFrom('throw', 'stuck-off', 'stuck-on', 'reboot') }),
+      fc.record({
+        t: fc.constant('fail' as const),
+        output: fc.constantFrom('valve', 'fan', 'buzzer'),
+        how: fc.constantFrom('throw', 'stuck-off', 'stuck-on', 'reboot'),
+      }),
       fc.record({ t: fc.constant('recover' as const), output: fc.constantFrom('valve', 'fan', 'buzzer') }),
       fc.record({ t: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 15_000 }) }),
       fc.record({ t: fc.constant('remote-reset' as const) }),

@@ -24,7 +24,7 @@ export interface ReconcilerTiming {
   verifyMs: number;
 }
 
-export const DEFAULT_TIMING: ReconcilerTiming = { retryMinMs: 1000, retryMaxMs: 10_000, verifyMs: 2000 };
+const DEFAULT_TIMING: ReconcilerTiming = { retryMinMs: 1000, retryMaxMs: 10_000, verifyMs: 2000 };
 
 export interface ReconcilerOptions {
   newId: () => string;
@@ -83,7 +83,20 @@ export class Reconciler {
     this.now = o.now ?? Date.now;
     this.mono = o.mono ?? (() => performance.now());
     for (const [id, { config, driver }] of outputs) {
-      this.slots.set(id, { id, config, driver, desired: undefined, unconfirmed: false, observed: undefined, fault: undefined, faultReported: false, failures: 0, backoff: this.timing.retryMinMs, nextAt: 0, busy: undefined });
+      this.slots.set(id, {
+        id,
+        config,
+        driver,
+        desired: undefined,
+        unconfirmed: false,
+        observed: undefined,
+        fault: undefined,
+        faultReported: false,
+        failures: 0,
+        backoff: this.timing.retryMinMs,
+        nextAt: 0,
+        busy: undefined,
+      });
     }
   }
 
@@ -244,7 +257,8 @@ export class Reconciler {
     this.stopped = true;
     const deadline = <T>(p: Promise<T>, what: string) =>
       Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs).unref())]);
-    await deadline(Promise.all([...this.slots.values()].map((s) => s.busy)), 'waiting for writes in progress').catch(() => undefined);
+    const busy = [...this.slots.values()].flatMap((s) => (s.busy ? [s.busy] : []));
+    await deadline(Promise.all(busy), 'waiting for writes in progress').catch(() => undefined);
     const failed: { output: string; detail: string }[] = [];
     await Promise.all(
       [...demands].map(async ([id, d]) => {

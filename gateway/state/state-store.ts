@@ -42,7 +42,12 @@ export class StateStore {
   }
 
   channels(): Map<string, ChannelSnapshot> {
-    const rows = this.db.prepare('SELECT device, channel, state, latched FROM channel_state').all() as { device: string; channel: string; state: ChannelState; latched: number }[];
+    const rows = this.db.prepare('SELECT device, channel, state, latched FROM channel_state').all() as {
+      device: string;
+      channel: string;
+      state: ChannelState;
+      latched: number;
+    }[];
     return new Map(rows.map((r) => [`${r.device}/${r.channel}`, { state: r.state, latched: r.latched === 1 }]));
   }
 
@@ -69,7 +74,12 @@ export class StateStore {
   }
 
   alarms(): Map<string, RememberedAlarm> {
-    const rows = this.db.prepare('SELECT channel, alarm_id, acknowledged, last FROM open_alarm').all() as { channel: string; alarm_id: string; acknowledged: number; last: string }[];
+    const rows = this.db.prepare('SELECT channel, alarm_id, acknowledged, last FROM open_alarm').all() as {
+      channel: string;
+      alarm_id: string;
+      acknowledged: number;
+      last: string;
+    }[];
     return new Map(rows.map((r) => [r.channel, { alarmId: r.alarm_id, acknowledged: r.acknowledged === 1, last: JSON.parse(r.last) as ChannelEvent }]));
   }
 

@@ -16,18 +16,26 @@ describe('status page', () => {
 
   it('shows each output desired against observed, an output fault, and why the uplink is down', () => {
     const html = renderStatusPage(sampleSnapshot());
-    expect(html).toMatch(/<td>fan<\/td><td>fan<\/td><td>on<\/td><td class="fault">off<\/td><td class="fault">故障 fault<\/td><td>linkage gas: gas\/lel alarm<\/td><td>read back off after driving on<\/td>/);
+    expect(html).toMatch(
+      /<td>fan<\/td><td>fan<\/td><td>on<\/td><td class="fault">off<\/td><td class="fault">故障 fault<\/td><td>linkage gas: gas\/lel alarm<\/td><td>read back off after driving on<\/td>/,
+    );
     expect(html).toMatch(/原因 why: connect ECONNREFUSED 127\.0\.0\.1:8883/);
     expect(html).toMatch(/<h2>存储 Storage<\/h2>\n<p>正常 ok<\/p>/);
   });
 
   it('storage trouble is a banner that says the outputs are still driven', () => {
-    const html = renderStatusPage(sampleSnapshot({ storage: { ok: false, failures: 3, lastError: 'database or disk is full', unrecorded: 2, unsaved: true, outboxInMemory: false } }));
-    expect(html).toMatch(/存储故障 storage failing: database or disk is full · 失败 failures 3 · 未记录事件 events not recorded 2 · 状态未保存 state not saved — 联动照常 outputs are still driven/);
+    const html = renderStatusPage(
+      sampleSnapshot({ storage: { ok: false, failures: 3, lastError: 'database or disk is full', unrecorded: 2, unsaved: true, outboxInMemory: false } }),
+    );
+    expect(html).toMatch(
+      /存储故障 storage failing: database or disk is full · 失败 failures 3 · 未记录事件 events not recorded 2 · 状态未保存 state not saved — 联动照常 outputs are still driven/,
+    );
   });
 
   it('escapes everything that comes from config files and devices', () => {
-    const html = renderStatusPage(sampleSnapshot({ devices: [{ ...sampleSnapshot().devices[0]!, id: '<script>alert(1)</script>', lastReason: 'a "quoted" & <b>' }] }));
+    const html = renderStatusPage(
+      sampleSnapshot({ devices: [{ ...sampleSnapshot().devices[0]!, id: '<script>alert(1)</script>', lastReason: 'a "quoted" & <b>' }] }),
+    );
     expect(html).not.toMatch(/<script>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('a &quot;quoted&quot; &amp; &lt;b&gt;');

@@ -28,7 +28,13 @@ function value(v: number | boolean | null, unit: string | null, label: string | 
 }
 
 export function renderStatusPage(s: StatusSnapshot): string {
-  const worst = s.channels.some((c) => c.state === 'alarm') ? 'alarm' : s.channels.some((c) => c.state === 'fault') ? 'fault' : s.channels.some((c) => c.state === 'warning') ? 'warning' : 'normal';
+  const worst = s.channels.some((c) => c.state === 'alarm')
+    ? 'alarm'
+    : s.channels.some((c) => c.state === 'fault')
+      ? 'fault'
+      : s.channels.some((c) => c.state === 'warning')
+        ? 'warning'
+        : 'normal';
   const offline = s.devices.filter((d) => d.online === false).length;
   const uplink = !s.uplink.configured ? '未配置 not configured' : s.uplink.connected ? '已连接 connected' : '未连接 not connected';
   const backlog = Object.entries(s.uplink.backlog)
@@ -56,7 +62,14 @@ th{background:#f4f4f4;font-weight:600}.empty{color:#777}.small{color:#666;font-s
 <h2>通道 Channels</h2>
 ${table(
   ['设备 device', '通道 channel', '类型 kind', '状态 state', '数值 value', '锁存 latched'],
-  s.channels.map((c) => [td(c.device), td(c.channel), td(c.kind), td(STATE_LABEL[c.state] ?? c.state, c.state), td(value(c.value, c.unit, c.label)), td(c.latched ? '是 yes' : '')]),
+  s.channels.map((c) => [
+    td(c.device),
+    td(c.channel),
+    td(c.kind),
+    td(STATE_LABEL[c.state] ?? c.state, c.state),
+    td(value(c.value, c.unit, c.label)),
+    td(c.latched ? '是 yes' : ''),
+  ]),
   'no channels',
 )}
 
@@ -95,10 +108,10 @@ ${s.closedValves.length ? `<p class="alarm banner">${e(`燃气阀已关闭，需
 
 <h2>存储 Storage</h2>
 <p${s.storage.ok ? '' : ' class="fault banner"'}>${e(
-  s.storage.ok
-    ? '正常 ok'
-    : `存储故障 storage failing: ${s.storage.lastError ?? ''} · 失败 failures ${s.storage.failures} · 未记录事件 events not recorded ${s.storage.unrecorded}${s.storage.unsaved ? ' · 状态未保存 state not saved' : ''}${s.storage.outboxInMemory ? ' · 仅内存 outbox in memory only' : ''} — 联动照常 outputs are still driven`,
-)}</p>
+    s.storage.ok
+      ? '正常 ok'
+      : `存储故障 storage failing: ${s.storage.lastError ?? ''} · 失败 failures ${s.storage.failures} · 未记录事件 events not recorded ${s.storage.unrecorded}${s.storage.unsaved ? ' · 状态未保存 state not saved' : ''}${s.storage.outboxInMemory ? ' · 仅内存 outbox in memory only' : ''} — 联动照常 outputs are still driven`,
+  )}</p>
 
 <h2>上报 Uplink</h2>
 <p>${e(uplink)}${s.uplink.url ? ` · ${e(s.uplink.url)}` : ''}${s.uplink.error ? ` · ${e(`原因 why: ${s.uplink.error}`)}` : ''} · 待发 backlog ${e(backlog || '0')} · 丢弃遥测 telemetry shed ${e(s.uplink.shed.rows)}

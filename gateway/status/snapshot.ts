@@ -6,7 +6,14 @@ import type { ChannelState } from '../detect/channel-machine.js';
 export interface StatusSnapshot {
   gateway: { id: string; version: string; boot: string; uptimeS: number; clock: 'synced' | 'unsynced'; at: string };
   venue: { id: string; name: string; category: string; risk: string; riskLabel: string; reasons: string[] };
-  uplink: { configured: boolean; url: string | null; connected: boolean; error: string | null; backlog: Record<string, number>; shed: { rows: number; bytes: number } };
+  uplink: {
+    configured: boolean;
+    url: string | null;
+    connected: boolean;
+    error: string | null;
+    backlog: Record<string, number>;
+    shed: { rows: number; bytes: number };
+  };
   /** Whether the box can keep what happens (full disk, read-only card): outputs are driven regardless. */
   storage: { ok: boolean; failures: number; lastError: string | null; unrecorded: number; unsaved: boolean; outboxInMemory: boolean };
   /** Alarms not yet cleared, with whether the platform acknowledged them (Article 8's closed loop). */
@@ -23,7 +30,16 @@ export interface StatusSnapshot {
     breaker: string;
     maintenance: boolean;
   }[];
-  channels: { device: string; channel: string; kind: string; state: ChannelState; latched: boolean; value: number | boolean | null; unit: string | null; label: string | null }[];
+  channels: {
+    device: string;
+    channel: string;
+    kind: string;
+    state: ChannelState;
+    latched: boolean;
+    value: number | boolean | null;
+    unit: string | null;
+    label: string | null;
+  }[];
   outputs: { id: string; role: string; level: string | null; desired: string | null; ok: boolean; detail: string | null; reason: string | null }[];
   closedValves: string[];
   buses: { id: string; link: string; reason: string | null }[];

@@ -75,8 +75,18 @@ export class StatusServer {
     server.requestTimeout = 10_000;
     const ok = await new Promise<boolean>((resolve) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
-        const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'not allowed to bind it' : err.code === 'EADDRNOTAVAIL' ? 'no such address on this box' : err.message;
-        this.log.error({ host: this.cfg.host, port: this.cfg.port, code: err.code }, `status page not started: ${this.cfg.host}:${this.cfg.port}: ${why} (change status.port or status.host, or set status.enabled: false)`);
+        const why =
+          err.code === 'EADDRINUSE'
+            ? 'the port is in use'
+            : err.code === 'EACCES'
+              ? 'not allowed to bind it'
+              : err.code === 'EADDRNOTAVAIL'
+                ? 'no such address on this box'
+                : err.message;
+        this.log.error(
+          { host: this.cfg.host, port: this.cfg.port, code: err.code },
+          `status page not started: ${this.cfg.host}:${this.cfg.port}: ${why} (change status.port or status.host, or set status.enabled: false)`,
+        );
         resolve(false);
       });
       server.listen(this.cfg.port, this.cfg.host, () => resolve(true));
@@ -97,9 +107,14 @@ export class StatusServer {
     const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
     if (path === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
     if (!authorized(req.headers.authorization, this.cfg.token)) {
-      return send(401, 'text/plain; charset=utf-8', 'token required (status.token): Authorization: Bearer <token>, or any user name with the token as password\n', {
-        'WWW-Authenticate': 'Basic realm="jiuxiao-gateway", charset="UTF-8"',
-      });
+      return send(
+        401,
+        'text/plain; charset=utf-8',
+        'token required (status.token): Authorization: Bearer <token>, or any user name with the token as password\n',
+        {
+          'WWW-Authenticate': 'Basic realm="jiuxiao-gateway", charset="UTF-8"',
+        },
+      );
     }
     if (path !== '/' && path !== '/status.json') return send(404, 'text/plain; charset=utf-8', `no page ${path}: try / or /status.json\n`);
     let snap: StatusSnapshot;

@@ -35,7 +35,7 @@ export function openSqliteFile(dataDir: string | null, name: string): OpenedFile
 }
 
 /** quick_check at boot; a corrupt file (and its WAL) is moved aside and a fresh one started. */
-export function moveAsideIfCorrupt(file: string): string | undefined {
+function moveAsideIfCorrupt(file: string): string | undefined {
   if (!existsSync(file)) return undefined;
   let ok = false;
   try {

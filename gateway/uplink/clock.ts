@@ -9,7 +9,7 @@ export interface ClockQuality {
 }
 
 /** systemd-timesyncd creates this file once it has synchronised (it is removed at boot). */
-export const TIMESYNC_FLAG = '/run/systemd/timesync/synchronized';
+const TIMESYNC_FLAG = '/run/systemd/timesync/synchronized';
 
 export class SystemClock implements ClockQuality {
   private vouched = false;

@@ -25,11 +25,32 @@ let n = 0;
 function reporter(name: string, remember?: (m: ReadonlyMap<string, RememberedAlarm>) => void) {
   const outbox = new Outbox(join(dir, name), { maxRows: 1000, maxBytes: 1e6, reserveRows: 10 });
   const r = new Reporter(config, risk, { outbox, boot: 'b1', clock: { synced: () => true }, newId: () => `id-${++n}`, ...(remember ? { remember } : {}) });
-  const alarms = () => outbox.next(100, new Set()).filter((p) => p.topic === 'alarm').map((p) => JSON.parse(p.payload.toString()) as Record<string, unknown>);
+  const alarms = () =>
+    outbox
+      .next(100, new Set())
+      .filter((p) => p.topic === 'alarm')
+      .map((p) => JSON.parse(p.payload.toString()) as Record<string, unknown>);
   return { r, outbox, alarms };
 }
 
-const alarm = (id: string): ChannelEvent => ({ type: 'channel', id, device: 'gas', channel: 'lel', kind: 'gas', state: 'alarm', previousState: 'warning', reason: 'threshold', detail: '40 ≥ alarm 25', value: 40, threshold: 25, unit: '%LEL', latched: true, test: false, at: Date.now(), mono: performance.now() });
+const alarm = (id: string): ChannelEvent => ({
+  type: 'channel',
+  id,
+  device: 'gas',
+  channel: 'lel',
+  kind: 'gas',
+  state: 'alarm',
+  previousState: 'warning',
+  reason: 'threshold',
+  detail: '40 ≥ alarm 25',
+  value: 40,
+  threshold: 25,
+  unit: '%LEL',
+  latched: true,
+  test: false,
+  at: Date.now(),
+  mono: performance.now(),
+});
 
 describe('reporter', () => {
   it('a wall clock stepped back an hour does not silence re-announcements', async () => {

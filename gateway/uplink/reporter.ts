@@ -6,7 +6,7 @@ import type { Config } from '../../config/index.js';
 import { packageVersion } from '../../config/package-version.js';
 import type { RiskAssessment } from '../../config/index.js';
 import type { ChannelEvent, GatewayEvent } from '../events.js';
-import type { RuntimeStatus } from '../runtime.js';
+import type { RuntimeStatus } from '../control/port.js';
 import type { RememberedAlarm } from '../state/state-store.js';
 import { SCHEMA_VERSION, type AlarmMessage } from '../contract/messages.js';
 import type { Outbox, OutTopic } from '../outbox/outbox.js';
@@ -45,7 +45,15 @@ export class Reporter {
   }
 
   private envelope(id: string, seq: number, at: number) {
-    return { v: SCHEMA_VERSION as typeof SCHEMA_VERSION, id, gw: this.config.gateway.id, seq, at: new Date(at).toISOString(), clock: this.o.clock.synced() ? ('synced' as const) : ('unsynced' as const), boot: this.o.boot };
+    return {
+      v: SCHEMA_VERSION as typeof SCHEMA_VERSION,
+      id,
+      gw: this.config.gateway.id,
+      seq,
+      at: new Date(at).toISOString(),
+      clock: this.o.clock.synced() ? ('synced' as const) : ('unsynced' as const),
+      boot: this.o.boot,
+    };
   }
 
   private commit(topic: OutTopic, id: string, mono: number, build: (seq: number) => unknown): void {
@@ -61,7 +69,16 @@ export class Reporter {
     const mono = performance.now();
     const body =
       e.type === 'output'
-        ? { output: e.output, role: e.role, action: e.action, level: e.level, status: e.status, reason: e.reason, detail: e.detail ?? null, cause: e.cause ?? null }
+        ? {
+            output: e.output,
+            role: e.role,
+            action: e.action,
+            level: e.level,
+            status: e.status,
+            reason: e.reason,
+            detail: e.detail ?? null,
+            cause: e.cause ?? null,
+          }
         : { device: e.device, state: e.state, reason: e.reason };
     this.commit('event', e.id, mono, (seq) => ({ ...this.envelope(e.id, seq, e.at), type: e.type, body, venue: this.venue }));
   }
@@ -137,7 +154,12 @@ export class Reporter {
       open.acknowledged = true;
       this.rememberOpen();
       const id = this.o.newId();
-      this.commit('event', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, Date.now()), type: 'ack', body: { alarmId, by: by ?? null, device: open.last.device, channel: open.last.channel }, venue: this.venue }));
+      this.commit('event', id, performance.now(), (seq) => ({
+        ...this.envelope(id, seq, Date.now()),
+        type: 'ack',
+        body: { alarmId, by: by ?? null, device: open.last.device, channel: open.last.channel },
+        venue: this.venue,
+      }));
       return true;
     }
     return false;
@@ -157,13 +179,25 @@ export class Reporter {
   }
 
   openAlarms(): { alarmId: string; device: string; channel: string; state: string; acknowledged: boolean }[] {
-    return [...this.open.values()].map((o) => ({ alarmId: o.alarmId, device: o.last.device, channel: o.last.channel, state: o.last.state, acknowledged: o.acknowledged }));
+    return [...this.open.values()].map((o) => ({
+      alarmId: o.alarmId,
+      device: o.last.device,
+      channel: o.last.channel,
+      state: o.last.state,
+      acknowledged: o.acknowledged,
+    }));
   }
 
   heartbeat(uptimeS: number, status: RuntimeStatus, host: { cpuTempC: number | null; diskFreeMB: number | null }, shed: { rows: number; bytes: number }): void {
     const id = this.o.newId();
     const devices = status.devices.map((d) => ({ id: d.id, online: d.online ?? null, reason: d.lastReason }));
-    const outputs = Object.entries(status.outputs).map(([oid, s]) => ({ id: oid, level: s.level, ok: s.ok, desired: s.desired, ...(s.detail !== undefined ? { fault: s.detail } : {}) }));
+    const outputs = Object.entries(status.outputs).map(([oid, s]) => ({
+      id: oid,
+      level: s.level,
+      ok: s.ok,
+      desired: s.desired,
+      ...(s.detail !== undefined ? { fault: s.detail } : {}),
+    }));
     this.commit('heartbeat', id, performance.now(), (seq) => ({
       ...this.envelope(id, seq, Date.now()),
       version: packageVersion(),
@@ -181,7 +215,13 @@ export class Reporter {
   telemetry(type: 'summary' | 'exception', from: number, to: number, channels: unknown[]): void {
     if (!channels.length) return;
     const id = this.o.newId();
-    this.commit('telemetry', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, to), type, from: new Date(from).toISOString(), to: new Date(to).toISOString(), channels }));
+    this.commit('telemetry', id, performance.now(), (seq) => ({
+      ...this.envelope(id, seq, to),
+      type,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      channels,
+    }));
   }
 
   event(type: 'shed' | 'command' | 'clock', body: Record<string, unknown>): void {
@@ -192,6 +232,12 @@ export class Reporter {
   result(commandId: string, name: string | null, ok: boolean, reason: string | null, result?: unknown): void {
     // The result carries the command's id: a repeated command is answered with the same id.
     const msgId = `result:${commandId}:${this.o.newId()}`;
-    this.commit('cmd/result', msgId, performance.now(), (seq) => ({ ...this.envelope(commandId, seq, Date.now()), ok, reason, name, ...(result !== undefined ? { result } : {}) }));
+    this.commit('cmd/result', msgId, performance.now(), (seq) => ({
+      ...this.envelope(commandId, seq, Date.now()),
+      ok,
+      reason,
+      name,
+      ...(result !== undefined ? { result } : {}),
+    }));
   }
 }

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import { TelemetryAggregator } from './telemetry.js';
 
-const gas = (v: number): Record<string, DecodedPoint> => ({ lel: { value: v, raw: v * 10, unit: '%LEL', kind: 'gas' }, status: { value: 0, raw: 0, kind: 'status' } });
+const gas = (v: number): Record<string, DecodedPoint> => ({
+  lel: { value: v, raw: v * 10, unit: '%LEL', kind: 'gas' },
+  status: { value: 0, raw: 0, kind: 'status' },
+});
 
 describe('telemetry aggregator', () => {
   it('summarises min/avg/max/last per channel and starts again each interval', () => {

@@ -6,7 +6,7 @@ import type { SignalKind } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
 
 /** How far a value must move to be reported before the next summary. */
-export const DEADBANDS: Partial<Record<SignalKind, number>> = {
+const DEADBANDS: Partial<Record<SignalKind, number>> = {
   gas: 1,
   'residual-current': 10,
   temperature: 1,

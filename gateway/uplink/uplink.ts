@@ -285,10 +285,14 @@ export class Uplink {
     const client = this.client;
     if (!client) return { offlinePublished: false };
     const end = Date.now() + timeoutMs;
-    const within = <T>(p: Promise<T>, fallback: T) => Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), Math.max(0, end - Date.now())).unref())]);
+    const within = <T>(p: Promise<T>, fallback: T) =>
+      Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), Math.max(0, end - Date.now())).unref())]);
     let offlinePublished = false;
     if (client.connected) {
-      offlinePublished = await within(new Promise<boolean>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, (err) => resolve(!err))), false);
+      offlinePublished = await within(
+        new Promise<boolean>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, (err) => resolve(!err))),
+        false,
+      );
     }
     const ended = await within(new Promise<boolean>((resolve) => client.end(false, {}, () => resolve(true))), false);
     // A broker that does not answer (black-holed, SIGSTOPped): cut the connection. mqtt.js ignores a

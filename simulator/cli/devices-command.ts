@@ -6,7 +6,7 @@ import { SimConfigSchema, type SimConfig } from '../config.js';
 import { runSimulator } from '../run.js';
 import { SCENARIOS } from '../scenarios.js';
 
-export const DEVICES_USAGE = `Usage: jiuxiao-sim devices (--tcp PORT | --rtu-over-tcp PORT | --rtu PATH [--baud N])
+const DEVICES_USAGE = `Usage: jiuxiao-sim devices (--tcp PORT | --rtu-over-tcp PORT | --rtu PATH [--baud N])
                           --device PROFILE:ID [--device ...]
        jiuxiao-sim devices --config FILE
        [--pace] [--scenario NAME] [--control PORT] [--host ADDR] [--gateway]
@@ -56,7 +56,8 @@ export function configFromFlags(argv: string[], env: NodeJS.ProcessEnv = process
   };
   let raw: Record<string, unknown>;
   if (v.config !== undefined) {
-    if (v.tcp || v['rtu-over-tcp'] || v.rtu || v.device || v.gateway) throw new SimUsageError('--config replaces --tcp/--rtu-over-tcp/--rtu/--device/--gateway: give one or the other');
+    if (v.tcp || v['rtu-over-tcp'] || v.rtu || v.device || v.gateway)
+      throw new SimUsageError('--config replaces --tcp/--rtu-over-tcp/--rtu/--device/--gateway: give one or the other');
     const r = loadYamlFile(v.config, SimConfigSchema.partial({ servers: true }), env);
     if (!r.ok) throw new SimUsageError(r.errors.map((e) => `${v.config}:${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n'));
     raw = r.value as Record<string, unknown>;

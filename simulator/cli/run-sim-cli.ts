@@ -10,7 +10,7 @@ export interface SimIo {
   stderr: (text: string) => void;
 }
 
-export const SIM_USAGE = `jiuxiao-sim: stands in for the sensors and the county platform, so jiuxiao-gateway can be tested without hardware
+const SIM_USAGE = `jiuxiao-sim: stands in for the sensors and the county platform, so jiuxiao-gateway can be tested without hardware
 
 Usage: jiuxiao-sim COMMAND [options]
 

@@ -18,14 +18,14 @@ export interface Behaviour {
 }
 
 /** Small repeatable noise in [-1, 1]. */
-export function noise(seed: number, t: number): number {
+function noise(seed: number, t: number): number {
   const x = Math.sin(seed * 12.9898 + t * 78.233) * 43758.5453;
   return (x - Math.floor(x)) * 2 - 1;
 }
 
 const round = (v: number, step: number) => Math.round(v / step) * step;
 
-export function steadyPhysics(t: number, seed: number): Physics {
+function steadyPhysics(t: number, seed: number): Physics {
   return {
     lel: Math.max(0, round(0.3 + 0.2 * noise(seed, t), 0.1)),
     residualMa: round(40 + 10 * noise(seed + 1, t), 1),
@@ -51,7 +51,12 @@ export function physicsAt(name: BehaviourName, t: number, seed: number): Physics
       // Smoke thickens 0.02 dB/m per second (detector alarm at 0.15 after ~7 s); cable temperature
       // near the stove rises 2 °C per second to 150 °C.
       const smoke = round(Math.min(2, 0.01 + 0.02 * t), 0.01);
-      return { ...p, smokeDbPerM: smoke, fire: smoke >= 0.15, temperatures: p.temperatures.map((v, i) => (i === 0 ? round(Math.min(150, 28 + 2 * t), 0.1) : v)) };
+      return {
+        ...p,
+        smokeDbPerM: smoke,
+        fire: smoke >= 0.15,
+        temperatures: p.temperatures.map((v, i) => (i === 0 ? round(Math.min(150, 28 + 2 * t), 0.1) : v)),
+      };
     }
     case 'overload':
       // Residual current climbs 25 mA per second from 40 to 600 mA (past 500 mA at ~18 s).

@@ -25,7 +25,7 @@ export interface Faults {
   probability?: number;
 }
 
-export const TABLES = { 1: 'coils', 2: 'discrete', 3: 'holding', 4: 'input' } as const;
+const TABLES = { 1: 'coils', 2: 'discrete', 3: 'holding', 4: 'input' } as const;
 type Table = (typeof TABLES)[keyof typeof TABLES];
 
 export type DeviceAnswer = { reply: Reply } | { exception: number };

@@ -18,7 +18,7 @@ export interface StationOptions {
 }
 
 /** Modbus exception 0x0B: gateway target device failed to respond. */
-export const GATEWAY_TARGET_FAILED = 0x0b;
+const GATEWAY_TARGET_FAILED = 0x0b;
 
 /** Time a frame of `bytes` takes on the wire. */
 export function wireMs(bytes: number, baud: number, bitsPerChar = 10): number {
@@ -68,7 +68,8 @@ export class Station {
     if (f.dropConnection) return { kind: 'drop' };
     let delayMs = f.delayMs ?? 0;
     if (this.opts.baud) {
-      delayMs += wireMs(pdu.length + out.length + 2 * frameOverhead, this.opts.baud, this.opts.bitsPerChar) + turnaroundMs(this.opts.baud, this.opts.bitsPerChar);
+      delayMs +=
+        wireMs(pdu.length + out.length + 2 * frameOverhead, this.opts.baud, this.opts.bitsPerChar) + turnaroundMs(this.opts.baud, this.opts.bitsPerChar);
     }
     return { kind: 'reply', unit: f.wrongSlaveId ? (unit % 247) + 1 : unit, pdu: out, delayMs, corrupt: f.corrupt ?? false };
   }

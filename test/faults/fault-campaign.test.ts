@@ -98,7 +98,11 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
       const fan = (await v.statusJson()).outputs.find((o) => o.id === 'exhaust-fan');
       expect(fan).toMatchObject({ desired: 'on', level: 'off', ok: false, detail: 'read back off after driving on' });
       const beat = await within(12_000, 'a heartbeat with the fault', () =>
-        platform.got.some((m) => (m.json?.outputs as { id: string; ok: boolean; fault?: string }[] | undefined)?.some((o) => o.id === 'exhaust-fan' && !o.ok && o.fault === 'read back off after driving on')),
+        platform.got.some((m) =>
+          (m.json?.outputs as { id: string; ok: boolean; fault?: string }[] | undefined)?.some(
+            (o) => o.id === 'exhaust-fan' && !o.ok && o.fault === 'read back off after driving on',
+          ),
+        ),
       );
       figures.push(`disagreeing feedback: fault in a heartbeat after ${beat}`);
       expect(v.gateway!.events().some((e) => e.type === 'output' && e.output === 'exhaust-fan' && e.status === 'failed')).toBe(true);
@@ -193,7 +197,10 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
   });
 
   it('a missing TLS CA file: the gateway polls and acts; the uplink says which file', async () => {
-    const v = await venue('missing-ca', { brokerUrl: undefined, uplink: { url: `mqtts://127.0.0.1:${broker.port}`, tls: { ca: join(tmp, 'no-such-ca.pem') } } });
+    const v = await venue('missing-ca', {
+      brokerUrl: undefined,
+      uplink: { url: `mqtts://127.0.0.1:${broker.port}`, tls: { ca: join(tmp, 'no-such-ca.pem') } },
+    });
     await v.run();
     await leakAndTime(v, 'missing TLS CA file');
     expect((await v.statusJson()).uplink.error).toMatch(/TLS CA file .*no-such-ca\.pem: not found/);
@@ -215,7 +222,14 @@ describe('fault campaign: stop is bounded whatever the broker does', () => {
       if (outbox) {
         const o = new Outbox(join(tmp, name, 'data'), { maxRows: 100_000, maxBytes: 100 * 1048576, reserveRows: 1000 });
         const meta = { boot: 'earlier', mono: 0, unsynced: false };
-        o.addMany(Array.from({ length: outbox }, (_, i) => ({ topic: 'event' as const, id: `pre-${i}`, meta, build: ({ seq }: { seq: number }) => ({ v: 1, id: `pre-${i}`, seq, filler: 'x'.repeat(200) }) })));
+        o.addMany(
+          Array.from({ length: outbox }, (_, i) => ({
+            topic: 'event' as const,
+            id: `pre-${i}`,
+            meta,
+            build: ({ seq }: { seq: number }) => ({ v: 1, id: `pre-${i}`, seq, filler: 'x'.repeat(200) }),
+          })),
+        );
         o.close();
       }
       await v.run();
@@ -339,8 +353,12 @@ describe('fault campaign: maintenance never disables gas shut-off', () => {
     try {
       await v.run();
       await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
-      platform.client.publish('jx/v1/GW-FAULT-0001/cmd', JSON.stringify({ id: 'm1', name: 'maintenance', args: { device: 'kitchen-gas', on: true } }), { qos: 1 });
-      await within(5000, 'refused', () => platform.got.some((m) => m.json?.id === 'm1' && m.json?.ok === false && /gas channel.*only on site/.test(String(m.json?.reason))));
+      platform.client.publish('jx/v1/GW-FAULT-0001/cmd', JSON.stringify({ id: 'm1', name: 'maintenance', args: { device: 'kitchen-gas', on: true } }), {
+        qos: 1,
+      });
+      await within(5000, 'refused', () =>
+        platform.got.some((m) => m.json?.id === 'm1' && m.json?.ok === false && /gas channel.*only on site/.test(String(m.json?.reason))),
+      );
       // On site: reset opens the valve, maintenance on, test gas: a test alarm, valve left open.
       const { runCli } = await import('../../gateway/cli/run-cli.js');
       const io = { stdout: () => undefined, stderr: () => undefined, env: {} };
@@ -359,4 +377,3 @@ describe('fault campaign: maintenance never disables gas shut-off', () => {
     }
   });
 });
-

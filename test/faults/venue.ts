@@ -22,7 +22,11 @@ export interface Coils {
 
 /** The relay's coils 0–2 (valve, fan, buzzer) as mbpoll reads them; undefined when it gets no answer. */
 export async function readCoils(port: number, unit = 9): Promise<Coils | undefined> {
-  const r = await runCommand('mbpoll', ['-m', 'tcp', '-a', String(unit), '-t', '0', '-0', '-r', '0', '-c', '3', '-1', '-o', '0.5', '-p', String(port), '127.0.0.1'], 5000);
+  const r = await runCommand(
+    'mbpoll',
+    ['-m', 'tcp', '-a', String(unit), '-t', '0', '-0', '-r', '0', '-c', '3', '-1', '-o', '0.5', '-p', String(port), '127.0.0.1'],
+    5000,
+  );
   const bits = [...r.stdout.matchAll(/^\[(\d)\]:\s+([01])\s*$/gm)].map((m) => m[2] === '1');
   if (r.code !== 0 || bits.length !== 3) return undefined;
   return { valveOpen: bits[0] as boolean, fan: bits[1] as boolean, buzzer: bits[2] as boolean };
@@ -131,7 +135,16 @@ export class Venue {
     this.sim = await runSimulator(SimConfigSchema.parse({ servers: [{ type: 'tcp', port: simPort, devices }] }));
     const config = {
       gateway: { id: 'GW-FAULT-0001', dataDir: this.o.dataDir ?? join(this.o.dir, 'data') },
-      venue: { id: 'V-FAULT-0001', name: '故障演练 fault drill', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+      venue: {
+        id: 'V-FAULT-0001',
+        name: '故障演练 fault drill',
+        adminCode: '500242100000',
+        category: 'catering',
+        flammables: true,
+        fireKeyUnit: false,
+        mixedUse: false,
+        heavyGasUse: true,
+      },
       buses: [
         { id: 'sensors', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 300, retries: 0 },
         { id: 'relay-bus', type: 'tcp', host: '127.0.0.1', port: this.relayPort, timeoutMs: 300, retries: 0 },
@@ -189,7 +202,12 @@ export class Venue {
     return c !== undefined && !c.valveOpen && c.fan && c.buzzer;
   }
 
-  async statusJson(): Promise<{ outputs: { id: string; level: string | null; desired: string | null; ok: boolean; detail: string | null }[]; storage: { ok: boolean; lastError: string | null }; uplink: { error: string | null; connected: boolean }; openAlarms: { alarmId: string; state: string }[] }> {
+  async statusJson(): Promise<{
+    outputs: { id: string; level: string | null; desired: string | null; ok: boolean; detail: string | null }[];
+    storage: { ok: boolean; lastError: string | null };
+    uplink: { error: string | null; connected: boolean };
+    openAlarms: { alarmId: string; state: string }[];
+  }> {
     return (await (await fetch(`http://127.0.0.1:${this.statusPort}/status.json`)).json()) as never;
   }
 

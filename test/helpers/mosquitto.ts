@@ -26,9 +26,21 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const dir = mkdtempSync(join(tmpdir(), 'jx-mosq-'));
   chmodSync(dir, 0o755); // mosquitto drops to its own user when started as root
   const port = await freePort();
-  const lines = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_queued_messages 200000', 'max_inflight_messages 0'];
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'persistence false',
+    'log_dest none',
+    'max_queued_messages 200000',
+    'max_inflight_messages 0',
+  ];
   if (options.tls) {
-    lines.push(`cafile ${options.tls.cafile}`, `certfile ${options.tls.certfile}`, `keyfile ${options.tls.keyfile}`, `require_certificate ${options.tls.requireCertificate}`);
+    lines.push(
+      `cafile ${options.tls.cafile}`,
+      `certfile ${options.tls.certfile}`,
+      `keyfile ${options.tls.keyfile}`,
+      `require_certificate ${options.tls.requireCertificate}`,
+    );
   }
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, `${lines.join('\n')}\n`);

@@ -8,7 +8,11 @@ export interface Received {
   retain: boolean;
 }
 
-export async function listen(url: string, filter = 'jx/v1/#', options: mqtt.IClientOptions = {}): Promise<{ client: MqttClient; got: Received[]; close(): Promise<void> }> {
+export async function listen(
+  url: string,
+  filter = 'jx/v1/#',
+  options: mqtt.IClientOptions = {},
+): Promise<{ client: MqttClient; got: Received[]; close(): Promise<void> }> {
   const client = mqtt.connect(url, { reconnectPeriod: 200, clientId: `platform-${Math.random().toString(16).slice(2)}`, ...options });
   client.on('error', () => undefined);
   const got: Received[] = [];

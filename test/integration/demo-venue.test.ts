@@ -28,13 +28,26 @@ describe('the demo venue', () => {
   it('simulator with gas-leak + gateway: an alarm with the venue fields reaches the broker', async () => {
     broker = await startBroker();
     const platform = await listen(broker.url, 'jx/v1/GW-DEMO-0001/#');
-    await startProcess('node', [join(ROOT, 'dist/simulator/cli/main.js'), 'devices', '--config', join(ROOT, 'config/examples/simulated-venue.sim.yaml'), '--scenario', 'gas-leak'], /^ready$/m);
+    await startProcess(
+      'node',
+      [join(ROOT, 'dist/simulator/cli/main.js'), 'devices', '--config', join(ROOT, 'config/examples/simulated-venue.sim.yaml'), '--scenario', 'gas-leak'],
+      /^ready$/m,
+    );
     const env = { ...process.env, JX_MQTT_URL: broker.url, JX_DATA_DIR: join(dir, 'data') };
-    const gw = spawn('node', [join(ROOT, 'dist/gateway/cli/main.js'), 'run', '--config', join(ROOT, 'config/examples/simulated-venue.yaml')], { env, stdio: 'ignore' });
+    const gw = spawn('node', [join(ROOT, 'dist/gateway/cli/main.js'), 'run', '--config', join(ROOT, 'config/examples/simulated-venue.yaml')], {
+      env,
+      stdio: 'ignore',
+    });
     try {
       await waitFor(() => platform.got.some((m) => m.topic === 'jx/v1/GW-DEMO-0001/alarm' && m.json?.state === 'alarm'), 45_000, 'the gas alarm at the broker');
       const alarm = AlarmMessage.parse(platform.got.find((m) => m.topic.endsWith('/alarm') && m.json?.state === 'alarm')?.json);
-      expect(alarm).toMatchObject({ gw: 'GW-DEMO-0001', device: 'kitchen-gas', channel: 'lel', kind: 'gas', venue: { id: 'V-DEMO-0001', adminCode: '500242100000', category: 'catering', risk: 'red' } });
+      expect(alarm).toMatchObject({
+        gw: 'GW-DEMO-0001',
+        device: 'kitchen-gas',
+        channel: 'lel',
+        kind: 'gas',
+        venue: { id: 'V-DEMO-0001', adminCode: '500242100000', category: 'catering', risk: 'red' },
+      });
       // A platform that subscribes later gets the retained status.
       const late = await listen(broker.url, 'jx/v1/GW-DEMO-0001/status');
       await waitFor(() => late.got.length > 0, 5000, 'retained status');

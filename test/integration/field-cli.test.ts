@@ -73,7 +73,9 @@ describe('scan and read over Modbus TCP', () => {
 
   it('read --fc gives raw registers or bits; hex addresses work', async () => {
     asj.pin('residual-current', 512, performance.now());
-    expect(JSON.parse((await cli('read', '--tcp', tcp, '--id', '3', '--fc', '3', '--address', '0x0000', '--count', '1', '--json')).out)).toEqual({ registers: [512] });
+    expect(JSON.parse((await cli('read', '--tcp', tcp, '--id', '3', '--fc', '3', '--address', '0x0000', '--count', '1', '--json')).out)).toEqual({
+      registers: [512],
+    });
     expect(JSON.parse((await cli('read', '--tcp', tcp, '--id', '3', '--fc', '3', '--address', '0x001B', '--json')).out)).toEqual({ registers: [2] });
   });
 
@@ -91,11 +93,21 @@ describe('scan and read over Modbus TCP', () => {
     gas.faults = { noReply: true, probability: 0 };
     const ok = await cli('read', '--tcp', tcp, '--id', '1', '--profile', 'gas-lel', '--repeat', '3', '--interval', '10', '--json');
     expect(ok.code).toBe(0);
-    expect(ok.out.trim().split('\n').map((l) => Object.keys(JSON.parse(l) as object))).toEqual([['points'], ['points'], ['points']]);
+    expect(
+      ok.out
+        .trim()
+        .split('\n')
+        .map((l) => Object.keys(JSON.parse(l) as object)),
+    ).toEqual([['points'], ['points'], ['points']]);
     gas.faults = { noReply: true };
     const bad = await cli('read', '--tcp', tcp, '--id', '1', '--profile', 'gas-lel', '--repeat', '2', '--interval', '10', '--timeout', '100', '--json');
     expect(bad.code).toBe(1);
-    expect(bad.out.trim().split('\n').map((l) => JSON.parse(l) as object)).toEqual([{ error: expect.any(String) }, { error: expect.any(String) }]);
+    expect(
+      bad.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as object),
+    ).toEqual([{ error: expect.any(String) }, { error: expect.any(String) }]);
     gas.faults = {};
   });
 

@@ -113,7 +113,11 @@ describe('gateway run on the simulated venue', () => {
     expect(gasStates).toEqual(['warning', 'alarm']);
     await waitFor(() => coils().valveOpen === false && coils().fan === true && coils().buzzer === true, 5000, 'valve closed, fan and buzzer on');
     // The confirmation follows the coil write and its read-back.
-    await waitFor(() => log.all.some((e) => e.type === 'output' && e.output === 'gas-valve' && e.action === 'close' && e.status === 'confirmed'), 5000, 'valve close confirmed');
+    await waitFor(
+      () => log.all.some((e) => e.type === 'output' && e.output === 'gas-valve' && e.action === 'close' && e.status === 'confirmed'),
+      5000,
+      'valve close confirmed',
+    );
 
     // kill -9 in the middle of the alarm, then a restart: the valve stays closed, the alarm stands.
     gw.kill('SIGKILL');
@@ -135,8 +139,14 @@ describe('gateway run on the simulated venue', () => {
     const html = await page.text();
     expect(html).toMatch(/<td class="alarm">报警 alarm<\/td>/);
     expect(html).toMatch(/gas valve closed, local reset needed: gas-valve/);
-    const snap = (await (await fetch(`http://127.0.0.1:${statusPort}/status.json`)).json()) as { channels: { device: string; channel: string; state: string; value: unknown; unit: string }[] };
-    expect(snap.channels.find((c) => c.device === 'kitchen-gas' && c.channel === 'lel')).toMatchObject({ state: 'alarm', unit: '%LEL', value: expect.any(Number) });
+    const snap = (await (await fetch(`http://127.0.0.1:${statusPort}/status.json`)).json()) as {
+      channels: { device: string; channel: string; state: string; value: unknown; unit: string }[];
+    };
+    expect(snap.channels.find((c) => c.device === 'kitchen-gas' && c.channel === 'lel')).toMatchObject({
+      state: 'alarm',
+      unit: '%LEL',
+      value: expect.any(Number),
+    });
     expect((await fetch(`http://127.0.0.1:${statusPort}/`, { method: 'POST' })).status).toBe(405); // read-only
     const refused = await cli('reset', '--config', file);
     expect(refused.code).toBe(1);

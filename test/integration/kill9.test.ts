@@ -33,7 +33,20 @@ describe('kill -9 while publishing', () => {
     broker = await startBroker();
     const platform = await listen(broker.url, 'jx/v1/GW-K9-0001/#');
     const port = await freePort();
-    sim = await runSimulator(SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: [{ id: 'rcd', profile: 'acrel-asj', slaveId: 2 }, { id: 'relays', profile: 'relay', slaveId: 9 }] }] }));
+    sim = await runSimulator(
+      SimConfigSchema.parse({
+        servers: [
+          {
+            type: 'tcp',
+            port,
+            devices: [
+              { id: 'rcd', profile: 'acrel-asj', slaveId: 2 },
+              { id: 'relays', profile: 'relay', slaveId: 9 },
+            ],
+          },
+        ],
+      }),
+    );
     const rcd = sim.devices.find((d) => d.id === 'rcd')!;
     // Residual current swinging across warning and alarm: a steady stream of events and output actions.
     let high = false;
@@ -87,7 +100,11 @@ status: { enabled: false }
     const db = new Database(join(dataDir, 'outbox.db'), { readonly: true });
     const committed = db.prepare("SELECT value FROM counters WHERE name = 'event'").pluck().get() as number;
     db.close();
-    await waitFor(() => new Set(platform.got.filter((m) => /\/(alarm|event)$/.test(m.topic)).map((m) => m.json?.seq)).size >= committed, 10_000, 'all seqs at the broker');
+    await waitFor(
+      () => new Set(platform.got.filter((m) => /\/(alarm|event)$/.test(m.topic)).map((m) => m.json?.seq)).size >= committed,
+      10_000,
+      'all seqs at the broker',
+    );
     const got = platform.got.filter((m) => /\/(alarm|event)$/.test(m.topic)).map((m) => m.json as { id: string; seq: number });
     const seqs = new Set(got.map((m) => m.seq));
     const missing = Array.from({ length: committed }, (_, i) => i + 1).filter((s) => !seqs.has(s));

@@ -43,7 +43,6 @@ async function started(bus: Bus): Promise<Bus> {
   return bus;
 }
 
-
 describe('serial unplug and replug', () => {
   it('goes offline with the reason, reopens by itself and resumes', async () => {
     const pty = await ptyPair();
@@ -51,7 +50,9 @@ describe('serial unplug and replug', () => {
     const gas = simDevice('gas-lel', 1);
     let server: RunningServer = await serveRtu(new Station([gas]), pty.b, 9600);
     cleanups.push(() => server.close());
-    const bus = await started(createBus({ id: 'rs485', type: 'rtu', path: pty.a, baud: 9600, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 200, retries: 0 }));
+    const bus = await started(
+      createBus({ id: 'rs485', type: 'rtu', path: pty.a, baud: 9600, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 200, retries: 0 }),
+    );
     const w = pollGas(bus);
 
     await waitFor(() => w.last()?.online === true, 5000, 'device online');

@@ -70,7 +70,9 @@ describe('broker outage past the storage cap', () => {
     sim.devices.find((d) => d.id === 'smoke')?.pin('density', 0.3, performance.now());
     for (let i = 0; i < PRODUCED; i++) {
       const now = Date.now();
-      service.reporter.telemetry('summary', now - 60_000, now, [{ device: 'smoke', channel: 'density', unit: 'dB/m', min: 0.01, avg: 0.02, max: 0.03, last: 0.02, n: 60 }]);
+      service.reporter.telemetry('summary', now - 60_000, now, [
+        { device: 'smoke', channel: 'density', unit: 'dB/m', min: 0.01, avg: 0.02, max: 0.03, last: 0.02, n: 60 },
+      ]);
       if (i % 100 === 99) await sleep(20);
     }
     // The watch (every 5 s) spills what waits in memory and reports the shedding.

@@ -24,7 +24,15 @@ function config(dataDir: string) {
       { id: 'buzzer', role: 'buzzer', driver: { type: 'memory' } },
       { id: 'fan', role: 'fan', driver: { type: 'memory' } },
     ],
-    linkage: [{ when: { kind: 'smoke', state: 'alarm' }, do: [{ output: 'buzzer', action: 'on' }, { output: 'fan', action: 'on' }] }],
+    linkage: [
+      {
+        when: { kind: 'smoke', state: 'alarm' },
+        do: [
+          { output: 'buzzer', action: 'on' },
+          { output: 'fan', action: 'on' },
+        ],
+      },
+    ],
   });
 }
 
@@ -57,7 +65,9 @@ describe('recording never holds back acting', () => {
     // The disk has room again: everything kept is recorded, in the order it happened.
     full = false;
     await waitFor(() => rt.status().storage.unrecorded === 0, 3000, 'recorded after the disk came back');
-    const kinds = recorded.map((e) => (e.type === 'channel' ? `channel:${e.state}` : e.type === 'output' ? `output:${e.output}:${e.level}:${e.status}` : e.type));
+    const kinds = recorded.map((e) =>
+      e.type === 'channel' ? `channel:${e.state}` : e.type === 'output' ? `output:${e.output}:${e.level}:${e.status}` : e.type,
+    );
     expect(kinds.indexOf('channel:alarm')).toBeGreaterThanOrEqual(0);
     expect(kinds.indexOf('channel:alarm')).toBeLessThan(kinds.indexOf('output:buzzer:on:commanded'));
     expect(kinds.indexOf('output:buzzer:on:commanded')).toBeLessThan(kinds.indexOf('output:buzzer:on:confirmed'));

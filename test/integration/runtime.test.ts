@@ -28,7 +28,18 @@ const configFile = join(dir, 'gw.yaml');
 beforeAll(async () => {
   const port = await freePort();
   sim = await runSimulator(
-    SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: [{ id: 'gas', profile: 'gas-lel', slaveId: 1 }, { id: 'rcd', profile: 'acrel-asj', slaveId: 2 }] }] }),
+    SimConfigSchema.parse({
+      servers: [
+        {
+          type: 'tcp',
+          port,
+          devices: [
+            { id: 'gas', profile: 'gas-lel', slaveId: 1 },
+            { id: 'rcd', profile: 'acrel-asj', slaveId: 2 },
+          ],
+        },
+      ],
+    }),
   );
   const raw = {
     gateway: { id: 'GW-RT-0001', dataDir: join(dir, 'data') },
@@ -48,13 +59,24 @@ beforeAll(async () => {
       { id: 'buzzer', role: 'buzzer', driver: { type: 'memory' } },
     ],
     linkage: [
-      { when: { group: 'kitchen', kind: 'gas', state: 'alarm' }, do: [{ output: 'valve', action: 'close' }, { output: 'fan', action: 'on' }] },
+      {
+        when: { group: 'kitchen', kind: 'gas', state: 'alarm' },
+        do: [
+          { output: 'valve', action: 'close' },
+          { output: 'fan', action: 'on' },
+        ],
+      },
       { when: { kind: 'smoke', state: 'alarm' }, do: [{ output: 'buzzer', action: 'on' }] },
     ],
   };
   const { writeFileSync } = await import('node:fs');
   writeFileSync(configFile, JSON.stringify(raw)); // JSON is YAML
-  runtime = new GatewayRuntime(ConfigSchema.parse(raw), { profiles: BUILTIN_PROFILES, log: createLogger({ level: 'silent' }), onEvent: (e) => events.push(e), memoryInputs: inputs });
+  runtime = new GatewayRuntime(ConfigSchema.parse(raw), {
+    profiles: BUILTIN_PROFILES,
+    log: createLogger({ level: 'silent' }),
+    onEvent: (e) => events.push(e),
+    memoryInputs: inputs,
+  });
   await runtime.start();
   control = await serveControl(runtime, join(dir, 'data'));
 });
@@ -68,7 +90,8 @@ afterAll(async () => {
 
 const dev = (id: string) => sim.devices.find((d) => d.id === id)!;
 const outputs = () => runtime.status().outputs as Record<string, { level?: string }>;
-const channel = (d: string, c: string) => (runtime.status().channels as { device: string; channel: string; state: string; latched: boolean }[]).find((x) => x.device === d && x.channel === c);
+const channel = (d: string, c: string) =>
+  (runtime.status().channels as { device: string; channel: string; state: string; latched: boolean }[]).find((x) => x.device === d && x.channel === c);
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';

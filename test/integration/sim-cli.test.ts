@@ -63,13 +63,22 @@ describe('jiuxiao-sim devices --config', () => {
     expect((await api(control, 'DELETE', '/devices/main-panel/faults')).status).toBe(200);
 
     // Bad input: a specific 400/404 that changes nothing.
-    expect(await api(control, 'PUT', '/devices/kitchen-gas/faults', { noReply: 'yes' })).toMatchObject({ status: 400, json: { error: expect.stringMatching(/noReply/) } });
-    expect(await api(control, 'PUT', '/devices/kitchen-gas/points/lle', { value: 1 })).toMatchObject({ status: 404, json: { error: expect.stringMatching(/no point "lle"/) } });
+    expect(await api(control, 'PUT', '/devices/kitchen-gas/faults', { noReply: 'yes' })).toMatchObject({
+      status: 400,
+      json: { error: expect.stringMatching(/noReply/) },
+    });
+    expect(await api(control, 'PUT', '/devices/kitchen-gas/points/lle', { value: 1 })).toMatchObject({
+      status: 404,
+      json: { error: expect.stringMatching(/no point "lle"/) },
+    });
     expect(await api(control, 'PUT', '/devices/ghost/behaviour', { name: 'steady' })).toMatchObject({ status: 404 });
     expect(await api(control, 'POST', '/scenario', { name: 'earthquake' })).toMatchObject({ status: 400 });
     expect((await api(control, 'GET', '/devices/kitchen-gas')).json).toMatchObject({ faults: {}, values: { lel: 33.3 } });
 
-    expect(await api(control, 'POST', '/scenario', { name: 'kitchen-fire' })).toMatchObject({ status: 200, json: { devices: ['kitchen-smoke', 'kitchen-panel'] } });
+    expect(await api(control, 'POST', '/scenario', { name: 'kitchen-fire' })).toMatchObject({
+      status: 200,
+      json: { devices: ['kitchen-smoke', 'kitchen-panel'] },
+    });
     await api(control, 'POST', '/reset');
     expect((await api(control, 'GET', '/devices/kitchen-smoke')).json).toMatchObject({ behaviour: 'steady' });
 

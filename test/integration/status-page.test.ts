@@ -74,7 +74,9 @@ status: { host: 127.0.0.1, port: ${port} }
       await service.start();
       expect(service.statusUrl).toBeUndefined();
       const error = lines.find((l) => String(l.msg).startsWith('status page not started'));
-      expect(error?.msg).toBe(`status page not started: 127.0.0.1:${port}: the port is in use (change status.port or status.host, or set status.enabled: false)`);
+      expect(error?.msg).toBe(
+        `status page not started: 127.0.0.1:${port}: the port is in use (change status.port or status.host, or set status.enabled: false)`,
+      );
       expect(service.snapshot().gateway.id).toBe('GW-STATUS-1'); // the gateway itself runs
     } finally {
       await service.stop();

@@ -27,7 +27,23 @@ function signed(name: string, by: string, san?: string): void {
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
   const ext = f(`${name}.ext`);
   execFileSync('sh', ['-c', `printf '${san ? `subjectAltName=${san}\\n` : ''}' > ${ext}`]);
-  ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${by}.crt`), '-CAkey', f(`${by}.key`), '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', f(`${name}.crt`));
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-CA',
+    f(`${by}.crt`),
+    '-CAkey',
+    f(`${by}.key`),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+    '-out',
+    f(`${name}.crt`),
+  );
   chmodSync(f(`${name}.key`), 0o644); // mosquitto reads its key after dropping to its own user
 }
 
@@ -48,13 +64,24 @@ afterAll(async () => {
 function uplinkWith(tls: Record<string, unknown>, name: string) {
   const outbox = new Outbox(join(dir, `box-${name}`), { maxRows: 1000, maxBytes: 1e6, reserveRows: 10 });
   const cfg = UplinkSection.parse({ url: broker.url, tls, clientId: `gw-${name}` });
-  const up = new Uplink(cfg, { gatewayId: `GW-TLS-${name}`, outbox, log: createLogger({ level: 'silent' }), onCommand: async () => undefined, reconnectMinMs: 200, reconnectMaxMs: 400 });
+  const up = new Uplink(cfg, {
+    gatewayId: `GW-TLS-${name}`,
+    outbox,
+    log: createLogger({ level: 'silent' }),
+    onCommand: async () => undefined,
+    reconnectMinMs: 200,
+    reconnectMaxMs: 400,
+  });
   return { up, outbox };
 }
 
 describe('TLS with client certificates', () => {
   it('the platform CA and a client certificate connect and publish', async () => {
-    const platform = await listen(broker.url, 'jx/v1/#', { ca: [readFileSync(f('platform-ca.crt'))], cert: readFileSync(f('gateway.crt')), key: readFileSync(f('gateway.key')) });
+    const platform = await listen(broker.url, 'jx/v1/#', {
+      ca: [readFileSync(f('platform-ca.crt'))],
+      cert: readFileSync(f('gateway.crt')),
+      key: readFileSync(f('gateway.key')),
+    });
     const { up, outbox } = uplinkWith({ ca: f('platform-ca.crt'), cert: f('gateway.crt'), key: f('gateway.key') }, 'ok');
     outbox.add('alarm', 'a-tls', { boot: 'b', mono: 0, unsynced: false }, ({ seq }) => ({ hello: 'tls', seq }));
     up.start();

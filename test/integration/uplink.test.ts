@@ -27,7 +27,19 @@ beforeAll(async () => {
   broker = await startBroker();
   const port = await freePort();
   sim = await runSimulator(
-    SimConfigSchema.parse({ servers: [{ type: 'tcp', port, devices: [{ id: 'gas', profile: 'gas-lel', slaveId: 1 }, { id: 'relays', profile: 'relay', slaveId: 9 }, { id: 'smoke', profile: 'smoke', slaveId: 2 }] }] }),
+    SimConfigSchema.parse({
+      servers: [
+        {
+          type: 'tcp',
+          port,
+          devices: [
+            { id: 'gas', profile: 'gas-lel', slaveId: 1 },
+            { id: 'relays', profile: 'relay', slaveId: 9 },
+            { id: 'smoke', profile: 'smoke', slaveId: 2 },
+          ],
+        },
+      ],
+    }),
   );
   const yaml = `
 gateway: { id: ${GW}, dataDir: ${join(dir, 'data')} }
@@ -64,8 +76,14 @@ async function command(cmd: unknown): Promise<Received> {
   const id = (cmd as { id?: string }).id;
   const before = on('cmd/result').length;
   await platform.client.publishAsync(T('cmd'), typeof cmd === 'string' ? cmd : JSON.stringify(cmd), { qos: 1 });
-  await waitFor(() => on('cmd/result').length > before && (id === undefined || on('cmd/result').some((m, i) => i >= before && m.json?.id === id)), 5000, `result of ${id ?? 'command'}`);
-  return on('cmd/result').slice(before).find((m) => id === undefined || m.json?.id === id) as Received;
+  await waitFor(
+    () => on('cmd/result').length > before && (id === undefined || on('cmd/result').some((m, i) => i >= before && m.json?.id === id)),
+    5000,
+    `result of ${id ?? 'command'}`,
+  );
+  return on('cmd/result')
+    .slice(before)
+    .find((m) => id === undefined || m.json?.id === id) as Received;
 }
 
 describe('uplink end to end', () => {
@@ -87,10 +105,26 @@ describe('uplink end to end', () => {
     const msgs = on('alarm').map((m) => AlarmMessage.parse(m.json));
     const warning = msgs.find((m) => m.state === 'warning')!;
     const alarm = msgs.find((m) => m.state === 'alarm' && !m.reannounce)!;
-    expect(warning).toMatchObject({ device: 'gas', channel: 'lel', previousState: 'normal', value: 12, threshold: 10, venue: { adminCode: '500242100000', risk: 'red' } });
+    expect(warning).toMatchObject({
+      device: 'gas',
+      channel: 'lel',
+      previousState: 'normal',
+      value: 12,
+      threshold: 10,
+      venue: { adminCode: '500242100000', risk: 'red' },
+    });
     expect(alarm).toMatchObject({ previousState: 'warning', alarmId: warning.alarmId, latched: true, reason: 'device' });
     expect(alarm.seq).toBeGreaterThan(warning.seq);
-    await waitFor(() => on('event').some((m) => (m.json?.body as { output?: string; status?: string } | undefined)?.output === 'valve' && (m.json?.body as { status?: string }).status === 'confirmed'), 5000, 'valve event');
+    await waitFor(
+      () =>
+        on('event').some(
+          (m) =>
+            (m.json?.body as { output?: string; status?: string } | undefined)?.output === 'valve' &&
+            (m.json?.body as { status?: string }).status === 'confirmed',
+        ),
+      5000,
+      'valve event',
+    );
     expect(sim.devices.find((d) => d.id === 'relays')!.snapshot()['coil-0']).toBe(false);
     for (const e of on('event')) expect(EventMessage.safeParse(e.json).error).toBeUndefined();
   });
@@ -113,9 +147,15 @@ describe('uplink end to end', () => {
     const reset = await command({ id: 'reset-1', name: 'reset', args: {} });
     expect(reset.json).toMatchObject({ ok: false, reason: expect.stringMatching(/gas alarm is reset only on site.*never reopened by a remote command/s) });
     expect(sim.devices.find((d) => d.id === 'relays')!.snapshot()['coil-0']).toBe(false);
-    expect((await command({ id: 'old', name: 'ping', expiresAt: '2020-01-01T00:00:00Z' })).json).toMatchObject({ ok: false, reason: 'expired at 2020-01-01T00:00:00Z' });
+    expect((await command({ id: 'old', name: 'ping', expiresAt: '2020-01-01T00:00:00Z' })).json).toMatchObject({
+      ok: false,
+      reason: 'expired at 2020-01-01T00:00:00Z',
+    });
     expect((await command({ id: 'x1', name: 'reboot' })).json).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown command "reboot"/) });
-    expect((await command({ id: 'x2', name: 'maintenance', args: { device: 'gas' } })).json).toMatchObject({ ok: false, reason: expect.stringMatching(/bad args: on/) });
+    expect((await command({ id: 'x2', name: 'maintenance', args: { device: 'gas' } })).json).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/bad args: on/),
+    });
     expect((await command({ id: 'st-1', name: 'get-status' })).json).toMatchObject({ ok: true, result: { gateway: GW, openAlarms: expect.any(Array) } });
   });
 
@@ -136,7 +176,14 @@ describe('uplink end to end', () => {
     const before = on('cmd/result').length;
     for (const j of junk) platform.client.publish(T('cmd'), j, { qos: 1 });
     const valid = junk.filter((j) => typeof j === 'string' && j.startsWith('{"id":"v')).length;
-    await waitFor(() => on('cmd/result').slice(before).filter((m) => String(m.json?.id).startsWith('v') && m.json?.ok === true).length === valid, 60_000, 'every valid ping answered');
+    await waitFor(
+      () =>
+        on('cmd/result')
+          .slice(before)
+          .filter((m) => String(m.json?.id).startsWith('v') && m.json?.ok === true).length === valid,
+      60_000,
+      'every valid ping answered',
+    );
     const answers = on('cmd/result').slice(before);
     expect(answers.length).toBe(junk.length);
     expect(answers.filter((m) => m.json?.ok === false).length).toBe(junk.length - valid);

@@ -29,7 +29,10 @@ describe('log redaction', () => {
 
   it('credentials inside URLs, in fields, arrays and the message itself', () => {
     const { log, text } = capture();
-    log.error({ brokers: ['mqtts://gw:' + SECRET + '@platform.example:8883'], url: `wss://user:${SECRET}@host/mqtt` }, `connect to mqtt://gw:${SECRET}@10.0.0.1:1883 failed`);
+    log.error(
+      { brokers: ['mqtts://gw:' + SECRET + '@platform.example:8883'], url: `wss://user:${SECRET}@host/mqtt` },
+      `connect to mqtt://gw:${SECRET}@10.0.0.1:1883 failed`,
+    );
     const out = text();
     expect(out).not.toContain(SECRET);
     expect(out).toContain('mqtts://[redacted]@platform.example:8883');
