@@ -16,6 +16,7 @@ import type { Logger } from './log/logger.js';
 import type { GatewayEvent } from './events.js';
 import { GatewayRuntime } from './runtime.js';
 import { SystemClock } from './uplink/clock.js';
+import { AnsweredCommands } from './control/answered.js';
 import { handleCommand } from './control/commands.js';
 import { Reporter } from './uplink/reporter.js';
 import { TelemetryAggregator } from './uplink/telemetry.js';
@@ -66,6 +67,7 @@ function diskFreeMB(dir: string): number | null {
 export class GatewayService {
   readonly boot = randomUUID();
   readonly outbox: Outbox;
+  private readonly answered: AnsweredCommands;
   readonly runtime: GatewayRuntime;
   readonly reporter: Reporter;
   readonly uplink: Uplink | undefined;
@@ -124,6 +126,7 @@ export class GatewayService {
       outbox = new Outbox(null, caps);
     }
     this.outbox = outbox;
+    this.answered = new AnsweredCommands(outbox.database);
     this.clock = o.clock ?? new SystemClock();
     this.wasSynced = this.clock.synced();
     this.uplink = config.uplink
@@ -147,6 +150,7 @@ export class GatewayService {
   private command(payload: Buffer): Promise<void> {
     return handleCommand(payload, {
       port: this.runtime,
+      answered: this.answered,
       reporter: this.reporter,
       outbox: this.outbox,
       clock: this.clock,

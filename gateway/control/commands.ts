@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { SystemClock } from '../uplink/clock.js';
 import type { Reporter } from '../uplink/reporter.js';
+import type { AnsweredCommands } from './answered.js';
 import { control, type ControlPort } from './port.js';
 
 interface Answer {
@@ -21,6 +22,7 @@ export interface CommandContext {
   port: ControlPort;
   reporter: Reporter;
   outbox: Outbox;
+  answered: AnsweredCommands;
   clock: SystemClock;
   boot: string;
   log: Logger;
@@ -62,10 +64,10 @@ async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: strin
     return { id: rawId, answer: refuse(null, `malformed command: ${reason}`) };
   }
   const cmd = parsed.data;
-  const previous = ctx.outbox.recallCommand(cmd.id) as Answer | undefined;
+  const previous = ctx.answered.recall(cmd.id) as Answer | undefined;
   if (previous) return { id: cmd.id, answer: previous };
   const answer = await execute(cmd, ctx);
-  ctx.outbox.rememberCommand(cmd.id, answer);
+  ctx.answered.remember(cmd.id, answer);
   return { id: cmd.id, answer };
 }
 

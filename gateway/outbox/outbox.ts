@@ -19,6 +19,8 @@
 
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../storage/sqlite-file.js';
+import { unpack, type Part } from './pack.js';
+import { createSchema } from './schema.js';
 
 export type OutTopic = 'alarm' | 'event' | 'heartbeat' | 'telemetry' | 'cmd/result';
 
@@ -45,8 +47,6 @@ export interface Pending {
 }
 
 type Meta = { boot: string; mono: number; unsynced: boolean };
-/** One entry of a pack's `parts` column: id, seq, payload length, monotonic time. */
-type Part = [id: string, seq: number, length: number, mono: number];
 
 export interface BuildContext {
   seq: number;
@@ -88,6 +88,11 @@ export class Outbox {
   private lastRowid: number;
   static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
+
+  /** The file's handle, for the few tables that live beside the queue (the commands' answers). */
+  get database(): Database.Database {
+    return this.db;
+  }
 
   /** `dataDir` null: in memory (the data directory is unusable); nothing survives a restart. */
   constructor(
@@ -414,18 +419,6 @@ export class Outbox {
     return messages;
   }
 
-  /** A command's answer, kept so a repeat of the same id is answered again, not executed twice. */
-  rememberCommand(id: string, answer: unknown): void {
-    this.db.prepare('INSERT OR REPLACE INTO commands (id, answer, at) VALUES (?, ?, ?)').run(id, JSON.stringify(answer), Date.now());
-    // Keep the last 10 000.
-    this.db.prepare('DELETE FROM commands WHERE id IN (SELECT id FROM commands ORDER BY at DESC LIMIT -1 OFFSET 10000)').run();
-  }
-
-  recallCommand(id: string): unknown {
-    const row = this.db.prepare('SELECT answer FROM commands WHERE id = ?').pluck().get(id) as string | undefined;
-    return row === undefined ? undefined : JSON.parse(row);
-  }
-
   /** After the broker's PUBACK, for a message `next` handed out. A message from memory is simply
    *  forgotten; a row's delete is batched (flushAcks): losing it in a crash only means the message is
    *  sent again, with the same id. */
@@ -571,45 +564,4 @@ export class Outbox {
     this.spill(new Set());
     this.db.close();
   }
-}
-
-/** A pack's messages: each entry of `parts` with its slice of the payload (no copies). */
-function unpack(payload: Buffer, parts: string): [Part, Buffer][] {
-  let offset = 0;
-  return (JSON.parse(parts) as Part[]).map((part) => [part, payload.subarray(offset, (offset += part[2]))]);
-}
-
-const OUTBOX_TABLE = `
-  CREATE TABLE outbox (
-    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, topic TEXT NOT NULL, priority INTEGER NOT NULL,
-    seq INTEGER NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL,
-    boot TEXT NOT NULL, mono REAL NOT NULL, unsynced INTEGER NOT NULL,
-    n INTEGER NOT NULL DEFAULT 1, parts TEXT,
-    -- Last: a pack's payload spans overflow pages, and SQLite walks them to reach any column after it.
-    payload BLOB NOT NULL)`;
-const OLD_COLUMNS = 'rowid, id, topic, priority, seq, payload, bytes, created, boot, mono, unsynced';
-
-/**
- * Creates the tables, or brings a file of an earlier 0.1 build up to date in one transaction (rows kept;
- * its rows are single messages). No index on id: every delete goes by rowid, and an index costs a b-tree
- * write per insert and per delete (measured: a quarter of the delete time); ids are unique by
- * construction (UUIDs).
- */
-function createSchema(db: Database.Database): void {
-  db.transaction(() => {
-    const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").pluck().get() as string | undefined;
-    if (existing === undefined) db.exec(OUTBOX_TABLE);
-    else if (!(db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).some((c) => c.name === 'parts')) {
-      db.exec(`ALTER TABLE outbox RENAME TO outbox_before;
-        DROP INDEX IF EXISTS outbox_order;
-        ${OUTBOX_TABLE};
-        INSERT INTO outbox (${OLD_COLUMNS}) SELECT ${OLD_COLUMNS} FROM outbox_before;
-        DROP TABLE outbox_before;`);
-    }
-    db.exec(`
-      CREATE INDEX IF NOT EXISTS outbox_order ON outbox (priority, rowid);
-      CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS commands (id TEXT PRIMARY KEY, answer TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
-    `);
-  })();
 }
