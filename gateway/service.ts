@@ -15,7 +15,7 @@ import { Outbox } from './outbox/outbox.js';
 import type { Logger } from './log/logger.js';
 import type { GatewayEvent } from './events.js';
 import { GatewayRuntime } from './runtime.js';
-import { SystemClock } from './uplink/clock.js';
+import { ClockStepWatch, SystemClock } from './uplink/clock.js';
 import { AnsweredCommands } from './control/answered.js';
 import { handleCommand } from './control/commands.js';
 import { Reporter } from './uplink/reporter.js';
@@ -83,8 +83,7 @@ export class GatewayService {
   private statusServer: StatusServer | undefined;
   /** Why the outbox runs in memory, when it does. */
   private outboxError: string | undefined;
-  /** Wall time minus monotonic time at the last check: a jump is a clock step. */
-  private clockOffset = Date.now() - performance.now();
+  private readonly clockSteps = new ClockStepWatch(Date.now(), performance.now());
 
   constructor(
     readonly config: Config,
@@ -217,10 +216,8 @@ export class GatewayService {
   /** Shedding is itself reported; a clock that became good corrects what was recorded before. */
   private watch(): void {
     // A wall-clock step (NTP, a hand, fake-hwclock): reported, so the platform can tell `at` jumped.
-    const offset = Date.now() - performance.now();
-    const stepMs = Math.round(offset - this.clockOffset);
-    this.clockOffset = offset;
-    if (Math.abs(stepMs) > 2000) {
+    const stepMs = this.clockSteps.look(Date.now(), performance.now());
+    if (stepMs !== undefined) {
       this.o.log.warn({ stepMs }, 'wall clock stepped');
       this.reporter.event('clock', { synced: this.clock.synced(), step: stepMs, by: 'step' });
     }

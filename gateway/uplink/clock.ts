@@ -30,3 +30,29 @@ export class SystemClock implements ClockQuality {
     return { ok: Math.abs(offsetMs) <= toleranceMs, offsetMs };
   }
 }
+
+/**
+ * Notices a step of the wall clock (NTP correcting a Pi that booted with the last shutdown's time, a
+ * hand setting it): the wall clock moved by more than `toleranceMs` against the monotonic clock since
+ * the last look. Timers run on the monotonic clock, so a step changes no timer; it is reported, so the
+ * platform can tell why `at` jumped.
+ */
+export class ClockStepWatch {
+  private offset: number;
+
+  constructor(
+    wallNow: number,
+    monoNow: number,
+    private readonly toleranceMs = 2000,
+  ) {
+    this.offset = wallNow - monoNow;
+  }
+
+  /** The step in ms since the last look (positive: forward), or undefined within the tolerance. */
+  look(wallNow: number, monoNow: number): number | undefined {
+    const offset = wallNow - monoNow;
+    const step = Math.round(offset - this.offset);
+    this.offset = offset;
+    return Math.abs(step) > this.toleranceMs ? step : undefined;
+  }
+}
