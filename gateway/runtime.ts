@@ -409,9 +409,16 @@ export class GatewayRuntime implements ControlPort {
     if (opts.source === 'remote' && kinds.includes('gas')) {
       return { ok: false, reason: `"${device}" has a gas channel: its maintenance mode is set only on site (jiuxiao-gateway maintenance), never remotely` };
     }
-    this.detector.setMaintenance(device, on);
     this.linkage.setLinkageTest(device, on && opts.linkageTest === true);
-    this.serial(() => this.decide());
+    if (on) {
+      this.detector.setMaintenance(device, true);
+      this.serial(() => this.decide());
+    } else
+      this.serial(() => {
+        const standing = this.detector.endMaintenance(device, Date.now(), performance.now());
+        if (standing.length) this.handle(standing);
+        else this.decide();
+      });
     return { ok: true };
   }
 

@@ -65,6 +65,8 @@ export class Detector {
   private readonly channels = new Map<string, Channel>();
   private readonly byDevice = new Map<string, Channel[]>();
   private readonly maintenance = new Set<string>();
+  /** The last event of each channel, for what maintenance's end repeats. */
+  private readonly lastEvents = new Map<string, ChannelEvent>();
 
   constructor(
     config: Config,
@@ -127,6 +129,33 @@ export class Detector {
     if (on) this.maintenance.add(device);
     else this.maintenance.delete(device);
     return true;
+  }
+
+  /**
+   * Maintenance of a device ended: each of its channels not normal now stands for real. Its last event
+   * again, no longer flagged test, so the platform learns the alarm is real and linkage acts on it.
+   */
+  endMaintenance(device: string, at: number, mono: number): ChannelEvent[] {
+    if (!this.maintenance.delete(device)) return [];
+    const out: ChannelEvent[] = [];
+    for (const c of this.byDevice.get(device) ?? []) {
+      const last = this.lastEvents.get(`${c.device}/${c.channel}`);
+      if (c.machine.state === 'normal' || !last) continue;
+      const e: ChannelEvent = {
+        ...last,
+        id: this.options.newId(),
+        previousState: c.machine.state,
+        state: c.machine.state,
+        latched: c.machine.latched,
+        test: false,
+        detail: `maintenance ended, the ${c.machine.state} stands: ${last.detail}`,
+        at,
+        mono,
+      };
+      this.lastEvents.set(`${c.device}/${c.channel}`, e);
+      out.push(e);
+    }
+    return out;
   }
 
   /** The signal kinds of a device's channels (empty for an unknown device). */
@@ -225,6 +254,7 @@ export class Detector {
     if (t.threshold !== undefined) e.threshold = t.threshold;
     const u = unit ?? c.machine.rules.unit;
     if (u !== undefined) e.unit = u;
+    this.lastEvents.set(`${c.device}/${c.channel}`, e);
     out.push(e);
   }
 }

@@ -349,7 +349,7 @@ describe('fault campaign: signals', () => {
 describe('fault campaign: maintenance never disables gas shut-off', () => {
   it('remote maintenance of a gas detector is refused; leaving local maintenance closes the valve at once', async () => {
     const v = await venue('maintenance');
-    const platform = await listen(broker.url, 'jx/v1/GW-FAULT-0001/cmd/result');
+    const platform = await listen(broker.url, 'jx/v1/GW-FAULT-0001/#');
     try {
       await v.run();
       await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
@@ -372,6 +372,11 @@ describe('fault campaign: maintenance never disables gas shut-off', () => {
       expect(await runCli(['maintenance', '--config', v.configFile, '--device', 'kitchen-gas', 'off'], io)).toBe(0);
       const ms = await within(3000, 'valve closed on leaving maintenance', () => v.demanded());
       figures.push(`maintenance off with gas at 45 %LEL → valve closed, fan and buzzer on: ${ms}`);
+      // The platform learns the alarm is real now: the same alarm again, no longer flagged test.
+      const alarms = () => platform.got.filter((m) => m.topic.endsWith('/alarm') && m.json?.device === 'kitchen-gas' && m.json?.state === 'alarm');
+      await within(5000, 'the alarm again, not test', () => alarms().some((m) => m.json?.test === false));
+      expect(alarms()[0]?.json?.test).toBe(true);
+      expect(new Set(alarms().map((m) => m.json?.alarmId)).size).toBe(1);
     } finally {
       await platform.close();
     }
