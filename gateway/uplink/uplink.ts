@@ -149,6 +149,9 @@ export class Uplink {
     };
     client.on('error', (err) => this.failed(err.message));
     client.on('connect', () => {
+      // A CONNACK that lands after stop() has ended the client: mqtt.js has closed its store, and a
+      // publish now would throw inside its packet handler (seen on the recorder's thread, killing it).
+      if (this.stopping) return;
       this.connects++;
       this.lastError = null;
       this.backoff = this.o.reconnectMinMs ?? 1000;
@@ -177,6 +180,18 @@ export class Uplink {
       if (!this.client) this.connect();
       else if (!this.client.connected) this.client.reconnect();
     }, delay);
+  }
+
+  /**
+   * At stop, with messages still waiting: a reconnect sleeping in its backoff is tried now, since the
+   * few seconds left are the last chance to deliver them. An attempt already under way is left alone.
+   */
+  hurry(): void {
+    if (this.stopping || this.connected || !this.reconnectTimer) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    if (!this.client) this.connect();
+    else this.client.reconnect();
   }
 
   /** A publish not acknowledged in time: restart the connection, so the client resends it. */
