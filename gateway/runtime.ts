@@ -25,6 +25,7 @@ import { Linkage } from './linkage/linkage.js';
 import { createDriver, outputsOfDevice } from './outputs/drivers.js';
 import { Reconciler, type ReconcilerTiming } from './outputs/reconciler.js';
 import { StateStore, type RememberedAlarm } from './state/state-store.js';
+import { OrderedRetry } from './storage/ordered-retry.js';
 
 export type { GatewayEvent } from './events.js';
 export type { ResetResult, RuntimeStatus, StorageHealth } from './control/port.js';
@@ -45,10 +46,13 @@ export interface RuntimeOptions {
   outputTiming?: Partial<ReconcilerTiming>;
   /** How often failed recording and saving are retried (ms). */
   retryStorageMs?: number;
+  /**
+   * Where channel states and closed valves are saved, when not here: `run` saves them on the recorder's
+   * thread, so that a stalled disk never stalls this one. Then state.db is only read here, at start.
+   * Never throws.
+   */
+  stateSink?: (changed: ReadonlyMap<string, ChannelSnapshot>, closedValves: readonly string[]) => void;
 }
-
-/** Events kept in memory while recording fails; past this the oldest are dropped (and counted). */
-const MAX_UNRECORDED = 10_000;
 
 export class GatewayRuntime implements ControlPort {
   private store: StateStore | undefined;
@@ -65,9 +69,9 @@ export class GatewayRuntime implements ControlPort {
   /** What the state store holds, to skip writes that change nothing. */
   private readonly saved = new Map<string, string>();
   private savedValves: string | undefined;
-  private readonly unrecorded: GatewayEvent[] = [];
+  /** Events to record; while recording fails they wait, in order, and are retried. */
+  private readonly recorded: OrderedRetry<GatewayEvent> | undefined;
   private storageFailures = 0;
-  private droppedUnrecorded = 0;
   private lastStorageError: string | null = null;
   private unsaved = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -81,6 +85,7 @@ export class GatewayRuntime implements ControlPort {
     private readonly o: RuntimeOptions,
   ) {
     this.newId = o.newId ?? randomUUID;
+    this.recorded = o.record ? new OrderedRetry(o.record, { log: o.log, what: 'event not recorded: kept in memory and retried' }) : undefined;
     const c = config;
     // Storage first, but never a reason not to run: a box that cannot write still closes its valve.
     let restored = new Map<string, ChannelSnapshot>();
@@ -91,6 +96,10 @@ export class GatewayRuntime implements ControlPort {
       if (opened.movedAside) o.log.error({ file: opened.movedAside }, 'state database failed its check at boot: moved aside, starting fresh');
       restored = this.store.channels();
       closedValves = this.store.closedValves();
+      if (o.stateSink) {
+        this.store.close();
+        this.store = undefined;
+      }
     } catch (err) {
       this.storageFailed(err, 'state database unusable: running without saved state (channel states and closed valves will not survive a restart)');
     }
@@ -252,38 +261,7 @@ export class GatewayRuntime implements ControlPort {
     } catch (err) {
       this.o.log.error({ err }, 'event observer failed');
     }
-    if (!this.o.record) return;
-    if (this.unrecorded.length) {
-      this.queueUnrecorded(e);
-      this.flushUnrecorded();
-      return;
-    }
-    try {
-      this.o.record(e);
-    } catch (err) {
-      this.storageFailed(err, 'event not recorded: kept in memory and retried');
-      this.queueUnrecorded(e);
-    }
-  }
-
-  private queueUnrecorded(e: GatewayEvent): void {
-    this.unrecorded.push(e);
-    if (this.unrecorded.length > MAX_UNRECORDED) {
-      this.unrecorded.shift();
-      this.droppedUnrecorded++;
-    }
-  }
-
-  private flushUnrecorded(): void {
-    while (this.unrecorded.length && this.o.record) {
-      try {
-        this.o.record(this.unrecorded[0] as GatewayEvent);
-      } catch (err) {
-        this.storageFailed(err, 'event not recorded: kept in memory and retried');
-        return;
-      }
-      this.unrecorded.shift();
-    }
+    this.recorded?.push(e);
   }
 
   private storageFailed(err: unknown, what: string): void {
@@ -295,7 +273,7 @@ export class GatewayRuntime implements ControlPort {
   }
 
   private retryStorage(): void {
-    if (!this.store) {
+    if (!this.store && !this.o.stateSink) {
       try {
         this.store = StateStore.open(this.config.gateway.dataDir).store;
         this.o.log.info('state database opened: saving state again');
@@ -307,8 +285,8 @@ export class GatewayRuntime implements ControlPort {
       }
     }
     if (this.unsaved) this.persist();
-    if (this.unrecorded.length) this.flushUnrecorded();
-    if (!this.unsaved && !this.unrecorded.length && this.lastStorageError !== null && this.store) {
+    this.recorded?.retry();
+    if (!this.unsaved && this.lastStorageError !== null && (this.store || this.o.stateSink)) {
       this.o.log.info({ failures: this.storageFailures }, 'storage works again: everything recorded and saved');
       this.lastStorageError = null;
     }
@@ -316,7 +294,8 @@ export class GatewayRuntime implements ControlPort {
 
   /** Writes only what changed since the last save (every state write wears the SD card); a failure is retried. */
   private persist(): void {
-    if (!this.store) {
+    const sink = this.o.stateSink;
+    if (!this.store && !sink) {
       this.unsaved = true;
       return;
     }
@@ -336,8 +315,11 @@ export class GatewayRuntime implements ControlPort {
       return;
     }
     try {
-      this.store.save(changed, valves, Date.now());
-      if (alarms) this.store.saveAlarms(alarms);
+      if (sink) sink(new Map(changed), valves);
+      else {
+        this.store?.save(changed, valves, Date.now());
+        if (alarms) this.store?.saveAlarms(alarms);
+      }
     } catch (err) {
       this.unsaved = true;
       this.storageFailed(err, 'state not saved: retried');
@@ -436,13 +418,19 @@ export class GatewayRuntime implements ControlPort {
   }
 
   storageHealth(): StorageHealth {
-    const ok = this.store !== undefined && !this.unsaved && this.unrecorded.length === 0 && this.lastStorageError === null;
+    const unrecorded = this.recorded?.size ?? 0;
+    const ok =
+      (this.store !== undefined || this.o.stateSink !== undefined) &&
+      !this.unsaved &&
+      unrecorded === 0 &&
+      this.lastStorageError === null &&
+      !this.recorded?.lastError;
     return {
       ok,
-      failures: this.storageFailures,
-      lastError: this.lastStorageError,
-      unrecorded: this.unrecorded.length + this.droppedUnrecorded,
-      unsaved: this.unsaved || !this.store,
+      failures: this.storageFailures + (this.recorded?.failures ?? 0),
+      lastError: this.recorded?.lastError ?? this.lastStorageError,
+      unrecorded,
+      unsaved: this.unsaved || (!this.store && !this.o.stateSink),
     };
   }
 
@@ -464,7 +452,7 @@ export class GatewayRuntime implements ControlPort {
     await Promise.race([this.chain, new Promise((r) => setTimeout(r, outputTimeoutMs).unref())]);
     const failedOutputs = this.started ? await this.reconciler.settle(this.linkage.safeStates('shutdown: safe state'), outputTimeoutMs) : 'not started';
     this.persist();
-    if (this.unrecorded.length) this.flushUnrecorded();
+    this.recorded?.retry();
     for (const c of this.closers) c();
     await this.reconciler.close();
     await Promise.all([...this.buses.values()].map((b) => b.stop().catch(() => undefined)));

@@ -1,27 +1,28 @@
-// The whole gateway: the runtime (poll, detect, act) plus what reports it — the outbox, the uplink, the
-// reporter, heartbeats, telemetry, commands, re-announcements, clock correction. `jiuxiao-gateway run`
-// is this, started and stopped on signals.
+// The whole gateway: the runtime (poll, detect, act) plus the recorder (outbox, uplink, reporter,
+// heartbeats, telemetry, commands, re-announcements, clock correction). `jiuxiao-gateway run` is this,
+// started and stopped on signals, with the recorder on a worker thread of its own: synchronous SQLite on
+// a stalled SD card then blocks only that thread, never polling and the outputs. Tests run the recorder
+// in process (`recorder: 'in-process'`, the default), where they can reach the outbox and the uplink.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statfsSync } from 'node:fs';
 import type { Config, Profile, RiskAssessment } from '../config/index.js';
 import { packageVersion } from '../config/package-version.js';
 import { RISK_LABELS } from '../config/risk.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
+import type { ControlPort } from './control/port.js';
 import { redactString } from './log/redact.js';
 import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
-import { Outbox } from './outbox/outbox.js';
+import type { Outbox } from './outbox/outbox.js';
 import type { Logger } from './log/logger.js';
 import type { GatewayEvent } from './events.js';
 import { GatewayRuntime } from './runtime.js';
-import { ClockStepWatch, SystemClock } from './uplink/clock.js';
-import { AnsweredCommands } from './control/answered.js';
-import { handleCommand } from './control/commands.js';
-import { Reporter } from './uplink/reporter.js';
-import { TelemetryAggregator } from './uplink/telemetry.js';
-import { Uplink } from './uplink/uplink.js';
+import type { SystemClock } from './uplink/clock.js';
+import type { Reporter } from './uplink/reporter.js';
+import type { Uplink } from './uplink/uplink.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
+import { Recorder, withRecording, type RecorderStopReport, type RecordingPicture } from './recorder/recorder.js';
+import { RecorderHost } from './recorder/host.js';
 
 /** What a stop did and did not do: the last log line says it, truthfully. */
 export interface StopReport {
@@ -45,53 +46,32 @@ export interface ServiceOptions {
   outputTiming?: Partial<ReconcilerTiming>;
   /** Shorter timers for tests (ms). */
   timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
-}
-
-function cpuTempC(): number | null {
-  try {
-    return Math.round(Number(readFileSync('/sys/class/thermal/thermal_zone0/temp', 'utf8')) / 100) / 10;
-  } catch {
-    return null;
-  }
-}
-
-function diskFreeMB(dir: string): number | null {
-  try {
-    const s = statfsSync(dir);
-    return Math.round((s.bavail * s.bsize) / 1048576);
-  } catch {
-    return null;
-  }
+  /** Where the recorder runs: its own worker thread (`run`), or in process (tests; the default). */
+  recorder?: 'in-process' | 'worker';
+  /** Worker only: the log settings the worker makes its logger from. */
+  logSettings?: { level: string; pretty: boolean };
 }
 
 export class GatewayService {
   readonly boot = randomUUID();
-  readonly outbox: Outbox;
-  private readonly answered: AnsweredCommands;
   readonly runtime: GatewayRuntime;
-  readonly reporter: Reporter;
-  readonly uplink: Uplink | undefined;
-  private readonly telemetry = new TelemetryAggregator();
-  private readonly clock: SystemClock;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** In process: the recorder itself. */
+  private readonly local: Recorder | undefined;
+  /** Worker: its host on this thread. */
+  private readonly host: RecorderHost | undefined;
   private readonly startedAt = performance.now();
-  private lastShed = 0;
-  private wasSynced: boolean;
-  private lastSummaryAt = Date.now();
   /** The last decoded points of each device, for the status page. */
   private readonly lastPoints = new Map<string, Readonly<Record<string, DecodedPoint>>>();
   private statusServer: StatusServer | undefined;
-  /** Why the outbox runs in memory, when it does. */
-  private outboxError: string | undefined;
-  private readonly clockSteps = new ClockStepWatch(Date.now(), performance.now());
+  /** The control port the Unix socket serves: the runtime's, with the whole gateway's storage health. */
+  readonly port: ControlPort;
 
   constructor(
     readonly config: Config,
     private readonly risk: RiskAssessment,
     private readonly o: ServiceOptions,
   ) {
-    const storage = config.storage;
-    const caps = { maxRows: storage.maxRows, maxBytes: storage.maxMB * 1048576, reserveRows: storage.alarmReserveRows };
+    const worker = o.recorder === 'worker';
     // The runtime comes first: it closes the valve whatever storage and the uplink do.
     this.runtime = new GatewayRuntime(config, {
       profiles: o.profiles,
@@ -102,151 +82,94 @@ export class GatewayService {
           e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
         o.log[level]({ event: e }, `${e.type} event`);
       },
-      // Throws when the outbox cannot take it: the runtime keeps the event and retries, in order.
-      record: (e) => this.reporter.record(e),
+      // Never throws: the recorder keeps what it cannot write, in order, and retries.
+      record: (e) => (this.local ? this.local.record(e) : this.host?.record(e)),
       onReading: (device, points) => {
-        this.telemetry.add(device, points);
         this.lastPoints.set(device, points);
+        if (this.local) this.local.reading(device, points);
+        else this.host?.reading(device, points);
       },
+      ...(worker ? { stateSink: (changed, valves) => this.host?.saveState(changed, valves) } : {}),
       ...(o.memoryInputs ? { memoryInputs: o.memoryInputs } : {}),
       ...(o.outputTiming ? { outputTiming: o.outputTiming } : {}),
     });
-    let outbox: Outbox;
-    try {
-      outbox = new Outbox(config.gateway.dataDir, caps);
-      if (outbox.movedAside) o.log.error({ file: outbox.movedAside }, 'outbox failed its check at boot: moved aside, starting fresh');
-    } catch (err) {
-      // A full or read-only data directory at boot: run, report from memory, and say so loudly.
-      this.outboxError = (err as Error).message;
-      o.log.error(
-        { err: { message: this.outboxError, code: (err as { code?: string }).code }, dataDir: config.gateway.dataDir },
-        'outbox unusable: events are kept in memory only and lost at a restart',
+    const runtime = this.runtime;
+    if (worker) {
+      this.host = new RecorderHost(config, risk, runtime, {
+        boot: this.boot,
+        log: o.log,
+        logSettings: o.logSettings ?? { level: 'info', pretty: false },
+        ...(o.timers ? { timers: o.timers } : {}),
+      });
+    } else {
+      this.local = new Recorder(
+        config,
+        risk,
+        { status: () => runtime.status(), port: runtime },
+        {
+          boot: this.boot,
+          log: o.log,
+          ...(o.clock ? { clock: o.clock } : {}),
+          ...(o.timers ? { timers: o.timers } : {}),
+          rememberAlarms: (open) => runtime.saveAlarms(open),
+          rememberedAlarms: () => runtime.rememberedAlarms(),
+        },
       );
-      outbox = new Outbox(null, caps);
     }
-    this.outbox = outbox;
-    this.answered = new AnsweredCommands(outbox.database);
-    this.clock = o.clock ?? new SystemClock();
-    this.wasSynced = this.clock.synced();
-    this.uplink = config.uplink
-      ? new Uplink(config.uplink, {
-          gatewayId: config.gateway.id,
-          outbox: this.outbox,
-          log: o.log.child({ name: 'uplink' }),
-          onCommand: (p) => this.command(p),
-        })
-      : undefined;
-    this.reporter = new Reporter(config, risk, {
-      outbox: this.outbox,
-      boot: this.boot,
-      clock: this.clock,
-      newId: randomUUID,
-      onCommit: (topic) => (topic === 'telemetry' || topic === 'heartbeat' ? this.uplink?.kick() : this.uplink?.urgent()),
-      remember: (open) => this.runtime.saveAlarms(open),
-    });
+    this.port = {
+      status: () => this.status(),
+      reset: (scope, source) => runtime.reset(scope, source),
+      silence: () => runtime.silence(),
+      setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
+    };
   }
 
-  private command(payload: Buffer): Promise<void> {
-    return handleCommand(payload, {
-      port: this.runtime,
-      answered: this.answered,
-      reporter: this.reporter,
-      outbox: this.outbox,
-      clock: this.clock,
-      boot: this.boot,
-      log: this.o.log,
-      extraStatus: () => ({
-        openAlarms: this.reporter.openAlarms(),
-        backlog: this.outbox.backlog(),
-        shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
-      }),
-    });
+  /** In process only (tests): the recorder's parts. */
+  private get inProcess(): Recorder {
+    if (!this.local) throw new Error('the recorder runs on its worker thread: its outbox and uplink are not reachable from here');
+    return this.local;
+  }
+
+  get outbox(): Outbox {
+    return this.inProcess.outbox;
+  }
+
+  get reporter(): Reporter {
+    return this.inProcess.reporter;
+  }
+
+  get uplink(): Uplink | undefined {
+    return this.inProcess.uplink;
   }
 
   async start(): Promise<void> {
+    // Alarms standing from before a restart are restored before any new event can touch them.
+    const restored = this.local?.restore() ?? false;
     // Acting first: polling, detection and linkage start whatever the uplink does.
-    const remembered = this.runtime.rememberedAlarms();
-    const restored = this.reporter.restore(remembered, this.runtime.status().channels);
-    if (restored) this.o.log.warn({ openAlarms: this.reporter.openAlarms() }, 'alarms standing from before the restart: re-announced until acknowledged');
     await this.runtime.start();
-    // The uplink connects in the background (never awaited: a gateway runs with the network down) and
-    // never throws: TLS files and DNS are its own trouble, shown in the status and retried.
-    try {
-      this.uplink?.start();
-    } catch (err) {
-      this.o.log.error({ err: { message: (err as Error).message } }, 'uplink failed to start');
-    }
+    this.local?.start(restored);
     const st = this.config.status;
     if (st.enabled) {
       this.statusServer = new StatusServer({ host: st.host, port: st.port, token: st.token }, () => this.snapshot(), this.o.log.child({ name: 'status' }));
       await this.statusServer.start();
     }
-    const u = this.config.uplink;
-    const t = this.o.timers ?? {};
-    const every = (ms: number, fn: () => void) =>
-      this.timers.push(
-        setInterval(() => {
-          try {
-            fn();
-          } catch (err) {
-            this.o.log.error({ err }, 'periodic task failed');
-          }
-        }, ms),
-      );
-    every(5000, () => this.watch());
-    every(600_000, () => this.outbox.vacuumSome());
-    // Without an uplink there is nobody to send health and telemetry to: the events alone are kept.
-    if (!this.uplink) return;
-    every(t.heartbeatMs ?? (u?.heartbeatIntervalS ?? 60) * 1000, () => this.heartbeat());
-    every(t.telemetryMs ?? (u?.telemetryIntervalS ?? 60) * 1000, () => {
-      const now = Date.now();
-      this.reporter.telemetry('summary', this.lastSummaryAt, now, this.telemetry.takeSummary());
-      this.lastSummaryAt = now;
-    });
-    every(t.exceptionMs ?? this.config.storage.telemetryBatchMs, () =>
-      this.reporter.telemetry('exception', Date.now(), Date.now(), this.telemetry.takeExceptions()),
-    );
-    const reannounceMs = t.reannounceMs ?? (u?.reannounceMin ?? 5) * 60_000;
-    every(Math.min(reannounceMs, 60_000), () => this.reporter.reannounce(reannounceMs));
-    this.heartbeat();
-    // Alarms standing from before a restart go out at once, not after the first interval.
-    if (restored) this.reporter.reannounce(reannounceMs);
-  }
-
-  /** Shedding is itself reported; a clock that became good corrects what was recorded before. */
-  private watch(): void {
-    // A wall-clock step (NTP, a hand, fake-hwclock): reported, so the platform can tell `at` jumped.
-    const stepMs = this.clockSteps.look(Date.now(), performance.now());
-    if (stepMs !== undefined) {
-      this.o.log.warn({ stepMs }, 'wall clock stepped');
-      this.reporter.event('clock', { synced: this.clock.synced(), step: stepMs, by: 'step' });
-    }
-    // Link down: what waits in memory goes to disk, so an outage or a power cut does not lose it.
-    if (this.uplink && !this.uplink.connected) this.outbox.spill(this.uplink.inFlightIds);
-    if (this.outbox.shedRows > this.lastShed) {
-      this.reporter.event('shed', {
-        rows: this.outbox.shedRows - this.lastShed,
-        totalRows: this.outbox.shedRows,
-        totalBytes: this.outbox.shedBytes,
-        reason: 'storage cap: oldest telemetry dropped',
-      });
-      this.lastShed = this.outbox.shedRows;
-    }
-    const synced = this.clock.synced();
-    if (synced && !this.wasSynced) {
-      const corrected = this.outbox.correctClock(this.boot, Date.now(), performance.now());
-      this.reporter.event('clock', { synced: true, correctedEvents: corrected, by: 'system' });
-    }
-    this.wasSynced = synced;
   }
 
   heartbeat(): void {
-    this.reporter.heartbeat(
-      Math.round((performance.now() - this.startedAt) / 1000),
-      this.runtime.status(),
-      { cpuTempC: cpuTempC(), diskFreeMB: diskFreeMB(this.config.gateway.dataDir) },
-      { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
-    );
+    this.inProcess.heartbeat();
+  }
+
+  /** The recorder's picture: its own (in process) or the last the worker sent. */
+  private recording(): { picture: RecordingPicture; troubles: string[]; stuck: string | null } {
+    if (this.local) return { picture: this.local.picture(), troubles: this.local.troubles(), stuck: null };
+    const host = this.host as RecorderHost;
+    return { ...host.picture(), stuck: host.trouble() };
+  }
+
+  /** The runtime's status with the whole gateway's storage health (what the local `status` shows). */
+  status(): ReturnType<GatewayRuntime['status']> {
+    const r = this.recording();
+    return withRecording(this.runtime.status(), r.picture, r.stuck);
   }
 
   /** The URL of the local status page, when it is listening. */
@@ -256,7 +179,9 @@ export class GatewayService {
 
   /** One picture of the running gateway for the local status page. */
   snapshot(): StatusSnapshot {
-    const st = this.runtime.status();
+    const rec = this.recording();
+    const p = rec.picture;
+    const st = withRecording(this.runtime.status(), p, rec.stuck);
     const v = this.config.venue;
     const deviceCfg = new Map(this.config.devices.map((d) => [d.id, d]));
     const roles = new Map(this.config.outputs.map((o) => [o.id, o.role]));
@@ -266,7 +191,7 @@ export class GatewayService {
         version: packageVersion(),
         boot: this.boot,
         uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
-        clock: this.clock.synced() ? 'synced' : 'unsynced',
+        clock: p.clockSynced ? 'synced' : 'unsynced',
         at: new Date().toISOString(),
       },
       venue: {
@@ -278,20 +203,19 @@ export class GatewayService {
         reasons: this.risk.reasons.map((r) => r.text),
       },
       uplink: {
-        configured: this.uplink !== undefined,
+        configured: this.config.uplink !== undefined,
         url: this.config.uplink ? redactString(this.config.uplink.url) : null,
-        connected: this.uplink?.connected ?? false,
-        error: this.uplink?.lastError ?? null,
-        backlog: this.backlogOrZero(),
-        shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
+        connected: p.connected,
+        error: p.uplinkError,
+        backlog: p.backlog,
+        shed: p.shed,
       },
       storage: {
         ...st.storage,
-        ok: st.storage.ok && this.outboxError === undefined,
-        outboxInMemory: this.outboxError !== undefined,
-        lastError: st.storage.lastError ?? this.outboxError ?? null,
+        outboxInMemory: p.outboxError !== null,
+        lastError: st.storage.lastError ?? null,
       },
-      openAlarms: this.reporter.openAlarms(),
+      openAlarms: p.openAlarms,
       devices: st.devices.map((d) => ({
         id: d.id,
         profile: deviceCfg.get(d.id)?.profile ?? '',
@@ -305,16 +229,16 @@ export class GatewayService {
         maintenance: st.maintenance.includes(d.id),
       })),
       channels: st.channels.map((c) => {
-        const p = this.lastPoints.get(c.device)?.[c.channel];
+        const pt = this.lastPoints.get(c.device)?.[c.channel];
         return {
           device: c.device,
           channel: c.channel,
           kind: c.kind,
           state: c.state,
           latched: c.latched,
-          value: p?.value ?? null,
-          unit: p?.unit ?? null,
-          label: p?.label ?? null,
+          value: pt?.value ?? null,
+          unit: pt?.unit ?? null,
+          label: pt?.label ?? null,
         };
       }),
       outputs: Object.entries(st.outputs).map(([id, o]) => ({
@@ -337,58 +261,24 @@ export class GatewayService {
    */
   async stop(flushMs = 2000): Promise<StopReport> {
     const t0 = performance.now();
-    for (const t of this.timers) clearInterval(t);
     await Promise.race([this.statusServer?.stop(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
     const r = await this.runtime.stop();
-    let backlog = 0;
-    const waiting = () => {
-      try {
-        return Object.values(this.outbox.backlog()).reduce((a, b) => a + b, 0);
-      } catch {
-        return Number.NaN;
-      }
-    };
-    if (this.uplink?.connected) {
-      const end = performance.now() + flushMs;
-      while (performance.now() < end && this.uplink.connected && waiting() > 0) {
-        this.uplink.kick();
-        await new Promise((res) => setTimeout(res, 50));
-      }
-    }
-    const { offlinePublished } = (await this.uplink?.stop(2000)) ?? { offlinePublished: false };
-    backlog = waiting();
-    let storageError = r.storageError;
-    try {
-      this.outbox.close();
-    } catch (err) {
-      storageError = (err as Error).message;
-      this.o.log.error({ err: { message: storageError } }, 'outbox not closed cleanly: what waited in memory is lost');
-    }
+    // The recorder's stop: flush (flushMs), `offline` (2 s), close; on a worker also bounded as a whole.
+    const rec: RecorderStopReport = this.local ? await this.local.stop(flushMs) : await (this.host as RecorderHost).stop(flushMs, flushMs + 4000);
     return {
       outputs: r.outputs === 'not started' ? 'not started' : r.outputs.length ? r.outputs : 'safe',
-      stateSaved: r.saved,
-      storageError,
-      outboxFlushed: backlog === 0,
-      backlog,
-      offlinePublished,
+      stateSaved: r.saved && rec.stateSaved,
+      storageError: r.storageError ?? rec.storageError,
+      outboxFlushed: rec.outboxFlushed,
+      backlog: rec.backlog,
+      offlinePublished: rec.offlinePublished,
       ms: Math.round(performance.now() - t0),
     };
   }
 
-  /** The outbox's backlog; zeros when it cannot be read (the page must still show the rest). */
-  private backlogOrZero(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {
-    try {
-      return this.outbox.backlog();
-    } catch {
-      return { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 };
-    }
-  }
-
-  /** Why the uplink is not connected (TLS file, DNS, refusal), or why the outbox is in memory. */
+  /** Why the uplink is not connected (TLS file, DNS, refusal), why the outbox is in memory, a stuck recorder. */
   get troubles(): string[] {
-    const out: string[] = [];
-    if (this.outboxError) out.push(`outbox in memory: ${this.outboxError}`);
-    if (this.uplink?.lastError) out.push(`uplink: ${this.uplink.lastError}`);
-    return out;
+    const r = this.recording();
+    return r.stuck ? [...r.troubles, r.stuck] : r.troubles;
   }
 }

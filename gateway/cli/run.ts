@@ -61,7 +61,13 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const config = loaded.config;
   log = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
-  const service = new GatewayService(config, loaded.risk as RiskAssessment, { profiles: { ...BUILTIN_PROFILES, ...config.profiles }, log });
+  // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
+  const service = new GatewayService(config, loaded.risk as RiskAssessment, {
+    profiles: { ...BUILTIN_PROFILES, ...config.profiles },
+    log,
+    recorder: 'worker',
+    logSettings: { level: config.log.level, pretty: config.log.pretty },
+  });
   try {
     await service.start();
   } catch (err) {
@@ -72,7 +78,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   let control: Awaited<ReturnType<typeof serveControl>> | undefined;
   try {
-    control = await serveControl(service.runtime, config.gateway.dataDir);
+    control = await serveControl(service.port, config.gateway.dataDir);
   } catch (err) {
     // Local reset and status need it; polling and linkage do not.
     log.error({ err: { message: (err as Error).message } }, 'local control socket not available: reset, status and maintenance from the CLI will not work');

@@ -11,6 +11,8 @@ import type { OutputStatus } from '../outputs/reconciler.js';
 
 export type Source = 'local' | 'remote';
 
+type MaintenanceAnswer = { ok: true } | { ok: false; reason: string };
+
 export interface ResetResult {
   reset: string[];
   refused: { target: string; reason: string }[];
@@ -45,7 +47,7 @@ export interface ControlPort {
   status(): RuntimeStatus;
   reset(scope: { device?: string; channel?: string; valve?: string }, source: Source): Promise<ResetResult>;
   silence(): Promise<string[]>;
-  setMaintenance(device: string, on: boolean, opts: { linkageTest?: boolean; source: Source }): { ok: true } | { ok: false; reason: string };
+  setMaintenance(device: string, on: boolean, opts: { linkageTest?: boolean; source: Source }): MaintenanceAnswer | Promise<MaintenanceAnswer>;
 }
 
 export type ControlRequest =
@@ -74,7 +76,7 @@ export async function control(port: ControlPort, q: ControlRequest, source: Sour
     case 'silence':
       return { ok: true, reason: null, result: { silenced: await port.silence() } };
     case 'maintenance': {
-      const r = port.setMaintenance(q.device, q.on, { linkageTest: q.linkageTest === true, source });
+      const r = await port.setMaintenance(q.device, q.on, { linkageTest: q.linkageTest === true, source });
       return r.ok ? { ok: true, reason: null } : { ok: false, reason: r.reason };
     }
   }

@@ -1,0 +1,38 @@
+// The messages between the runtime's thread and the recorder's worker thread (gateway/recorder/host.ts
+// and worker.ts). Structured clones: plain data only.
+
+import type { Config, RiskAssessment } from '../../config/index.js';
+import type { DecodedPoint } from '../../drivers/plan/codec.js';
+import type { ChannelSnapshot } from '../detect/channel-machine.js';
+import type { ResetResult, RuntimeStatus, Source } from '../control/port.js';
+import type { GatewayEvent } from '../events.js';
+import type { RecorderStopReport, RecordingPicture } from './recorder.js';
+
+export interface RecorderInit {
+  config: Config;
+  risk: RiskAssessment;
+  boot: string;
+  status: RuntimeStatus;
+  log: { level: string; pretty: boolean };
+  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
+}
+
+/** A call on the runtime's control port, made by the platform's commands on the recorder's side. */
+export type ControlCall =
+  | { method: 'reset'; scope: { device?: string; channel?: string; valve?: string }; source: Source }
+  | { method: 'silence' }
+  | { method: 'maintenance'; device: string; on: boolean; linkageTest?: boolean; source: Source };
+
+export type ToRecorder =
+  | { t: 'event'; e: GatewayEvent }
+  | { t: 'reading'; device: string; points: Readonly<Record<string, DecodedPoint>> }
+  | { t: 'status'; status: RuntimeStatus }
+  | { t: 'save'; changed: [string, ChannelSnapshot][]; valves: readonly string[] }
+  | { t: 'answer'; id: number; ok: true; value: ResetResult | string[] | { ok: boolean; reason?: string } }
+  | { t: 'answer'; id: number; ok: false; error: string }
+  | { t: 'stop'; flushMs: number };
+
+export type FromRecorder =
+  | { t: 'picture'; picture: RecordingPicture; troubles: string[] }
+  | { t: 'control'; id: number; call: ControlCall }
+  | { t: 'stopped'; report: RecorderStopReport };

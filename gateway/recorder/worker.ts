@@ -1,0 +1,84 @@
+// The recorder's worker thread: the outbox, the state file's writes, the reporter and the uplink, away
+// from the thread that polls and drives the outputs. A write that blocks (a frozen or dying SD card, a
+// full disk mid-fsync) blocks only this thread; the runtime goes on and the status page says the
+// recorder has gone quiet.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ControlPort, ResetResult, RuntimeStatus } from '../control/port.js';
+import { createLogger } from '../log/logger.js';
+import type { ControlCall, FromRecorder, RecorderInit, ToRecorder } from './protocol.js';
+import { Recorder } from './recorder.js';
+
+const init = workerData as RecorderInit;
+const port = parentPort;
+if (!port) throw new Error('gateway/recorder/worker.js runs only as a worker thread');
+const send = (m: FromRecorder) => port.postMessage(m);
+const log = createLogger({ level: init.log.level as 'info', pretty: init.log.pretty, name: 'gateway' });
+
+// The stack of what kills this thread, logged here: the error the main thread gets has lost it.
+process.on('uncaughtException', (err) => {
+  log.fatal({ err }, 'recorder thread: uncaught exception');
+  throw err;
+});
+
+let status: RuntimeStatus = init.status;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+function call<T>(c: ControlCall): Promise<T> {
+  const id = ++nextId;
+  return new Promise<T>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    send({ t: 'control', id, call: c });
+  });
+}
+
+const control: ControlPort = {
+  status: () => status,
+  reset: (scope, source) => call<ResetResult>({ method: 'reset', scope, source }),
+  silence: () => call<string[]>({ method: 'silence' }),
+  setMaintenance: (device, on, opts) =>
+    call({ method: 'maintenance', device, on, ...(opts.linkageTest !== undefined ? { linkageTest: opts.linkageTest } : {}), source: opts.source }),
+};
+
+const recorder = new Recorder(
+  init.config,
+  init.risk,
+  { status: () => status, port: control },
+  { boot: init.boot, log, ownState: true, ...(init.timers ? { timers: init.timers } : {}) },
+);
+const picture = () => send({ t: 'picture', picture: recorder.picture(), troubles: recorder.troubles() });
+const pictures = setInterval(picture, 1000);
+
+port.on('message', (m: ToRecorder) => {
+  switch (m.t) {
+    case 'event':
+      recorder.record(m.e);
+      return;
+    case 'reading':
+      recorder.reading(m.device, m.points);
+      return;
+    case 'status':
+      status = m.status;
+      return;
+    case 'save':
+      recorder.saveState(new Map(m.changed), m.valves, undefined);
+      return;
+    case 'answer': {
+      const w = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.ok) w?.resolve(m.value);
+      else w?.reject(new Error(m.error));
+      return;
+    }
+    case 'stop':
+      clearInterval(pictures);
+      void recorder.stop(m.flushMs).then((report) => {
+        send({ t: 'stopped', report });
+        port.close();
+      });
+      return;
+  }
+});
+
+recorder.start(recorder.restore());
+picture();
