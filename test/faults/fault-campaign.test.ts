@@ -18,6 +18,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'jx-faults-'));
 let broker: Broker;
 const venues: Venue[] = [];
 const mounts: string[] = [];
+/** Frozen file systems: thawed before anything else, or the unmount (and the gateway) would hang. */
+const frozen: string[] = [];
 const figures: string[] = [];
 
 beforeAll(async () => {
@@ -25,6 +27,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  for (const f of frozen.splice(0)) execFileSync('fsfreeze', ['-u', f]);
   for (const v of venues.splice(0)) await v.close();
   for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
 });
@@ -59,6 +62,18 @@ function tmpfs(name: string): string {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  mounts.push(dir);
+  return dir;
+}
+
+/** A 16 MB ext4 file system on a loop device: one that `fsfreeze` can freeze (tmpfs cannot be frozen). */
+function ext4(name: string): string {
+  const dir = join(tmp, name);
+  const image = join(tmp, `${name}.img`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('truncate', ['-s', '16M', image]);
+  execFileSync('mkfs.ext4', ['-q', '-F', image]);
+  execFileSync('mount', ['-o', 'loop', image, dir]);
   mounts.push(dir);
   return dir;
 }
@@ -185,6 +200,42 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     expect(v.gateway!.raw.at(-1)).toMatch(/gateway stopped in \d+ ms: outputs in their safe state, state NOT saved/);
   });
 
+  it('a stalled disk (fsfreeze for 10 s) during a gas leak: outputs driven, page answers, nothing lost once it thaws', async () => {
+    const dataDir = ext4('frozen-data');
+    const v = await venue('frozen', { dataDir });
+    const alarms = await listen(broker.url, 'jx/v1/GW-FAULT-0001/alarm');
+    try {
+      await v.run();
+      await within(5000, 'running', async () => (await v.statusJson()).storage.ok && (await v.statusJson()).uplink.connected);
+      execFileSync('fsfreeze', ['-f', dataDir]);
+      frozen.push(dataDir);
+      const frozenAt = performance.now();
+      // Every write to the data directory now blocks (SQLite's WAL, state.db) until the thaw.
+      await leakAndTime(v, 'disk frozen during the leak');
+      await holds(3000, 'held with the disk frozen', () => v.demanded());
+      // The page answers from the runtime's thread, and says the recorder is stuck.
+      const quiet = await within(8000, 'stuck recorder on the page', async () =>
+        /recorder not answering/.test(String((await v.statusJson()).storage.lastError)),
+      );
+      figures.push(`disk frozen: recorder shown stuck on the page after the freeze: ${Math.round(performance.now() - frozenAt)} (${quiet} after the hold)`);
+      expect(alarms.got.some((m) => m.json?.state === 'alarm')).toBe(false); // stuck behind the frozen outbox, as it must be
+      await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (performance.now() - frozenAt))));
+      execFileSync('fsfreeze', ['-u', dataDir]);
+      frozen.splice(frozen.indexOf(dataDir), 1);
+      const thawed = performance.now();
+      // Thawed: the alarm recorded while frozen reaches the platform, and storage is well again.
+      await within(10_000, 'alarm at the broker after the thaw', () => alarms.got.some((m) => m.json?.state === 'alarm' && m.json?.device === 'kitchen-gas'));
+      figures.push(`disk frozen: thaw → alarm at the broker: ${Math.round(performance.now() - thawed)}`);
+      await within(10_000, 'storage well again', async () => (await v.statusJson()).storage.ok);
+      expect(await v.demanded()).toBe(true);
+      const stop = await v.gateway!.term();
+      expect(stop.code).toBe(0);
+      expect(v.gateway!.raw.at(-1)).toMatch(/outputs in their safe state, state saved/);
+    } finally {
+      await alarms.close();
+    }
+  });
+
   it('the data directory is already full at boot: the gateway runs, drives and says so', async () => {
     const dataDir = tmpfs('full-at-boot-data');
     fill(dataDir);
@@ -203,7 +254,8 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     });
     await v.run();
     await leakAndTime(v, 'missing TLS CA file');
-    expect((await v.statusJson()).uplink.error).toMatch(/TLS CA file .*no-such-ca\.pem: not found/);
+    // The page shows the recorder's picture, sent every second from its thread.
+    await within(3000, 'uplink error on the page', async () => /TLS CA file .*no-such-ca\.pem: not found/.test(String((await v.statusJson()).uplink.error)));
   });
 
   it('an unresolvable broker host: the gateway polls and acts', async () => {
@@ -215,7 +267,7 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
 });
 
 describe('fault campaign: stop is bounded whatever the broker does', () => {
-  async function stopWith(name: string, prepare: (v: Venue, b: Broker) => Promise<void>, outbox = 0, afterStop?: () => void): Promise<void> {
+  async function stopWith(name: string, prepare: (v: Venue, b: Broker) => Promise<void>, outbox = 0, afterStop?: () => void): Promise<string> {
     const b = await startBroker();
     try {
       const v = await venue(name, { brokerUrl: b.url });
@@ -240,11 +292,19 @@ describe('fault campaign: stop is bounded whatever the broker does', () => {
       expect(stop.code).toBe(0);
       expect(stop.ms).toBeLessThan(10_000);
       expect(await v.coils()).toEqual({ valveOpen: false, fan: false, buzzer: false });
+      return v.gateway!.raw.at(-1) ?? '';
     } finally {
       await b.stop();
       removeBrokerDir(b);
     }
   }
+
+  it('at once after start, the uplink still connecting: the stop gives it the flush budget and delivers', async () => {
+    // Seen in the kill -9 campaign: a SIGTERM right after "gateway running" found the uplink still
+    // connecting and gave up on the flush, so the events of the stop itself waited for the next boot.
+    const last = await stopWith('at-start', async () => undefined);
+    expect(last).toMatch(/outbox flushed, status offline published/);
+  });
 
   it('with the broker down', async () => {
     await stopWith('broker-down', async (v, b) => {
