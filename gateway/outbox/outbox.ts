@@ -6,7 +6,8 @@
 // - `seq`: one gap-free counter over alarm + event, assigned in the same transaction as the insert, so
 //   a platform detects a lost message by a gap; telemetry, heartbeat and results count on their own.
 // - Caps: rows and bytes. Telemetry is shed oldest-first when a cap or a full disk is hit, and counted;
-//   alarms and events are never shed (they may use the reserve kept free for them) (invariant 3).
+//   alarms and events are never shed (they may use the reserve kept free for them) (invariant 3):
+//   caps.ts. What the broker acknowledged and which rows may go: acks.ts.
 // - Durability: synchronous=FULL (WAL with NORMAL can roll back the last commits on power loss).
 //   WAL size is capped; free pages are returned with incremental vacuum.
 // - SD cards wear out: telemetry and heartbeats first wait in memory (`addVolatile`) and are published
@@ -19,34 +20,15 @@
 
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../storage/sqlite-file.js';
+import { Acknowledgements } from './acks.js';
+import { Caps, type OutboxCaps } from './caps.js';
+import { PRIORITY, type Meta, type OutTopic, type Pending } from './message.js';
 import { unpack, type Part } from './pack.js';
 import { createSchema } from './schema.js';
 
-export type OutTopic = 'alarm' | 'event' | 'heartbeat' | 'telemetry' | 'cmd/result';
+export type { OutTopic, Pending } from './message.js';
 
-/** Publishing order: lower first. */
-const PRIORITY: Record<OutTopic, number> = { alarm: 0, 'cmd/result': 1, event: 1, heartbeat: 2, telemetry: 3 };
 const COUNTER: Record<OutTopic, string> = { alarm: 'event', event: 'event', heartbeat: 'heartbeat', telemetry: 'telemetry', 'cmd/result': 'result' };
-
-export interface OutboxCaps {
-  maxRows: number;
-  maxBytes: number;
-  /** Rows kept free for alarms and events: telemetry may not use them. */
-  reserveRows: number;
-}
-
-export interface Pending {
-  /** The row that holds it; 0 while it waits in memory. */
-  rowid: number;
-  id: string;
-  topic: OutTopic;
-  payload: Buffer;
-  seq: number;
-  /** Messages in its row when that row is a pack (a spill), else 0. */
-  pack: number;
-}
-
-type Meta = { boot: string; mono: number; unsynced: boolean };
 
 export interface BuildContext {
   seq: number;
@@ -55,28 +37,11 @@ export interface BuildContext {
 export class Outbox {
   private readonly db: Database.Database;
   private readonly stmts;
-  shedRows = 0;
-  shedBytes = 0;
-  /** Rows and bytes in the outbox, kept in memory: counting the table on every insert is quadratic. */
-  private rows = 0;
-  private bytes = 0;
+  private readonly acks = new Acknowledgements();
+  private readonly caps: Caps;
   /** Telemetry and heartbeats not yet on disk, with their seq from the counters below. */
   private readonly volatile = new Map<string, Pending & { meta: Meta }>();
   private readonly volatileSeq = new Map<string, number>();
-  /** Acknowledged messages whose delete is not committed yet. */
-  private readonly toDelete = new Map<string, Pick<Pending, 'rowid' | 'pack' | 'topic'>>();
-  /**
-   * Rows acknowledged in full whose delete failed (a full or read-only disk): never handed out again
-   * (that would resend them in a loop), deleted at the next flush that works.
-   */
-  private readonly undeleted = new Set<number>();
-  /** Why the last delete failed, while deletes fail. */
-  deleteError: string | undefined;
-  /** Packs with some of their messages acknowledged: the row stays until the last one is. */
-  private readonly packAcked = new Map<number, { topic: OutTopic; ids: Set<string> }>();
-  private packAckedCount = 0;
-  /** Packs trimmed by shedding: how many messages they hold now, and the ids cut from them. */
-  private readonly trimmed = new Map<number, { n: number; cut: Set<string> }>();
   /** The messages of the packs read last (rowids are never reused: a cached rowid is that row). */
   private readonly packs = new Map<number, Pending[]>();
   /**
@@ -94,11 +59,22 @@ export class Outbox {
     return this.db;
   }
 
+  /** Telemetry shed since the first boot (messages, bytes). */
+  get shedRows(): number {
+    return this.caps.shedRows;
+  }
+
+  get shedBytes(): number {
+    return this.caps.shedBytes;
+  }
+
+  /** Why the last delete failed, while deletes fail. */
+  get deleteError(): string | undefined {
+    return this.acks.deleteError;
+  }
+
   /** `dataDir` null: in memory (the data directory is unusable); nothing survives a restart. */
-  constructor(
-    dataDir: string | null,
-    private readonly caps: OutboxCaps,
-  ) {
+  constructor(dataDir: string | null, caps: OutboxCaps) {
     const opened = openSqliteFile(dataDir, 'outbox.db');
     this.db = opened.db;
     this.movedAside = opened.movedAside;
@@ -109,16 +85,7 @@ export class Outbox {
       insert: this.db.prepare(
         'INSERT INTO outbox (rowid, id, topic, priority, seq, payload, bytes, created, boot, mono, unsynced, n, parts) VALUES (@rowid, @id, @topic, @priority, @seq, @payload, @bytes, @created, @boot, @mono, @unsynced, @n, @parts)',
       ),
-      // Rows count messages: a pack counts for all of its own.
-      totals: this.db.prepare('SELECT COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
-      oldestTelemetry: this.db.prepare(
-        `SELECT rowid, bytes, n, parts IS NOT NULL AS isPack FROM outbox WHERE priority = ${PRIORITY.telemetry} ORDER BY rowid LIMIT 1`,
-      ),
-      trimPack: this.db.prepare(
-        'UPDATE outbox SET id = @id, seq = @seq, mono = @mono, n = @n, bytes = @bytes, parts = @parts, payload = @payload WHERE rowid = @rowid',
-      ),
       exists: this.db.prepare('SELECT 1 FROM outbox WHERE rowid = ?').pluck(),
-      deleteRow: this.db.prepare('DELETE FROM outbox WHERE rowid = ?'),
       deleteRowids: this.db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT value FROM json_each(?)) RETURNING bytes, n').raw(true),
       backlog: this.db.prepare('SELECT topic, SUM(n) AS n FROM outbox GROUP BY topic'),
       // Arrays, not objects: this is the hot read of a backlog drain. No LIMIT: iterated lazily, and a
@@ -129,10 +96,8 @@ export class Outbox {
       pack: this.db.prepare('SELECT payload, parts FROM outbox WHERE rowid = ?'),
     };
     this.lastRowid = Number(this.db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM outbox').pluck().get());
-    this.recount();
+    this.caps = new Caps(this.db, caps, this.acks, (rowid) => this.packs.delete(rowid));
     for (const c of ['telemetry', 'heartbeat']) this.volatileSeq.set(c, Number(this.stmts.next.get(c) ?? 0));
-    this.shedRows = Number(this.stmts.next.get('shed_rows') ?? 0);
-    this.shedBytes = Number(this.stmts.next.get('shed_bytes') ?? 0);
   }
 
   /**
@@ -154,27 +119,27 @@ export class Outbox {
           const counter = COUNTER[it.topic];
           const seq = (counters.get(counter) ?? Number(this.stmts.next.get(counter) ?? 0)) + 1;
           const payload = Buffer.from(JSON.stringify(it.build({ seq })));
-          if (it.topic === 'telemetry' && !this.roomForTelemetry(payload.length)) {
-            this.shed(payload.length, 1);
+          if (it.topic === 'telemetry' && !this.caps.roomForTelemetry(payload.length)) {
+            this.caps.count(payload.length, 1);
             continue;
           }
           counters.set(counter, seq);
-          this.rows++;
-          this.bytes += payload.length;
+          this.caps.rows++;
+          this.caps.bytes += payload.length;
           this.insertRow(it.topic, it.id, seq, payload, it.meta, 1, null);
           added++;
         }
         for (const [name, value] of counters) this.stmts.setCounter.run(name, value);
-        this.enforceCaps();
+        this.caps.enforce();
         return added;
       })();
     try {
       return run();
     } catch (err) {
-      this.recount(); // the transaction rolled back: the in-memory totals went with it
+      this.caps.recount(); // the transaction rolled back: the in-memory totals went with it
       if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err;
       // The disk is full: the transaction rolled back. Make room by shedding telemetry, and try once more.
-      const freed = this.shedOldestTelemetry(Math.max(100, items.length * 4));
+      const freed = this.caps.shedOldestTelemetry(Math.max(100, items.length * 4));
       if (freed === 0) throw err;
       this.db.pragma('incremental_vacuum');
       return run();
@@ -200,109 +165,6 @@ export class Outbox {
       parts,
     });
     return rowid;
-  }
-
-  private recount(): void {
-    const t = this.stmts.totals.get() as { rows: number; bytes: number };
-    this.rows = t.rows;
-    this.bytes = t.bytes;
-  }
-
-  /** How far `messages` more telemetry of `bytes` would pass the telemetry's share (the reserve and
-   *  a tenth of the bytes are kept for alarms and events); ≤ 0 on both counts: they fit. */
-  private telemetryOverage(bytes: number, messages: number): { messages: number; bytes: number } {
-    return { messages: this.rows + messages - (this.caps.maxRows - this.caps.reserveRows), bytes: this.bytes + bytes - this.caps.maxBytes * 0.9 };
-  }
-
-  /** Whether `messages` more telemetry of `bytes` fit, after shedding the oldest telemetry on disk if need be. */
-  private roomForTelemetry(bytes: number, messages = 1): boolean {
-    const before = this.telemetryOverage(bytes, messages);
-    if (before.messages <= 0 && before.bytes <= 0) return true;
-    this.shedOldestTelemetry(before.messages, before.bytes);
-    const after = this.telemetryOverage(bytes, messages);
-    return after.messages <= 0 && after.bytes <= 0;
-  }
-
-  private enforceCaps(): void {
-    const messages = this.rows - this.caps.maxRows;
-    const bytes = this.bytes - this.caps.maxBytes;
-    if (messages > 0 || bytes > 0) this.shedOldestTelemetry(messages, bytes); // only alarms/events left: kept
-  }
-
-  /**
-   * Drops the oldest telemetry on disk until at least `messages` messages and `bytes` bytes went (or none
-   * is left). A pack larger than what is needed is trimmed in place (it keeps its place in the queue);
-   * its cut messages are remembered, so a PUBACK for one of them does not count towards the pack.
-   * Returns how many messages went.
-   */
-  private shedOldestTelemetry(messages: number, bytes = 0): number {
-    let shedMessages = 0;
-    let shedBytes = 0;
-    while (shedMessages < messages || shedBytes < bytes) {
-      const r = this.stmts.oldestTelemetry.get() as { rowid: number; bytes: number; n: number; isPack: 0 | 1 } | undefined;
-      if (!r) break;
-      const needMessages = messages - shedMessages;
-      const needBytes = bytes - shedBytes;
-      if (!r.isPack || r.n <= needMessages || r.bytes <= needBytes) {
-        this.stmts.deleteRow.run(r.rowid);
-        this.forgetAcks(r.rowid);
-        shedMessages += r.n;
-        shedBytes += r.bytes;
-        continue;
-      }
-      const row = this.stmts.pack.get(r.rowid) as { payload: Buffer; parts: string };
-      const parts = JSON.parse(row.parts) as Part[];
-      let k = 0;
-      let cutBytes = 0;
-      while (k < parts.length - 1 && (k < needMessages || cutBytes < needBytes)) cutBytes += (parts[k++] as Part)[2];
-      const keep = parts.slice(k);
-      const [id, seq, , mono] = keep[0] as Part;
-      this.stmts.trimPack.run({
-        rowid: r.rowid,
-        id,
-        seq,
-        mono,
-        n: keep.length,
-        bytes: r.bytes - cutBytes,
-        parts: JSON.stringify(keep),
-        payload: row.payload.subarray(cutBytes),
-      });
-      this.packs.delete(r.rowid);
-      const trimmed = this.trimmed.get(r.rowid) ?? { n: r.n, cut: new Set<string>() };
-      trimmed.n = keep.length;
-      const acked = this.packAcked.get(r.rowid);
-      for (const [cutId] of parts.slice(0, k)) {
-        trimmed.cut.add(cutId);
-        if (acked?.ids.delete(cutId)) this.packAckedCount--;
-      }
-      this.trimmed.set(r.rowid, trimmed);
-      shedMessages += k;
-      shedBytes += cutBytes;
-    }
-    this.rows -= shedMessages;
-    this.bytes -= shedBytes;
-    if (shedMessages) this.shed(shedBytes, shedMessages);
-    return shedMessages;
-  }
-
-  /** A row that is gone: its pending acknowledgements no longer count. */
-  private forgetAcks(rowid: number): void {
-    this.undeleted.delete(rowid);
-    this.packs.delete(rowid);
-    this.trimmed.delete(rowid);
-    const acked = this.packAcked.get(rowid);
-    if (acked) {
-      this.packAckedCount -= acked.ids.size;
-      this.packAcked.delete(rowid);
-    }
-    for (const [id, p] of this.toDelete) if (p.rowid === rowid) this.toDelete.delete(id);
-  }
-
-  private shed(bytes: number, rows: number): void {
-    this.shedRows += rows;
-    this.shedBytes += bytes;
-    this.stmts.setCounter.run('shed_rows', this.shedRows);
-    this.stmts.setCounter.run('shed_bytes', this.shedBytes);
   }
 
   /**
@@ -331,12 +193,12 @@ export class Outbox {
         const group = items.filter((v) => v.topic === topic);
         for (const v of group) this.volatile.delete(v.id);
         let total = group.reduce((b, v) => b + v.payload.length, 0);
-        if (topic === 'telemetry' && !this.roomForTelemetry(total, group.length)) {
+        if (topic === 'telemetry' && !this.caps.roomForTelemetry(total, group.length)) {
           // Oldest first: what was on disk went; now the oldest of this spill go, until the rest fits.
           let cutBytes = 0;
           let cut = 0;
           const fits = () => {
-            const over = this.telemetryOverage(total, group.length);
+            const over = this.caps.telemetryOverage(total, group.length);
             return over.messages <= 0 && over.bytes <= 0;
           };
           while (group.length && !fits()) {
@@ -345,7 +207,7 @@ export class Outbox {
             cutBytes += oldest.payload.length;
             cut++;
           }
-          this.shed(cutBytes, cut);
+          this.caps.count(cutBytes, cut);
         }
         if (!group.length) continue;
         const first = group[0] as Pending & { meta: Meta };
@@ -366,8 +228,8 @@ export class Outbox {
           v.rowid = rowid;
           v.pack = group.length;
         }
-        this.rows += group.length;
-        this.bytes += payload.length;
+        this.caps.rows += group.length;
+        this.caps.bytes += payload.length;
         n += group.length;
       }
     })();
@@ -380,18 +242,18 @@ export class Outbox {
     // Deleting the acknowledged rows first keeps the scan short (it would step over each of them).
     this.flushAcks();
     const out: Pending[] = [];
-    const skip = (id: string) => inFlight.has(id) || this.toDelete.has(id);
+    const skip = (id: string) => inFlight.has(id) || this.acks.waitsForDelete(id);
     for (const [rowid, id, topic, seq, n, isPack, payload] of this.stmts.nextRows.iterate() as Iterable<
       [number, string, OutTopic, number, number, 0 | 1, Buffer | null]
     >) {
-      if (this.undeleted.has(rowid)) continue;
+      if (this.acks.isUndeleted(rowid)) continue;
       if (!isPack) {
         if (skip(id)) continue;
         out.push({ rowid, id, topic, payload: payload as Buffer, seq, pack: 0 });
         if (out.length >= limit) return out;
         continue;
       }
-      const acked = this.packAcked.get(rowid)?.ids;
+      const acked = this.acks.ackedIn(rowid);
       for (const m of this.packMessages(rowid, topic, n)) {
         if (skip(m.id) || acked?.has(m.id)) continue;
         out.push(m);
@@ -424,45 +286,19 @@ export class Outbox {
    *  sent again, with the same id. */
   acknowledge(p: Pick<Pending, 'id' | 'rowid' | 'pack' | 'topic'>): void {
     if (this.volatile.delete(p.id) || p.rowid === 0) return;
-    this.toDelete.set(p.id, p);
-    if (this.toDelete.size >= 1024) this.flushAcks();
+    this.acks.add(p.id, p);
+    if (this.acks.pending >= 1024) this.flushAcks();
   }
 
   /** Acknowledged messages whose delete waits for the next flushAcks. */
   get pendingAcks(): number {
-    return this.toDelete.size;
+    return this.acks.pending;
   }
 
   flushAcks(): void {
-    if (!this.toDelete.size) return;
-    const rowids: number[] = [];
-    for (const [id, { rowid, pack, topic }] of this.toDelete) {
-      if (!pack) {
-        rowids.push(rowid);
-        continue;
-      }
-      // A pack goes when its last message is acknowledged. A PUBACK for a message cut from it (shed)
-      // does not count; nor one for a pack already gone.
-      const trimmed = this.trimmed.get(rowid);
-      if (trimmed?.cut.has(id)) continue;
-      let acked = this.packAcked.get(rowid);
-      if (!acked) {
-        if (this.stmts.exists.get(rowid) === undefined) continue;
-        this.packAcked.set(rowid, (acked = { topic, ids: new Set() }));
-      }
-      if (acked.ids.has(id)) continue;
-      acked.ids.add(id);
-      this.packAckedCount++;
-      if (acked.ids.size >= (trimmed?.n ?? pack)) {
-        rowids.push(rowid);
-        this.packAckedCount -= acked.ids.size;
-        this.packAcked.delete(rowid);
-        this.packs.delete(rowid);
-        this.trimmed.delete(rowid);
-      }
-    }
-    this.toDelete.clear();
-    for (const r of this.undeleted) rowids.push(r);
+    if (!this.acks.pending) return;
+    const rowids = this.acks.take((rowid) => this.stmts.exists.get(rowid) !== undefined);
+    for (const r of rowids) this.packs.delete(r);
     if (!rowids.length) return;
     // A delete lost in a power cut only means a resend with the same id: no fsync needed for it. A
     // delete that fails (the disk is full: a delete needs WAL pages too) is kept and tried again; it
@@ -473,23 +309,21 @@ export class Outbox {
         // One statement for all of them (json_each), returning what each row weighed. A row shed while in
         // flight is simply not found.
         for (const [bytes, n] of this.stmts.deleteRowids.all(JSON.stringify(rowids)) as [number, number][]) {
-          this.rows -= n;
-          this.bytes -= bytes;
+          this.caps.rows -= n;
+          this.caps.bytes -= bytes;
         }
       } finally {
         this.db.pragma('synchronous = FULL');
       }
-      this.undeleted.clear();
-      this.deleteError = undefined;
+      this.acks.deleted();
     } catch (err) {
-      for (const r of rowids) this.undeleted.add(r);
-      this.deleteError = (err as Error).message;
+      this.acks.failed(rowids, (err as Error).message);
     }
   }
 
   /** Messages waiting, all topics, on disk and in memory (cheap to ask often). */
   get size(): number {
-    return Math.max(0, this.rows - this.toDelete.size - this.packAckedCount - this.undeleted.size) + this.volatile.size;
+    return Math.max(0, this.caps.rows - this.acks.acknowledgedInTable) + this.volatile.size;
   }
 
   backlog(): Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number> {
@@ -500,7 +334,7 @@ export class Outbox {
       const key = r.topic === 'cmd/result' ? 'event' : (r.topic as keyof typeof out);
       out[key] += r.n;
     }
-    for (const { topic, ids } of this.packAcked.values()) out[topic as 'heartbeat' | 'telemetry'] -= ids.size;
+    for (const { topic, n } of this.acks.ackedPacks()) out[topic as 'heartbeat' | 'telemetry'] -= n;
     return out;
   }
 
@@ -542,7 +376,7 @@ export class Outbox {
           parts = JSON.stringify(messages.map((m) => m.part));
           n += messages.length;
         }
-        this.bytes += buf.length - r.payload.length;
+        this.caps.bytes += buf.length - r.payload.length;
         update.run(buf, buf.length, parts, r.rowid);
       }
     })();
