@@ -1,0 +1,162 @@
+// The reference county platform against a real Mosquitto: two replicas on one shared subscription split
+// the traffic and handle each message exactly once; duplicates, seq holes and contract violations are
+// seen and shown, never crash it; and with the real gateway process on the simulator, a gas leak becomes
+// a case at the venue's township (escalated at once: the venue is red), acknowledged from the platform,
+// confirmed by the gateway, then closed with the result fed back.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Platform, type PlatformChange } from '../../simulator/platform/platform.js';
+import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
+import { Venue, within } from '../faults/venue.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'jx-platform-'));
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function broker(): Promise<Broker> {
+  const b = await startBroker();
+  cleanup.push(async () => {
+    await b.stop();
+    removeBrokerDir(b);
+  });
+  return b;
+}
+
+async function platform(
+  url: string,
+  dataDir: string,
+  extra: Partial<ConstructorParameters<typeof Platform>[0]> = {},
+): Promise<{ p: Platform; changes: PlatformChange[] }> {
+  const p = new Platform({ url, dataDir, tickMs: 200, holeGraceS: 1, ...extra });
+  const changes: PlatformChange[] = [];
+  p.on('change', (c) => changes.push(c));
+  await p.start();
+  cleanup.push(() => p.stop());
+  return { p, changes };
+}
+
+const venue = { id: 'V-P-1', adminCode: '500242104000', category: 'catering', risk: 'orange' } as const;
+function alarmMsg(gw: string, seq: number, alarmId: string, over: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    id: `${gw}-m${seq}`,
+    gw,
+    seq,
+    at: new Date().toISOString(),
+    clock: 'synced',
+    boot: 'boot-1',
+    type: 'channel',
+    alarmId,
+    device: 'gas',
+    channel: 'lel',
+    kind: 'gas',
+    state: 'alarm',
+    previousState: 'normal',
+    reason: 'threshold',
+    detail: '30 ≥ alarm 25',
+    value: 30,
+    threshold: 25,
+    unit: '%LEL',
+    latched: true,
+    test: false,
+    reannounce: false,
+    venue,
+    ...over,
+  };
+}
+
+describe('reference platform', () => {
+  it('two replicas on one shared subscription: each message handled once; duplicates, holes and violations shown', async () => {
+    const b = await broker();
+    const dataDir = join(tmp, 'shared');
+    const a = await platform(b.url, dataDir, { clientId: 'replica-a' });
+    const c = await platform(b.url, dataDir, { clientId: 'replica-b' });
+    const gwClient = await mqtt.connectAsync(b.url, { clientId: 'fake-gw', protocolVersion: 5 });
+    cleanup.push(() => gwClient.endAsync());
+    const N = 200;
+    for (let i = 1; i <= N; i++) {
+      const gw = `GW-P-${String(i % 20).padStart(4, '0')}`;
+      await gwClient.publishAsync(`jx/v1/${gw}/alarm`, JSON.stringify(alarmMsg(gw, Math.ceil(i / 20), `A-${i}`)), { qos: 1 });
+    }
+    await within(10_000, 'all alarms handled', () => a.p.counts.received + c.p.counts.received >= N);
+    await new Promise((r) => setTimeout(r, 300));
+    const byA = a.p.counts.byTopic.alarm ?? 0;
+    const byB = c.p.counts.byTopic.alarm ?? 0;
+    console.log(`shared subscription: replica a ${byA}, replica b ${byB} of ${N}`);
+    expect(byA + byB).toBe(N);
+    expect(byA).toBeGreaterThan(0);
+    expect(byB).toBeGreaterThan(0);
+    expect(a.p.store.openCases()).toHaveLength(N); // one case per alarm, in the shared file
+    expect(new Set(a.p.store.openCases().map((x) => x.no)).size).toBe(N);
+
+    // A resend (same id) is a duplicate; a later message of the same alarm updates its case, whichever replica gets it.
+    await gwClient.publishAsync('jx/v1/GW-P-0001/alarm', JSON.stringify(alarmMsg('GW-P-0001', 1, 'A-1')), { qos: 1 });
+    await gwClient.publishAsync(
+      'jx/v1/GW-P-0001/alarm',
+      JSON.stringify(alarmMsg('GW-P-0001', 12, 'A-1', { id: 'GW-P-0001-m12', state: 'normal', previousState: 'alarm', reason: 'cleared', detail: '3 < 10' })),
+      { qos: 1 },
+    );
+    await within(5000, 'duplicate counted', () => a.p.counts.duplicates + c.p.counts.duplicates === 1);
+    await within(5000, 'clearing recorded', () => a.p.store.getCase('A-1')?.alarmState === 'normal');
+    // seq 11 of GW-P-0001 never comes (it had 1..10, then 12): a hole, then a loss after the grace.
+    await within(5000, 'the hole becomes a loss', () => (a.p.store.gateway('GW-P-0001')?.lost ?? 0) === 1);
+    expect([...a.changes, ...c.changes].some((x) => x.what === 'gap' && /GW-P-0001: seq 11 never arrived/.test(x.text))).toBe(true);
+
+    // Violations: not JSON, a schema error with its path, a gateway id that does not match the topic, a bad status.
+    await gwClient.publishAsync('jx/v1/GW-BAD/alarm', 'not json', { qos: 1 });
+    await gwClient.publishAsync('jx/v1/GW-BAD/alarm', JSON.stringify(alarmMsg('GW-BAD', 1, 'B-1', { state: 'burning' })), { qos: 1 });
+    await gwClient.publishAsync('jx/v1/GW-BAD/event', JSON.stringify({ ...alarmMsg('GW-OTHER', 2, 'B-2'), type: 'device', body: {} }), { qos: 1 });
+    await gwClient.publishAsync('jx/v1/GW-BAD/status', 'maybe', { qos: 1, retain: false });
+    await within(5000, 'four violations', () => a.p.store.violations().length >= 4);
+    const reasons = a.p.store.violations().map((v) => v.reason);
+    expect(reasons.some((r) => /^not JSON/.test(r))).toBe(true);
+    expect(reasons.some((r) => /^state: /.test(r))).toBe(true);
+    expect(reasons.some((r) => /gw "GW-OTHER" in the payload, "GW-BAD" in the topic/.test(r))).toBe(true);
+    expect(reasons.some((r) => /status must be "online" or "offline"/.test(r))).toBe(true);
+    expect(a.p.connected && c.p.connected).toBe(true);
+  });
+
+  it('the real gateway: a gas leak becomes a case, escalated (red venue), acknowledged, confirmed by the gateway, closed', async () => {
+    const b = await broker();
+    const { p, changes } = await platform(b.url, join(tmp, 'loop'));
+    const v = new Venue({ dir: join(tmp, 'venue'), brokerUrl: b.url });
+    await v.start();
+    cleanup.push(() => v.close());
+    await v.run();
+    await within(10_000, 'the gateway online at the platform', () => p.store.gateways().some((g) => g.gw === 'GW-FAULT-0001' && g.online));
+    const t0 = Date.now();
+    v.leak(45);
+    await within(10_000, 'a case for the leak', () => p.store.openCases().some((c) => c.worst === 'alarm'));
+    const c = p.store.openCases().find((x) => x.worst === 'alarm')!;
+    console.log(`gas leak → case ${c.no} at the platform: ${Date.now() - t0} ms (incl. the gas ramp and the alarm delay)`);
+    expect(c).toMatchObject({ gw: 'GW-FAULT-0001', venueId: 'V-FAULT-0001', adminCode: '500242100000', risk: 'red', status: 'escalated' });
+    expect(c.department).toMatch(/县商务委/);
+    expect(c.timeline.map((s) => s.kind).slice(0, 4)).toEqual(['received', 'assigned', 'escalated', 'dispatched']);
+    expect(changes.some((x) => x.what === 'case-opened' && x.text.includes(c.no))).toBe(true);
+
+    p.act(c.no, 'acknowledge', '值班员 duty officer');
+    await within(10_000, 'the gateway confirms ack-alarm', () =>
+      p.store.getCase(c.alarmId)!.timeline.some((s) => /ack-alarm confirmed by the gateway/.test(s.text)),
+    );
+    await within(10_000, "the gateway's ack event", () =>
+      p.store.getCase(c.alarmId)!.timeline.some((s) => /the gateway recorded the acknowledgement by 值班员/.test(s.text)),
+    );
+    // The box knows: its open alarm is acknowledged (no more re-announcements), the valve stays closed.
+    await within(5000, 'acknowledged on the box', async () =>
+      (await v.statusJson()).openAlarms.some((x) => x.alarmId === c.alarmId && (x as { acknowledged?: boolean }).acknowledged === true),
+    );
+    expect(await v.demanded()).toBe(true);
+    expect(() => p.act(c.no, 'close', '李四', '')).toThrow(/a disposition is needed/);
+    const closed = p.act(c.no, 'close', '李四', 'leaking hose replaced; valve reopened on site after the check');
+    expect(closed.status).toBe('closed');
+    expect(closed.timeline.at(-1)!.text).toMatch(/result sent to township 500242100, county centre, 县商务委/);
+    expect(p.overview().openCases.find((x) => x.no === c.no)).toBeUndefined();
+    expect(p.overview().venues.find((x) => x.id === 'V-FAULT-0001')).toMatchObject({ risk: 'red', state: 'online' });
+  });
+});
