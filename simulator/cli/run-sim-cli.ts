@@ -3,6 +3,7 @@
 
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { devicesCommand, SimUsageError } from './devices-command.js';
+import { platformCommand } from './platform-command.js';
 import { packageVersion } from '../../config/package-version.js';
 
 export interface SimIo {
@@ -16,6 +17,8 @@ Usage: jiuxiao-sim COMMAND [options]
 
 Commands:
   devices         serve simulated devices (Modbus TCP, RTU over TCP, RTU on a serial path)
+  platform        the reference county platform: cases per township → county centre → department,
+                  with its console and JSON API
   profiles        list the device profiles the simulator can serve, with their points
 
 Options:
@@ -47,15 +50,17 @@ export async function runSimCli(argv: string[], io: SimIo): Promise<number> {
     }
     return 0;
   }
-  if (first === 'devices') {
+  const commands: Record<string, typeof devicesCommand> = { devices: devicesCommand, platform: platformCommand };
+  const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
+  if (command) {
     try {
-      return await devicesCommand(rest, io);
+      return await command(rest, io);
     } catch (err) {
       if (err instanceof SimUsageError) {
-        io.stderr(`jiuxiao-sim devices: ${err.message}\nRun jiuxiao-sim devices --help for usage.\n`);
+        io.stderr(`jiuxiao-sim ${first}: ${err.message}\nRun jiuxiao-sim ${first} --help for usage.\n`);
         return 2;
       }
-      io.stderr(`jiuxiao-sim devices: ${(err as Error).message}\n`);
+      io.stderr(`jiuxiao-sim ${first}: ${(err as Error).message}\n`);
       return 1;
     }
   }

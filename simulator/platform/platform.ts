@@ -53,7 +53,7 @@ export type GatewayState = 'online' | 'silent' | 'offline';
 const UP_TOPICS = ['alarm', 'event', 'heartbeat', 'telemetry', 'cmd/result'] as const;
 type UpTopic = (typeof UP_TOPICS)[number] | 'status';
 
-class PlatformError extends Error {}
+export class PlatformError extends Error {}
 
 export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   readonly store: PlatformStore;

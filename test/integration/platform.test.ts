@@ -11,6 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Platform, type PlatformChange } from '../../simulator/platform/platform.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
 import { Venue, within } from '../faults/venue.js';
+import { listen } from '../helpers/mqtt-listener.js';
+import { freePort } from '../helpers/net.js';
+import { runCommand, startProcess, stopProcess } from '../helpers/proc.js';
+
+const SIM = join(import.meta.dirname, '..', '..', 'dist/simulator/cli/main.js');
 
 const tmp = mkdtempSync(join(tmpdir(), 'jx-platform-'));
 const cleanup: (() => Promise<void>)[] = [];
@@ -158,5 +163,75 @@ describe('reference platform', () => {
     expect(closed.timeline.at(-1)!.text).toMatch(/result sent to township 500242100, county centre, 县商务委/);
     expect(p.overview().openCases.find((x) => x.no === c.no)).toBeUndefined();
     expect(p.overview().venues.find((x) => x.id === 'V-FAULT-0001')).toMatchObject({ risk: 'red', state: 'online' });
+  });
+
+  it('jiuxiao-sim platform: console and API on a free port, live events, acknowledge sends ack-alarm, bad requests refused', async () => {
+    const b = await broker();
+    const httpPort = await freePort();
+    const proc = await startProcess('node', [SIM, 'platform', '--url', b.url, '--http', String(httpPort), '--data', join(tmp, 'cli')], /ready/, 15_000);
+    cleanup.push(() => stopProcess(proc));
+    let out = '';
+    proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const base = `http://127.0.0.1:${httpPort}/`;
+    const html = await (await fetch(base)).text();
+    expect(html).toContain('九小场所 县级监管平台');
+    expect((await fetch(`${base}console.js`)).headers.get('content-type')).toMatch(/javascript/);
+
+    const sse = await fetch(`${base}api/events`);
+    const reader = sse.body!.getReader();
+    let streamed = '';
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        streamed += new TextDecoder().decode(value);
+      }
+    })();
+    const cmds = await listen(b.url, 'jx/v1/GW-CLI-0001/cmd');
+    cleanup.push(() => cmds.close());
+    const gw = await mqtt.connectAsync(b.url, { clientId: 'fake-cli-gw' });
+    cleanup.push(() => gw.endAsync());
+    await gw.publishAsync('jx/v1/GW-CLI-0001/status', 'online', { qos: 1, retain: true });
+    await gw.publishAsync('jx/v1/GW-CLI-0001/alarm', JSON.stringify(alarmMsg('GW-CLI-0001', 1, 'CLI-A-1')), { qos: 1 });
+    const overview = async () =>
+      (await (await fetch(`${base}api/overview`)).json()) as { openCases: { no: string; alarmId: string }[]; gateways: { total: number } };
+    await within(5000, 'the case in the API', async () => (await overview()).openCases.some((c) => c.alarmId === 'CLI-A-1'));
+    const no = (await overview()).openCases.find((c) => c.alarmId === 'CLI-A-1')!.no;
+    await within(3000, 'the change streamed', () => streamed.includes('event: change') && streamed.includes(no));
+    await within(3000, 'the change printed', () => out.includes(`case ${no}: alarm gas at V-P-1 (orange) → township 500242104`));
+
+    const post = (path: string, body: unknown, type = 'application/json') =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    expect((await post(`api/cases/${no}/acknowledge`, 'by=x', 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await post(`api/cases/${no}/acknowledge`, {})).status).toBe(400);
+    expect(((await (await post('api/cases/C-999999/acknowledge', { by: 'x' })).json()) as { error: string }).error).toBe('no case C-999999');
+    const acked = await post(`api/cases/${no}/acknowledge`, { by: '王五' });
+    expect(acked.status).toBe(200);
+    expect(((await acked.json()) as { status: string }).status).toBe('acknowledged');
+    expect((await post(`api/cases/${no}/acknowledge`, { by: '王五' })).status).toBe(409);
+    await within(5000, 'ack-alarm at the gateway', () =>
+      cmds.got.some((m) => m.json?.name === 'ack-alarm' && (m.json.args as { alarmId: string }).alarmId === 'CLI-A-1'),
+    );
+    expect((await post(`api/cases/${no}/escalate`, { by: '王五', text: '乡镇无法处理 the township cannot fix the gas line' })).status).toBe(200);
+    expect((await post(`api/cases/${no}/close`, { by: '王五', text: '燃气管道已更换 gas line replaced' })).status).toBe(200);
+    const closed = (await (await fetch(`${base}api/cases/${no}`)).json()) as { status: string; timeline: { kind: string }[] };
+    expect(closed.status).toBe('closed');
+    expect(closed.timeline.map((s) => s.kind)).toEqual(['received', 'assigned', 'acknowledged', 'escalated', 'dispatched', 'disposed', 'closed', 'fed-back']);
+    expect((await post('api/venues/V-P-1/inspected', { at: '2026-11-01T00:00:00Z' })).status).toBe(200);
+    expect((await post('api/venues/V-P-1/inspected', { at: 'yesterday' })).status).toBe(400);
+    await reader.cancel();
+  });
+
+  it('jiuxiao-sim platform refuses bad flags with a specific reason', async () => {
+    const r1 = await runCommand('node', [SIM, 'platform', '--url', 'mqtt://127.0.0.1:1', '--host', '0.0.0.0']);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/--host 0\.0\.0\.0 is beyond loopback: give --token/);
+    const r2 = await runCommand('node', [SIM, 'platform']);
+    expect(r2.stderr).toMatch(/--url MQTT_URL is required/);
+    const plan = join(tmp, 'plan.json');
+    (await import('node:fs')).writeFileSync(plan, JSON.stringify({ leads: { bakery: 'x' } }));
+    const r3 = await runCommand('node', [SIM, 'platform', '--url', 'mqtt://127.0.0.1:1', '--plan', plan]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/--plan .*plan\.json: leads/);
   });
 });

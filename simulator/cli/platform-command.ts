@@ -1,0 +1,124 @@
+// `jiuxiao-sim platform`: the reference county platform with its console, until SIGINT/SIGTERM.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConsoleServer } from '../platform/console.js';
+import { DEFAULT_ESCALATION } from '../platform/cases.js';
+import { DispatchPlan } from '../platform/departments.js';
+import { Platform } from '../platform/platform.js';
+import { SimUsageError } from './devices-command.js';
+
+const PLATFORM_USAGE = `Usage: jiuxiao-sim platform --url MQTT_URL [--http PORT] [--host ADDR] [--token TOKEN] [--data DIR]
+                           [--protocol 5|4] [--group NAME] [--prefix jx/v1/] [--escalate-after MIN]
+                           [--plan FILE]
+
+The reference county platform (seed, Art. 8): receives what the gateways publish, checks it against the
+contract, turns alarms into cases (township → county centre → department → closed, fed back), and serves
+its console (Chinese and English) with a JSON API.
+
+  --url MQTT_URL        the broker (mqtt://, mqtts://, ws://)
+  --http PORT           console and API port (default 8090; 0: any free port)
+  --host ADDR           address the console binds (default 127.0.0.1; beyond loopback --token is required)
+  --token TOKEN         console token (Bearer, or the password of HTTP Basic)
+  --data DIR            where platform.db lives (default ./.jiuxiao-platform); replicas share it
+  --protocol 5|4        MQTT 5 with a shared subscription (default), or 3.1.1 (plain; e.g. aedes)
+  --group NAME          the shared subscription's group (default platform)
+  --prefix P            topic prefix before the gateway id (default jx/v1/)
+  --escalate-after MIN  a case not closed this long goes to the county centre (default ${DEFAULT_ESCALATION.openMinutes})
+  --plan FILE           dispatch plan overrides, JSON: {"leads": {CATEGORY: DEPT}, "cooperating": {KIND: [DEPT]}}
+`;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function platformCommand(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(PLATFORM_USAGE);
+    return 0;
+  }
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      options: {
+        url: { type: 'string' },
+        http: { type: 'string' },
+        host: { type: 'string' },
+        token: { type: 'string' },
+        data: { type: 'string' },
+        protocol: { type: 'string' },
+        group: { type: 'string' },
+        prefix: { type: 'string' },
+        'escalate-after': { type: 'string' },
+        plan: { type: 'string' },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+  if (!v.url) throw new SimUsageError('--url MQTT_URL is required, e.g. --url mqtt://127.0.0.1:1883');
+  if (!/^(mqtts?|wss?|tcp):\/\//.test(v.url)) throw new SimUsageError(`--url must start with mqtt://, mqtts://, ws:// or wss://, got "${v.url}"`);
+  const int = (name: string, s: string | undefined, def: number, max: number) => {
+    if (s === undefined) return def;
+    if (!/^\d+$/.test(s) || Number(s) > max) throw new SimUsageError(`--${name} expects a whole number up to ${max}, got "${s}"`);
+    return Number(s);
+  };
+  const port = int('http', v.http, 8090, 65535);
+  const host = v.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host) && !v.token) throw new SimUsageError(`--host ${host} is beyond loopback: give --token, or people on the network can close cases`);
+  if (v.protocol !== undefined && v.protocol !== '4' && v.protocol !== '5') throw new SimUsageError(`--protocol is 5 or 4, got "${v.protocol}"`);
+  const openMinutes = int('escalate-after', v['escalate-after'], DEFAULT_ESCALATION.openMinutes, 7 * 24 * 60);
+  if (openMinutes < 1) throw new SimUsageError('--escalate-after is at least 1 minute');
+  let plan = new DispatchPlan();
+  if (v.plan !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(v.plan, 'utf8'));
+    } catch (err) {
+      throw new SimUsageError(`--plan ${v.plan}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    try {
+      plan = new DispatchPlan(raw as never);
+    } catch (err) {
+      const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+      throw new SimUsageError(
+        `--plan ${v.plan}: ${issues.map((i) => `${i.path.map(String).join('.') || '(top)'}: ${i.message}`).join('; ') || (err as Error).message}`,
+      );
+    }
+  }
+  const platform = new Platform({
+    url: v.url,
+    dataDir: v.data ?? '.jiuxiao-platform',
+    protocolVersion: v.protocol === '4' ? 4 : 5,
+    ...(v.group !== undefined ? { group: v.group } : {}),
+    ...(v.prefix !== undefined ? { prefix: v.prefix } : {}),
+    escalation: { ...DEFAULT_ESCALATION, openMinutes },
+    plan,
+  });
+  platform.on('change', (c) => {
+    if (c.what !== 'gateway' || /offline|inspected/.test(c.text)) io.stdout(`${new Date(c.at).toISOString()} ${c.text}\n`);
+  });
+  const web = new ConsoleServer(platform, { host, port, token: v.token });
+  try {
+    await Promise.race([
+      platform.start(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer from ${v.url} within 10 s`)), 10_000).unref()),
+    ]);
+    await web.start();
+  } catch (err) {
+    io.stderr(`jiuxiao-sim platform: ${(err as Error).message}\n`);
+    await web.stop();
+    await platform.stop();
+    return 1;
+  }
+  io.stdout(`platform on ${v.url} (${v.protocol === '4' ? 'MQTT 3.1.1, plain subscription' : `MQTT 5, shared group ${v.group ?? 'platform'}`})\n`);
+  io.stdout(`console ${web.url ?? ''} · API ${web.url ?? ''}api/overview\n`);
+  io.stdout('ready\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await web.stop();
+  await platform.stop();
+  return 0;
+}

@@ -1,0 +1,195 @@
+// The console's page and its script, served by console.ts. Plain DOM, no framework, no outside
+// resources (the CSP forbids them). Everything from the gateways is untrusted: it goes in as text only.
+
+export const CONSOLE_HTML = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>九小场所监管平台 county platform</title>
+<style>
+body { font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
+header { background: #1d3557; color: #fff; padding: 10px 16px; display: flex; gap: 24px; align-items: baseline; flex-wrap: wrap; }
+header h1 { font-size: 20px; margin: 0; }
+main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; padding: 12px; }
+section { background: #fff; border-radius: 6px; padding: 10px 12px; box-shadow: 0 1px 2px #0002; }
+h2 { font-size: 16px; margin: 0 0 8px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e3e5ea; vertical-align: top; }
+tr.sel { background: #fff3c4; }
+.risk-red { background: #d62828; color: #fff; } .risk-orange { background: #f77f00; color: #fff; }
+.risk-yellow { background: #fcbf49; } .risk-blue { background: #3a86ff; color: #fff; }
+.chip { padding: 1px 6px; border-radius: 8px; white-space: nowrap; }
+.online { color: #2a9d8f; } .offline { color: #999; } .silent { color: #e76f51; }
+.alarm { color: #d62828; font-weight: bold; } .warning { color: #f77f00; } .fault { color: #6c757d; }
+button { margin: 1px; font-size: 12px; }
+#live { max-height: 220px; overflow: auto; font-size: 12px; margin: 0; padding-left: 18px; }
+#timeline li { margin-bottom: 4px; font-size: 13px; }
+.muted { color: #777; font-size: 12px; }
+</style>
+</head>
+<body>
+<header>
+ <h1>九小场所 县级监管平台 <small>county platform</small></h1>
+ <span id="conn">连接中 connecting…</span>
+ <span id="intake"></span>
+ <label>值班员 operator <input id="by" size="12" value="值班员"></label>
+</header>
+<main>
+ <div>
+  <section>
+   <h2>未结案件 open cases <span id="caseCount" class="muted"></span></h2>
+   <div id="townships" class="muted"></div>
+   <table id="cases"><thead><tr><th>案件 case</th><th>场所 venue</th><th>报警 alarm</th><th>层级 level</th><th>状态 status</th><th>部门 department</th><th>操作 actions</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section>
+   <h2>场所 venues <span id="venueCount" class="muted"></span></h2>
+   <table id="venues"><thead><tr><th>场所 venue</th><th>风险 risk</th><th>乡镇 township</th><th>网关 gateway</th><th>下次核查 inspection due</th><th></th></tr></thead><tbody></tbody></table>
+  </section>
+ </div>
+ <div>
+  <section>
+   <h2>案件经过 case timeline <span id="tlCase" class="muted"></span></h2>
+   <ol id="timeline"><li class="muted">点击案件查看 click a case</li></ol>
+  </section>
+  <section>
+   <h2>动态 live</h2>
+   <ul id="live"></ul>
+  </section>
+  <section>
+   <h2>协议违规 contract violations <span id="violCount" class="muted"></span></h2>
+   <table id="violations"><tbody></tbody></table>
+  </section>
+ </div>
+</main>
+<script src="/console.js"></script>
+</body>
+</html>
+`;
+
+export const CONSOLE_JS = `'use strict';
+const RISK = { red: '红 高风险', orange: '橙 较高风险', yellow: '黄 一般风险', blue: '蓝 低风险' };
+const STATE = { warning: '预警 warning', alarm: '报警 alarm', fault: '故障 fault', normal: '已恢复 cleared' };
+const STATUS = { assigned: '已分派乡镇 assigned', acknowledged: '已确认 acknowledged', escalated: '已上报县中心 escalated', closed: '已结案 closed' };
+const GW = { online: '在线 online', silent: '无心跳 silent', offline: '离线 offline' };
+let selected = null;
+const byInput = document.getElementById('by');
+byInput.value = localStorage.getItem('jx-by') || byInput.value;
+byInput.addEventListener('change', () => localStorage.setItem('jx-by', byInput.value));
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+function time(ms) { return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : '—'; }
+function day(ms) { return new Date(ms).toLocaleDateString('zh-CN'); }
+
+async function act(no, action) {
+  let text = '';
+  if (action === 'close') {
+    text = prompt('处置结果 disposition (what was found and done):') || '';
+    if (!text.trim()) return;
+  }
+  if (action === 'escalate') text = prompt('上报原因 why the township cannot solve it:') || '';
+  const r = await fetch('/api/cases/' + no + '/' + action, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ by: byInput.value, text }) });
+  const body = await r.json();
+  if (!r.ok) alert(body.error);
+  selected = no;
+  refresh();
+}
+
+async function inspected(id) {
+  const r = await fetch('/api/venues/' + encodeURIComponent(id) + '/inspected', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  if (!r.ok) alert((await r.json()).error);
+  refresh();
+}
+
+function showTimeline(c) {
+  const ol = document.getElementById('timeline');
+  ol.replaceChildren();
+  document.getElementById('tlCase').textContent = c ? c.no + ' · ' + c.venueId + ' · ' + c.device + '/' + c.channel : '';
+  if (!c) return;
+  for (const s of c.timeline) {
+    const li = el('li');
+    li.append(el('b', s.kind), ' ', el('span', time(s.at), 'muted'), ' ', el('span', s.by, 'muted'), el('div', s.text));
+    ol.append(li);
+  }
+  if (c.disposition) ol.append(el('li', '处置 disposition: ' + c.disposition));
+}
+
+async function refresh() {
+  const o = await (await fetch('/api/overview')).json();
+  document.getElementById('conn').textContent = o.connected ? '已连接 connected' : '未连接 not connected';
+  document.getElementById('intake').textContent = '网关 gateways ' + o.gateways.online + '/' + o.gateways.total + ' 在线 online · ' +
+    o.intake.ratePerS.toFixed(1) + ' msg/s · 重复 duplicates ' + o.intake.duplicates + ' · 丢失 lost ' + o.intake.lost + ' · 违规 violations ' + o.intake.violations;
+  const tb = document.querySelector('#cases tbody');
+  tb.replaceChildren();
+  document.getElementById('caseCount').textContent = String(o.openCases.length);
+  const tw = Object.entries(o.byTownship).map(([t, n]) => '乡镇 ' + t + ': 乡镇 township ' + n.township + ' · 县中心 county ' + n.county);
+  document.getElementById('townships').textContent = tw.join('  |  ');
+  for (const c of o.openCases) {
+    const tr = el('tr');
+    tr.dataset.no = c.no;
+    if (c.no === selected) tr.className = 'sel';
+    tr.addEventListener('click', () => { selected = c.no; showTimeline(c); refreshSel(); });
+    const venue = el('td');
+    venue.append(el('span', c.venueId + ' ', ''), el('span', RISK[c.risk], 'chip risk-' + c.risk));
+    const acts = el('td');
+    for (const [a, label] of [['acknowledge', '确认 acknowledge'], ['escalate', '上报 escalate'], ['close', '结案 close']]) {
+      const b = el('button', label);
+      b.dataset.action = a;
+      if ((a === 'acknowledge' && c.acknowledgedAt) || (a === 'escalate' && c.escalatedAt)) b.disabled = true;
+      b.addEventListener('click', (ev) => { ev.stopPropagation(); act(c.no, a); });
+      acts.append(b);
+    }
+    tr.append(el('td', c.no), venue, el('td', STATE[c.alarmState] + ' · ' + c.kind + (c.test ? ' (测试 test)' : ''), c.alarmState),
+      el('td', c.escalatedAt ? '县中心 county' : '乡镇 ' + c.adminCode.slice(0, 9)), el('td', STATUS[c.status]), el('td', c.department || '—'), acts);
+    tb.append(tr);
+  }
+  const all = o.openCases.concat(o.recentCases);
+  if (selected) showTimeline(all.find((c) => c.no === selected));
+  const vb = document.querySelector('#venues tbody');
+  vb.replaceChildren();
+  document.getElementById('venueCount').textContent = String(o.venues.length) + (o.venues.length > 300 ? ' (前 300 first 300 shown)' : '');
+  for (const v of o.venues.slice(0, 300)) {
+    const tr = el('tr');
+    const risk = el('td');
+    risk.append(el('span', RISK[v.risk], 'chip risk-' + v.risk));
+    const b = el('button', '已核查 inspected');
+    b.addEventListener('click', () => inspected(v.id));
+    const btd = el('td');
+    btd.append(b);
+    const due = el('td', day(v.inspectionDue) + (v.lastInspection ? '' : ' (未核查 never)'));
+    if (v.inspectionDue <= o.now) due.className = 'alarm';
+    tr.append(el('td', v.id), risk, el('td', v.adminCode.slice(0, 9)), el('td', GW[v.state], v.state), due, btd);
+    vb.append(tr);
+  }
+  const vt = document.querySelector('#violations tbody');
+  vt.replaceChildren();
+  document.getElementById('violCount').textContent = String(o.intake.violations);
+  for (const v of o.violations) {
+    const tr = el('tr');
+    tr.append(el('td', time(v.at), 'muted'), el('td', v.topic), el('td', v.reason));
+    vt.append(tr);
+  }
+}
+function refreshSel() { for (const tr of document.querySelectorAll('#cases tbody tr')) tr.className = tr.dataset.no === selected ? 'sel' : ''; }
+
+let pending = null;
+function soon() { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 250); }
+const live = document.getElementById('live');
+const events = new EventSource('/api/events');
+events.addEventListener('change', (e) => {
+  const c = JSON.parse(e.data);
+  const li = el('li');
+  li.append(el('span', time(c.at) + ' ', 'muted'), el('span', c.text, c.what === 'violation' ? 'fault' : ''));
+  live.prepend(li);
+  while (live.children.length > 100) live.lastChild.remove();
+  soon();
+});
+events.addEventListener('open', () => soon());
+refresh();
+setInterval(refresh, 10000);
+`;

@@ -1,0 +1,161 @@
+// The platform's console and JSON API (node:http). Chinese first, English beside, like the box's page.
+//   GET  /                          the console (HTML + /console.js; live through server-sent events)
+//   GET  /api/overview              venues, gateways, open cases by township and level, intake, violations
+//   GET  /api/cases/NO              one case with its timeline
+//   POST /api/cases/NO/acknowledge  {"by"}            → ack-alarm to the gateway
+//   POST /api/cases/NO/escalate     {"by","text"}     → county centre, dispatched by the plan
+//   POST /api/cases/NO/close        {"by","text"}     → disposition, closed, fed back
+//   POST /api/venues/ID/inspected   {"at"?}           → the inspection calendar restarts
+//   GET  /api/events                server-sent events: one `change` per thing a person cares about
+//   GET  /healthz                   "ok"
+// Bound beyond loopback it needs a token, with the box's rule (Bearer, or Basic with the token as the
+// password). Writes take JSON only (a cross-site form cannot send it), and never more than 16 KiB.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorized } from '../../gateway/status/status-server.js';
+import { CaseError } from './cases.js';
+import { CONSOLE_HTML, CONSOLE_JS } from './console-page.js';
+import { PlatformError, type Platform, type PlatformChange } from './platform.js';
+
+export interface ConsoleOptions {
+  host: string;
+  port: number;
+  token?: string | undefined;
+}
+
+const HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+};
+
+const ACTIONS = new Set(['acknowledge', 'escalate', 'close']);
+
+export class ConsoleServer {
+  private server: Server | undefined;
+  private readonly streams = new Set<ServerResponse>();
+  private readonly onChange = (c: PlatformChange) => {
+    const data = `event: change\ndata: ${JSON.stringify({ at: c.at, what: c.what, text: c.text, gw: c.gw ?? null, no: c.case?.no ?? null })}\n\n`;
+    for (const s of this.streams) s.write(data);
+  };
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly o: ConsoleOptions,
+  ) {}
+
+  get url(): string | undefined {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    return a ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/` : undefined;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.headersTimeout = 10_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new Error(`console not started on ${this.o.host}:${this.o.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use (--http PORT)' : err.message}`),
+        ),
+      );
+      server.listen(this.o.port, this.o.host, () => resolve());
+    });
+    this.server = server;
+    this.platform.on('change', this.onChange);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (code: number, type: string, body: string, extra: Record<string, string> = {}) => {
+      res.writeHead(code, { ...HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    const json = (code: number, value: unknown) => send(code, 'application/json; charset=utf-8', `${JSON.stringify(value, null, 1)}\n`);
+    const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
+    if (path === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
+    if (!authorized(req.headers.authorization, this.o.token)) {
+      return send(401, 'text/plain; charset=utf-8', 'token required (--token): Authorization: Bearer <token>, or any user name with the token as password\n', {
+        'WWW-Authenticate': 'Basic realm="jiuxiao platform", charset="UTF-8"',
+      });
+    }
+    try {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        if (path === '/') return send(200, 'text/html; charset=utf-8', CONSOLE_HTML);
+        if (path === '/console.js') return send(200, 'text/javascript; charset=utf-8', CONSOLE_JS);
+        if (path === '/api/overview') return json(200, this.platform.overview());
+        if (path === '/api/events') return this.stream(req, res);
+        const m = /^\/api\/cases\/([A-Za-z0-9-]+)$/.exec(path);
+        if (m) {
+          const c = this.platform.store.caseByNo(m[1] as string);
+          return c ? json(200, c) : json(404, { error: `no case ${m[1]}` });
+        }
+        return json(404, { error: `nothing at ${path}: try /, /api/overview, /api/cases/NO, /api/events` });
+      }
+      if (req.method !== 'POST') return json(405, { error: 'GET or POST only' });
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return json(415, { error: 'send JSON (Content-Type: application/json)' });
+      const body = await readBody(req);
+      const act = /^\/api\/cases\/([A-Za-z0-9-]+)\/([a-z]+)$/.exec(path);
+      if (act && ACTIONS.has(act[2] as string)) {
+        const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim().slice(0, 64) : null;
+        if (!by) return json(400, { error: 'say who acts: {"by": "name"}' });
+        const text = typeof body.text === 'string' ? body.text : '';
+        return json(200, this.platform.act(act[1] as string, act[2] as 'acknowledge' | 'escalate' | 'close', by, text));
+      }
+      const insp = /^\/api\/venues\/([^/]+)\/inspected$/.exec(path);
+      if (insp) {
+        const at = body.at === undefined ? Date.now() : Date.parse(String(body.at));
+        if (Number.isNaN(at)) return json(400, { error: `"at" is not a time: ${JSON.stringify(body.at)}` });
+        this.platform.inspected(decodeURIComponent(insp[1] as string), at);
+        return json(200, { ok: true });
+      }
+      return json(404, { error: `nothing to POST at ${path}` });
+    } catch (err) {
+      if (err instanceof CaseError || err instanceof PlatformError || err instanceof BodyError) return json(409, { error: (err as Error).message });
+      return json(500, { error: (err as Error).message });
+    }
+  }
+
+  private stream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { ...HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+    res.write(': jiuxiao platform\n\n');
+    this.streams.add(res);
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(ping);
+      this.streams.delete(res);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.platform.off('change', this.onChange);
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+class BodyError extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 16 * 1024) throw new BodyError('request body over 16 KiB');
+    chunks.push(chunk);
+  }
+  if (!size) return {};
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BodyError('the body must be a JSON object');
+    return v as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof BodyError) throw err;
+    throw new BodyError(`the body is not JSON: ${(err as Error).message}`);
+  }
+}
