@@ -3,6 +3,7 @@
 
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { devicesCommand, SimUsageError } from './devices-command.js';
+import { fleetCommand } from './fleet-command.js';
 import { platformCommand } from './platform-command.js';
 import { packageVersion } from '../../config/package-version.js';
 
@@ -17,6 +18,7 @@ Usage: jiuxiao-sim COMMAND [options]
 
 Commands:
   devices         serve simulated devices (Modbus TCP, RTU over TCP, RTU on a serial path)
+  fleet           N simulated gateways speaking the contract against a broker (load, platform tests)
   platform        the reference county platform: cases per township → county centre → department,
                   with its console and JSON API
   profiles        list the device profiles the simulator can serve, with their points
@@ -50,7 +52,7 @@ export async function runSimCli(argv: string[], io: SimIo): Promise<number> {
     }
     return 0;
   }
-  const commands: Record<string, typeof devicesCommand> = { devices: devicesCommand, platform: platformCommand };
+  const commands: Record<string, typeof devicesCommand> = { devices: devicesCommand, platform: platformCommand, fleet: fleetCommand };
   const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
   if (command) {
     try {
