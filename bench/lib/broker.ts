@@ -33,7 +33,7 @@ export async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
-export async function benchBroker(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function benchBroker(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'jx-bench-mosq-'));
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -47,6 +47,7 @@ export async function benchBroker(): Promise<{ url: string; stop(): Promise<void
   await waitForPort(port, 5000);
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    pid: p.pid as number,
     stop: async () => {
       await new Promise((r) => {
         p.once('exit', r);

@@ -124,6 +124,8 @@ export class Fleet {
   async start(timeoutMs = 600_000): Promise<void> {
     const perTurn = Math.max(1, Math.round(this.o.connectRate / 10));
     let next = 0;
+    // Gateways beat as soon as they are connected, while the rest still connect.
+    this.timer = setInterval(() => this.turn(), 100);
     await new Promise<void>((resolve) => {
       const end = Date.now() + timeoutMs;
       this.connecting = setInterval(() => {
@@ -134,7 +136,6 @@ export class Fleet {
         }
       }, 100);
     });
-    this.timer = setInterval(() => this.turn(), 100);
   }
 
   private connect(g: SimGateway): void {
@@ -193,11 +194,11 @@ export class Fleet {
     for (const g of this.gws) {
       if (!g.connected) continue;
       if (now >= g.nextHeartbeat) {
-        g.nextHeartbeat = now + this.o.heartbeatS * 1000;
+        g.nextHeartbeat = this.next(g.nextHeartbeat, this.o.heartbeatS, now);
         this.heartbeat(g, now);
       }
       if (now >= g.nextTelemetry) {
-        g.nextTelemetry = now + this.o.telemetryS * 1000;
+        g.nextTelemetry = this.next(g.nextTelemetry, this.o.telemetryS, now);
         this.telemetry(g, now);
       }
       if (g.openAlarm && now >= g.openAlarm.clearAt) this.alarm(g, 'normal');
@@ -209,6 +210,16 @@ export class Fleet {
       this.alarmCredit -= 1;
       this.alarm(g, 'alarm');
     }
+  }
+
+  /**
+   * The next due time, keeping each gateway's own phase: `now + interval` would line every gateway that
+   * was overdue (all of them, after a connect ramp longer than the interval) up on the same 100 ms turn,
+   * and the whole fleet would then beat at once, every interval — a wave no real county makes.
+   */
+  private next(due: number, intervalS: number, now: number): number {
+    const next = due + intervalS * 1000;
+    return next > now ? next : now + Math.random() * intervalS * 1000;
   }
 
   private heartbeat(g: SimGateway, now: number): void {

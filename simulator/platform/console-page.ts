@@ -123,7 +123,8 @@ async function refresh() {
   const o = await (await fetch('/api/overview')).json();
   document.getElementById('conn').textContent = o.connected ? '已连接 connected' : '未连接 not connected';
   document.getElementById('intake').textContent = '网关 gateways ' + o.gateways.online + '/' + o.gateways.total + ' 在线 online · ' +
-    o.intake.ratePerS.toFixed(1) + ' msg/s · 重复 duplicates ' + o.intake.duplicates + ' · 丢失 lost ' + o.intake.lost + ' · 违规 violations ' + o.intake.violations;
+    o.intake.ratePerS.toFixed(1) + ' msg/s · 重复 duplicates ' + o.intake.duplicates + ' · 丢失 lost ' + o.intake.lost + ' · 违规 violations ' + o.intake.violations +
+    (o.intake.alarmLatencyMs.n ? ' · 报警→立案 alarm→case p50 ' + o.intake.alarmLatencyMs.p50 + ' ms p99 ' + o.intake.alarmLatencyMs.p99 + ' ms' : '');
   const tb = document.querySelector('#cases tbody');
   tb.replaceChildren();
   document.getElementById('caseCount').textContent = String(o.openCases.length);
@@ -152,8 +153,9 @@ async function refresh() {
   if (selected) showTimeline(all.find((c) => c.no === selected));
   const vb = document.querySelector('#venues tbody');
   vb.replaceChildren();
-  document.getElementById('venueCount').textContent = String(o.venues.length) + (o.venues.length > 300 ? ' (前 300 first 300 shown)' : '');
-  for (const v of o.venues.slice(0, 300)) {
+  document.getElementById('venueCount').textContent = String(o.venueCount) + ' · ' + Object.entries(o.venuesByRisk).map(([r, n]) => RISK[r] + ' ' + n).join(' · ') +
+    (o.venueCount > o.venues.length ? ' (前 ' + o.venues.length + ' first ' + o.venues.length + ' shown)' : '');
+  for (const v of o.venues) {
     const tr = el('tr');
     const risk = el('td');
     risk.append(el('span', RISK[v.risk], 'chip risk-' + v.risk));

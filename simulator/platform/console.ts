@@ -72,7 +72,8 @@ export class ConsoleServer {
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     const json = (code: number, value: unknown) => send(code, 'application/json; charset=utf-8', `${JSON.stringify(value, null, 1)}\n`);
-    const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const path = url.pathname;
     if (path === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
     if (!authorized(req.headers.authorization, this.o.token)) {
       return send(401, 'text/plain; charset=utf-8', 'token required (--token): Authorization: Bearer <token>, or any user name with the token as password\n', {
@@ -83,7 +84,14 @@ export class ConsoleServer {
       if (req.method === 'GET' || req.method === 'HEAD') {
         if (path === '/') return send(200, 'text/html; charset=utf-8', CONSOLE_HTML);
         if (path === '/console.js') return send(200, 'text/javascript; charset=utf-8', CONSOLE_JS);
-        if (path === '/api/overview') return json(200, this.platform.overview());
+        if (path === '/api/overview') {
+          // ?venues=N (default 300) and ?latencySince=ms (the alarm → case figures over a window only)
+          const venues = Number(url.searchParams.get('venues') ?? 300);
+          const since = Number(url.searchParams.get('latencySince') ?? 0);
+          if (!Number.isInteger(venues) || venues < 0 || !Number.isFinite(since))
+            return json(400, { error: 'venues is a whole number, latencySince a time in ms' });
+          return json(200, this.platform.overview(venues, since));
+        }
         if (path === '/api/events') return this.stream(req, res);
         const m = /^\/api\/cases\/([A-Za-z0-9-]+)$/.exec(path);
         if (m) {

@@ -9,6 +9,7 @@
 // MQTT 3.1.1 broker (the demo's aedes) there is no sharing: one platform, plain subscriptions.
 
 import { EventEmitter } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { PAYLOADS, type AlarmMessage, type CommandResult, type EventMessage } from '../../gateway/contract/messages.js';
 import { acknowledge, close, DEFAULT_ESCALATION, escalate, onAlarmMessage, openCase, opensCase, tick, type Case, type EscalationRules } from './cases.js';
@@ -65,6 +66,10 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   readonly counts = { received: 0, duplicates: 0, violations: 0, byTopic: {} as Record<string, number> };
   /** Messages per second over the last ten seconds. */
   private readonly window: number[] = [];
+  /** Alarm published at the gateway (its `at`) → case opened here, ms; the last 10 000. */
+  private readonly latencies: { at: number; ms: number }[] = [];
+  /** The platform's own event-loop delay: where an alarm → case figure's time went, if it went here. */
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(o: PlatformOptions) {
     super();
@@ -108,6 +113,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
     const shared = o.protocolVersion === 5 ? `$share/${o.group}/` : '';
     const topics = [...UP_TOPICS.map((t) => `${shared}${o.prefix}+/${t}`), `${o.prefix}+/status`];
     await client.subscribeAsync(topics, { qos: 1 });
+    this.loop.enable();
     this.timer = setInterval(() => this.tick(), o.tickMs);
     this.timer.unref();
   }
@@ -118,6 +124,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.loop.disable();
     await this.client?.endAsync().catch(() => undefined);
     this.store.close();
   }
@@ -195,6 +202,10 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
       if (!opensCase(m)) return []; // a clearing of an alarm the platform never saw open
       const opened = openCase(m, this.store.nextCaseNo(), now, this.o.escalation, this.o.plan);
       this.store.putCase(opened);
+      if (!m.reannounce && m.clock === 'synced') {
+        this.latencies.push({ at: now, ms: now - Date.parse(m.at) });
+        if (this.latencies.length > 10_000) this.latencies.shift();
+      }
       const where = opened.status === 'escalated' ? `county centre → ${opened.department}` : `township ${opened.timeline[1]?.text.replace('township ', '')}`;
       return [
         { at: now, what: 'case-opened', case: opened, gw: m.gw, text: `case ${opened.no}: ${m.state} ${m.kind} at ${m.venue.id} (${m.venue.risk}) → ${where}` },
@@ -305,13 +316,26 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
     return this.window.length / 10;
   }
 
-  /** Everything the console shows, as data (GET /api/overview). */
-  overview(): Overview {
+  /** Alarm at the gateway → case opened at the platform (ms): p50, p99, max over the last 10 000. */
+  alarmLatency(since = 0): { n: number; p50: number | null; p99: number | null; max: number | null } {
+    const sorted = this.latencies
+      .filter((l) => l.at >= since)
+      .map((l) => l.ms)
+      .sort((a, b) => a - b);
+    const q = (f: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))] as number) : null);
+    return { n: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted.length ? (sorted.at(-1) as number) : null };
+  }
+
+  /** Everything the console shows, as data (GET /api/overview); venues: the first `venueLimit` by id. */
+  overview(venueLimit = 300, latencySince = 0): Overview {
     const now = this.o.now();
     const gateways = this.store.gateways().map((g) => ({ ...g, state: this.gatewayState(g, now) }));
     const gwState = new Map(gateways.map((g) => [g.gw, g.state]));
-    const venues = this.store
-      .venues()
+    const all = this.store.venues();
+    const byRisk: Record<string, number> = {};
+    for (const v of all) byRisk[v.risk] = (byRisk[v.risk] ?? 0) + 1;
+    const venues = all
+      .slice(0, venueLimit)
       .map((v) => ({ ...v, state: gwState.get(v.gw) ?? 'offline', inspectionDue: inspectionDue(v.risk, v.lastInspection, now) }));
     const open = this.store.openCases();
     const byTownship: Record<string, { township: number; county: number }> = {};
@@ -323,13 +347,22 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
     return {
       now,
       connected: this.connected,
-      intake: { ...this.counts, ratePerS: this.rate(now), gaps: this.store.holes().length, lost: gateways.reduce((a, g) => a + g.lost, 0) },
+      intake: {
+        ...this.counts,
+        ratePerS: this.rate(now),
+        gaps: this.store.holes().length,
+        lost: gateways.reduce((a, g) => a + g.lost, 0),
+        alarmLatencyMs: this.alarmLatency(latencySince),
+        loopDelayMaxMs: Math.round(this.loop.max / 1e6),
+      },
       gateways: {
         total: gateways.length,
         online: gateways.filter((g) => g.state === 'online').length,
         silent: gateways.filter((g) => g.state === 'silent').length,
       },
       venues,
+      venueCount: all.length,
+      venuesByRisk: byRisk,
       openCases: open,
       byTownship,
       recentCases: this.store.recentCases(50),
@@ -342,9 +375,11 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
 export interface Overview {
   now: number;
   connected: boolean;
-  intake: Platform['counts'] & { ratePerS: number; gaps: number; lost: number };
+  intake: Platform['counts'] & { ratePerS: number; gaps: number; lost: number; alarmLatencyMs: ReturnType<Platform['alarmLatency']>; loopDelayMaxMs: number };
   gateways: { total: number; online: number; silent: number };
   venues: (ReturnType<PlatformStore['venues']>[number] & { state: GatewayState; inspectionDue: number })[];
+  venueCount: number;
+  venuesByRisk: Record<string, number>;
   openCases: Case[];
   byTownship: Record<string, { township: number; county: number }>;
   recentCases: Case[];
