@@ -3,6 +3,7 @@
 
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { devicesCommand, SimUsageError } from './devices-command.js';
+import { demoCommand } from './demo-command.js';
 import { fleetCommand } from './fleet-command.js';
 import { platformCommand } from './platform-command.js';
 import { packageVersion } from '../../config/package-version.js';
@@ -17,6 +18,8 @@ const SIM_USAGE = `jiuxiao-sim: stands in for the sensors and the county platfor
 Usage: jiuxiao-sim COMMAND [options]
 
 Commands:
+  demo            the whole loop in one command: embedded broker, simulated venue, the gateway, the
+                  reference platform with its console (npm run demo)
   devices         serve simulated devices (Modbus TCP, RTU over TCP, RTU on a serial path)
   fleet           N simulated gateways speaking the contract against a broker (load, platform tests)
   platform        the reference county platform: cases per township → county centre → department,
@@ -52,7 +55,7 @@ export async function runSimCli(argv: string[], io: SimIo): Promise<number> {
     }
     return 0;
   }
-  const commands: Record<string, typeof devicesCommand> = { devices: devicesCommand, platform: platformCommand, fleet: fleetCommand };
+  const commands: Record<string, typeof devicesCommand> = { devices: devicesCommand, platform: platformCommand, fleet: fleetCommand, demo: demoCommand };
   const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
   if (command) {
     try {

@@ -211,9 +211,11 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
         { at: now, what: 'case-opened', case: opened, gw: m.gw, text: `case ${opened.no}: ${m.state} ${m.kind} at ${m.venue.id} (${m.venue.risk}) → ${where}` },
       ];
     }
+    const before = c.timeline.length;
     if (!onAlarmMessage(c, m, now, this.o.escalation, this.o.plan)) return [];
     this.store.putCase(c);
-    return [{ at: now, what: 'case-updated', case: c, gw: m.gw, text: `case ${c.no}: ${c.timeline.at(-1)?.text ?? ''}` }];
+    const added = c.timeline.slice(before).map((s) => s.text);
+    return [{ at: now, what: 'case-updated', case: c, gw: m.gw, text: `case ${c.no}: ${added.join('; ')}` }];
   }
 
   private onEvent(m: EventMessage, now: number): PlatformChange[] {

@@ -1,4 +1,6 @@
-// The interface other tools rely on: the two example files work together out of the box.
+// The interface other tools rely on: the two example files work together out of the box. And `npm run demo`
+// (jiuxiao-sim demo): the same venue with an embedded broker and the reference platform, one command.
+// Both use the example files' fixed ports, so they live in this one file and run one after the other.
 //   jiuxiao-sim devices --config config/examples/simulated-venue.sim.yaml --scenario gas-leak
 //   jiuxiao-gateway run --config config/examples/simulated-venue.yaml
 // produce an alarm on jx/v1/GW-DEMO-0001/alarm at the broker. The broker and the data directory come in
@@ -28,7 +30,7 @@ describe('the demo venue', () => {
   it('simulator with gas-leak + gateway: an alarm with the venue fields reaches the broker', async () => {
     broker = await startBroker();
     const platform = await listen(broker.url, 'jx/v1/GW-DEMO-0001/#');
-    await startProcess(
+    const sim = await startProcess(
       'node',
       [join(ROOT, 'dist/simulator/cli/main.js'), 'devices', '--config', join(ROOT, 'config/examples/simulated-venue.sim.yaml'), '--scenario', 'gas-leak'],
       /^ready$/m,
@@ -58,7 +60,50 @@ describe('the demo venue', () => {
       await late.close();
     } finally {
       await stopProcess(gw);
+      await stopProcess(sim); // the demo below needs the example's ports
       await platform.close();
     }
   }, 90_000);
+
+  it('npm run demo -- --scenario gas-leak: one case at the township, escalated, acknowledged in the console, confirmed by the box; Ctrl-C stops all cleanly', async () => {
+    const demo = spawn(
+      'node',
+      [join(ROOT, 'dist/simulator/cli/main.js'), 'demo', '--scenario', 'gas-leak', '--mqtt-port', '0', '--http', '0', '--data', join(dir, 'demo')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor(() => /ready \(Ctrl-C stops everything/.test(out), 30_000, 'the demo ready');
+      expect(out).toMatch(/broker {3}embedded MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+/);
+      const consoleUrl = /county platform console (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] as string;
+      expect(consoleUrl).toBeDefined();
+      await waitFor(() => /platform case C-\d+: warning gas at V-DEMO-0001 \(red\) → township 500242100/.test(out), 45_000, `the case: ${out}`);
+      await waitFor(() => /gateway {2}燃气阀已关闭 gas valve closed/.test(out) && /报警 alarm: kitchen-gas\/lel/.test(out), 45_000, `the alarm: ${out}`);
+      const overview = async () => (await (await fetch(`${consoleUrl}api/overview`)).json()) as { openCases: { no: string; status: string; worst: string }[] };
+      await waitFor(() => /county governance centre/.test(out), 10_000, 'escalated (a red venue)');
+      const cases = (await overview()).openCases;
+      expect(cases).toHaveLength(1);
+      expect(cases[0]).toMatchObject({ status: 'escalated', worst: 'alarm' });
+      const r = await fetch(`${consoleUrl}api/cases/${cases[0]!.no}/acknowledge`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"by":"demo"}',
+      });
+      expect(r.status).toBe(200);
+      await waitFor(() => /ack-alarm confirmed by GW-DEMO-0001/.test(out), 10_000, `the box confirms: ${out}`);
+      const t0 = Date.now();
+      demo.kill('SIGINT');
+      const code = await new Promise<number | null>((res) => demo.once('exit', (c) => res(c)));
+      console.log(`demo: Ctrl-C → all stopped in ${Date.now() - t0} ms`);
+      expect(code).toBe(0);
+      expect(out).toMatch(/gateway stopped in \d+ ms: outputs in their safe state, state saved, outbox flushed, status offline published/);
+      expect(out).toMatch(/stopped\n$/);
+    } finally {
+      await stopProcess(demo);
+    }
+  }, 120_000);
 });

@@ -1,0 +1,73 @@
+// `jiuxiao-sim demo` (npm run demo): the closed loop in one command, until Ctrl-C.
+
+import { parseArgs } from 'node:util';
+import { runDemo } from '../demo/demo.js';
+import { SCENARIOS } from '../scenarios.js';
+import { SimUsageError } from './devices-command.js';
+
+const DEMO_USAGE = `Usage: npm run demo [-- --scenario NAME] [--mqtt-port N] [--http PORT]
+       jiuxiao-sim demo [same options]
+
+The whole loop, nothing to install: an embedded MQTT broker, the simulated venue, the gateway on
+config/examples/simulated-venue.yaml, and the reference county platform with its console.
+
+  --scenario NAME   start one at once: ${SCENARIOS.join(', ')}
+  --mqtt-port N     broker port to try first (default 1883; a free one if taken)
+  --http PORT       console port to try first (default 8090; a free one if taken)
+  --data DIR        keep the gateway's and the platform's files under DIR (default: next to the
+                    example configs, config/examples/.jiuxiao-demo and .jiuxiao-platform)
+`;
+
+export async function demoCommand(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(DEMO_USAGE);
+    return 0;
+  }
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      options: { scenario: { type: 'string' }, 'mqtt-port': { type: 'string' }, http: { type: 'string' }, data: { type: 'string' } },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+  if (v.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(v.scenario))
+    throw new SimUsageError(`--scenario is one of ${SCENARIOS.join(', ')}; got "${v.scenario}"`);
+  const port = (name: string, s: string | undefined) => {
+    if (s === undefined) return undefined;
+    if (!/^\d+$/.test(s) || Number(s) > 65535) throw new SimUsageError(`--${name} expects a port number, got "${s}"`);
+    return Number(s);
+  };
+  const mqttPort = port('mqtt-port', v['mqtt-port']);
+  const httpPort = port('http', v.http);
+  const t0 = Date.now();
+  const say = (line: string) => io.stdout(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${line}\n`);
+  const demo = await runDemo({
+    say,
+    ...(mqttPort !== undefined ? { mqttPort } : {}),
+    ...(httpPort !== undefined ? { httpPort } : {}),
+    ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
+    ...(v.data !== undefined ? { dataDir: v.data } : {}),
+  });
+  say('ready (Ctrl-C stops everything: the gateway first, the broker last)');
+  let stopping = false;
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    demo.gateway.once('exit', (code) => {
+      if (stopping) return;
+      say(`the gateway exited (${code}): stopping the demo`);
+      resolve();
+    });
+  });
+  say('stopping');
+  await demo.stop();
+  say('stopped');
+  return 0;
+}
