@@ -25,6 +25,13 @@ socat pty pair) until killed.
 
 export class SimUsageError extends Error {}
 
+/** The broker a simulator command talks to (`--url`): given, and with a scheme mqtt.js speaks. */
+export function brokerUrl(url: string | undefined): string {
+  if (!url) throw new SimUsageError('--url MQTT_URL is required, e.g. --url mqtt://127.0.0.1:1883');
+  if (!/^(mqtts?|wss?|tcp):\/\//.test(url)) throw new SimUsageError(`--url must start with mqtt://, mqtts://, ws:// or wss://, got "${url}"`);
+  return url;
+}
+
 export function configFromFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
   let parsed;
   try {

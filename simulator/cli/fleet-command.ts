@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { Fleet } from '../fleet/fleet.js';
-import { SimUsageError } from './devices-command.js';
+import { brokerUrl, SimUsageError } from './devices-command.js';
 
 const FLEET_USAGE = `Usage: jiuxiao-sim fleet --url MQTT_URL --gateways N [--duration S] [--alarm-rate R] [--heartbeat S]
                         [--telemetry S] [--connect-rate C] [--townships T] [--malformed M] [--first K]
@@ -49,8 +49,7 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
   } catch (err) {
     throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }
-  if (!v.url) throw new SimUsageError('--url MQTT_URL is required, e.g. --url mqtt://127.0.0.1:1883');
-  if (!/^(mqtts?|wss?|tcp):\/\//.test(v.url)) throw new SimUsageError(`--url must start with mqtt://, mqtts://, ws:// or wss://, got "${v.url}"`);
+  const url = brokerUrl(v.url);
   const num = (name: string, s: string | undefined, def: number | undefined, min: number, max: number, whole = true): number | undefined => {
     if (s === undefined) return def;
     const n = Number(s);
@@ -64,7 +63,7 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
   if (v.protocol !== undefined && v.protocol !== '4' && v.protocol !== '5') throw new SimUsageError(`--protocol is 5 or 4, got "${v.protocol}"`);
   const duration = num('duration', v.duration, undefined, 1, 7 * 24 * 3600);
   const fleet = new Fleet({
-    url: v.url,
+    url,
     gateways,
     malformed,
     alarmRate: num('alarm-rate', v['alarm-rate'], 0, 0, 10_000, false) as number,
@@ -94,7 +93,7 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
     process.once('SIGINT', done);
     if (duration !== undefined) setTimeout(done, duration * 1000).unref();
   });
-  io.stdout(`fleet of ${gateways} gateways → ${v.url}\n`);
+  io.stdout(`fleet of ${gateways} gateways → ${url}\n`);
   await Promise.race([fleet.start(), stop]);
   if (!stopped) io.stdout(`all connected: ${line()}ready\n`);
   await stop;

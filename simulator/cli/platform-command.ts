@@ -6,7 +6,7 @@ import { ConsoleServer } from '../platform/console.js';
 import { DEFAULT_ESCALATION } from '../platform/cases.js';
 import { DispatchPlan } from '../platform/departments.js';
 import { Platform } from '../platform/platform.js';
-import { SimUsageError } from './devices-command.js';
+import { brokerUrl, SimUsageError } from './devices-command.js';
 
 const PLATFORM_USAGE = `Usage: jiuxiao-sim platform --url MQTT_URL [--http PORT] [--host ADDR] [--token TOKEN] [--data DIR]
                            [--protocol 5|4] [--group NAME] [--prefix jx/v1/] [--escalate-after MIN]
@@ -56,8 +56,7 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
   } catch (err) {
     throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }
-  if (!v.url) throw new SimUsageError('--url MQTT_URL is required, e.g. --url mqtt://127.0.0.1:1883');
-  if (!/^(mqtts?|wss?|tcp):\/\//.test(v.url)) throw new SimUsageError(`--url must start with mqtt://, mqtts://, ws:// or wss://, got "${v.url}"`);
+  const url = brokerUrl(v.url);
   const int = (name: string, s: string | undefined, def: number, max: number) => {
     if (s === undefined) return def;
     if (!/^\d+$/.test(s) || Number(s) > max) throw new SimUsageError(`--${name} expects a whole number up to ${max}, got "${s}"`);
@@ -87,7 +86,7 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
     }
   }
   const platform = new Platform({
-    url: v.url,
+    url,
     dataDir: v.data ?? '.jiuxiao-platform',
     protocolVersion: v.protocol === '4' ? 4 : 5,
     ...(v.group !== undefined ? { group: v.group } : {}),
@@ -102,7 +101,7 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
   try {
     await Promise.race([
       platform.start(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer from ${v.url} within 10 s`)), 10_000).unref()),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer from ${url} within 10 s`)), 10_000).unref()),
     ]);
     await web.start();
   } catch (err) {
@@ -111,7 +110,7 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
     await platform.stop();
     return 1;
   }
-  io.stdout(`platform on ${v.url} (${v.protocol === '4' ? 'MQTT 3.1.1, plain subscription' : `MQTT 5, shared group ${v.group ?? 'platform'}`})\n`);
+  io.stdout(`platform on ${url} (${v.protocol === '4' ? 'MQTT 3.1.1, plain subscription' : `MQTT 5, shared group ${v.group ?? 'platform'}`})\n`);
   io.stdout(`console ${web.url ?? ''} · API ${web.url ?? ''}api/overview\n`);
   io.stdout('ready\n');
   await new Promise<void>((resolve) => {

@@ -48,6 +48,8 @@ interface SimGateway {
   nextHeartbeat: number;
   nextTelemetry: number;
   openAlarm: { alarmId: string; clearAt: number } | undefined;
+  /** The alarm raised last: an acknowledgement may land after a short alarm has cleared. */
+  lastAlarmId: string | undefined;
   started: number;
 }
 
@@ -72,8 +74,6 @@ export class Fleet {
   private connecting: NodeJS.Timeout | undefined;
   private alarmCredit = 0;
   private lastTurn = performance.now();
-  /** When each alarm was published (ms since epoch), by alarmId: the bench's latency measure. */
-  readonly alarmsSent = new Map<string, number>();
 
   constructor(o: FleetOptions) {
     if (!Number.isInteger(o.gateways) || o.gateways < 1) throw new Error(`gateways must be a whole number ≥ 1, got ${o.gateways}`);
@@ -115,6 +115,7 @@ export class Fleet {
         nextHeartbeat: 0,
         nextTelemetry: 0,
         openAlarm: undefined,
+        lastAlarmId: undefined,
         started: Date.now(),
       });
     }
@@ -276,7 +277,7 @@ export class Fleet {
     };
     if (state === 'alarm') {
       g.openAlarm = { alarmId, clearAt: Date.now() + this.o.clearAfterMs };
-      this.alarmsSent.set(alarmId, Date.parse(body.at));
+      g.lastAlarmId = alarmId;
     } else g.openAlarm = undefined;
     this.publish(g, 'alarm', body);
   }
@@ -296,7 +297,7 @@ export class Fleet {
     let reason: string | null = null;
     if (cmd.name === 'ack-alarm') {
       const alarmId = cmd.args.alarmId;
-      if (g.openAlarm?.alarmId === alarmId || this.alarmsSent.has(String(alarmId))) {
+      if (alarmId === g.lastAlarmId) {
         g.seq++;
         this.publish(g, 'event', {
           ...this.envelope(g, g.seq),
