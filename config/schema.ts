@@ -311,7 +311,10 @@ export const StatusSection = z.strictObject({
 
 const LogSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  pretty: z.boolean().default(false).meta({ description: 'Human-readable lines instead of JSON' }),
+  pretty: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Human-readable lines instead of JSON lines; unset: human lines when stdout is a terminal, JSON under systemd and in pipes' }),
 });
 
 // ------------------------------------------------------------------------------------------------- root

@@ -23,6 +23,7 @@ import type { Uplink } from './uplink/uplink.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
 import { Recorder, withRecording, type RecorderStopReport, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
+import { outputState } from './status/words.js';
 
 /** What a stop did and did not do: the last log line says it, truthfully. */
 export interface StopReport {
@@ -184,7 +185,7 @@ export class GatewayService {
     const st = withRecording(this.runtime.status(), p, rec.stuck);
     const v = this.config.venue;
     const deviceCfg = new Map(this.config.devices.map((d) => [d.id, d]));
-    const roles = new Map(this.config.outputs.map((o) => [o.id, o.role]));
+    const outputCfg = new Map(this.config.outputs.map((o) => [o.id, o]));
     return {
       gateway: {
         id: this.config.gateway.id,
@@ -241,15 +242,21 @@ export class GatewayService {
           label: pt?.label ?? null,
         };
       }),
-      outputs: Object.entries(st.outputs).map(([id, o]) => ({
-        id,
-        role: roles.get(id) ?? '',
-        level: o.level,
-        desired: o.desired,
-        ok: o.ok,
-        detail: o.detail ?? null,
-        reason: o.reason,
-      })),
+      outputs: Object.entries(st.outputs).map(([id, o]) => {
+        const role = outputCfg.get(id)?.role ?? '';
+        const closedLevel = outputCfg.get(id)?.closedLevel;
+        return {
+          id,
+          role,
+          level: o.level,
+          desired: o.desired,
+          observedState: outputState(role, closedLevel, o.level),
+          desiredState: outputState(role, closedLevel, o.desired),
+          ok: o.ok,
+          detail: o.detail ?? null,
+          reason: o.reason,
+        };
+      }),
       closedValves: st.closedValves,
       buses: st.buses.map((b) => ({ id: b.id, link: b.link, reason: b.reason })),
     };

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { ask } from '../control/socket.js';
+import type { StatusSnapshot } from '../status/snapshot.js';
+import { renderStatusText } from '../status/text.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
@@ -16,8 +18,10 @@ gas channel is back below its warning level. Exit 1 when anything was refused, w
 
 const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json]
 
-What the running gateway sees now: devices (online, last reason), channels (state, latched), outputs,
-closed valves, buses.
+What the running gateway sees now, as its status page shows it: the worst state, closed gas valves, the
+uplink (connected or why not, backlog, alarms the platform has not acknowledged), storage, then channels
+with their values, outputs (desired against observed), devices and buses. --json prints the page's
+status.json.
 `;
 
 function dataDirOf(command: string, file: string | undefined, io: CliIo): string {
@@ -91,6 +95,11 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr(`jiuxiao-gateway status: ${(err as Error).message}\n`);
     return EXIT.invalid;
   }
+  if (a.snapshot !== undefined) {
+    io.stdout(v.json ? `${JSON.stringify(a.snapshot)}\n` : renderStatusText(a.snapshot as StatusSnapshot));
+    return EXIT.ok;
+  }
+  // A gateway that does not offer its page's picture (only the runtime's): the runtime's view.
   const s = a.status as {
     devices: { id: string; online?: boolean; lastReason: string }[];
     channels: { device: string; channel: string; state: string; latched: boolean }[];

@@ -1,5 +1,5 @@
 // `jiuxiao-gateway run --config FILE`: the gateway. Polls, detects, acts, keeps state; logs every event
-// as a JSON line. Stops cleanly on SIGTERM/SIGINT: outputs to their safe state (a closed gas valve stays
+// as a JSON line (as a line of words on a terminal). Stops cleanly on SIGTERM/SIGINT: outputs to their safe state (a closed gas valve stays
 // closed), state saved.
 
 import { parseArgs } from 'node:util';
@@ -59,26 +59,28 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return loaded.status === 'invalid' ? EXIT.invalid : EXIT.usage;
   }
   const config = loaded.config;
-  log = createLogger({ level: config.log.level, pretty: config.log.pretty, name: 'gateway' });
+  // A person at a terminal reads words; systemd's journal and a pipe get JSON lines, unless the config says.
+  const pretty = config.log.pretty ?? process.stdout.isTTY === true;
+  log = createLogger({ level: config.log.level, pretty, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
   const service = new GatewayService(config, loaded.risk as RiskAssessment, {
     profiles: { ...BUILTIN_PROFILES, ...config.profiles },
     log,
     recorder: 'worker',
-    logSettings: { level: config.log.level, pretty: config.log.pretty },
+    logSettings: { level: config.log.level, pretty },
   });
   try {
     await service.start();
   } catch (err) {
     log.fatal({ err }, 'gateway failed to start');
-    log.info(stopLine(await service.stop()));
+    log.info(stopLine(await service.stop(), config.uplink !== undefined));
     unhook();
     return EXIT.invalid;
   }
   let control: Awaited<ReturnType<typeof serveControl>> | undefined;
   try {
-    control = await serveControl(service.port, config.gateway.dataDir);
+    control = await serveControl(service.port, config.gateway.dataDir, () => service.snapshot());
   } catch (err) {
     // Local reset and status need it; polling and linkage do not.
     log.error({ err: { message: (err as Error).message } }, 'local control socket not available: reset, status and maintenance from the CLI will not work');
@@ -105,14 +107,14 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   clearTimeout(hard);
   control?.close();
   unhook();
-  log.info({ stop: report }, stopLine(report));
+  log.info({ stop: report }, stopLine(report, config.uplink !== undefined));
   // Everything is closed; should a library still hold a handle open, do not linger on it.
   setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref();
   return EXIT.ok;
 }
 
 /** The last line of a run: what the stop did and did not do, never more than it did. */
-function stopLine(r: StopReport): string {
+function stopLine(r: StopReport, uplink: boolean): string {
   const outputs =
     r.outputs === 'safe'
       ? 'outputs in their safe state'
@@ -120,6 +122,7 @@ function stopLine(r: StopReport): string {
         ? 'outputs never driven'
         : `outputs NOT confirmed safe: ${r.outputs.map((o) => `${o.output} (${o.detail})`).join(', ')}`;
   const state = r.stateSaved ? 'state saved' : `state NOT saved${r.storageError ? ` (${r.storageError})` : ''}`;
+  if (!uplink) return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, no uplink configured`;
   const outbox = r.outboxFlushed ? 'outbox flushed' : Number.isNaN(r.backlog) ? 'outbox unreadable' : `${r.backlog} messages kept for the next start`;
   const offline = r.offlinePublished ? 'status offline published' : 'status offline NOT published (the broker publishes the will)';
   return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, ${outbox}, ${offline}`;

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { StatusSnapshot } from '../status/snapshot.js';
 import { control, type ControlPort } from './port.js';
 
 function socketPath(dataDir: string): string {
@@ -21,7 +22,8 @@ const Request = z.discriminatedUnion('cmd', [
 
 const MAX_LINE = 64 * 1024;
 
-export function serveControl(port: ControlPort, dataDir: string): Promise<Server> {
+/** `snapshot`: the status page's picture, so `jiuxiao-gateway status` shows what the page shows. */
+export function serveControl(port: ControlPort, dataDir: string, snapshot?: () => StatusSnapshot): Promise<Server> {
   const path = socketPath(dataDir);
   // A socket left by a killed gateway would block the bind; only one gateway runs per data directory.
   if (existsSync(path)) unlinkSync(path);
@@ -39,7 +41,7 @@ export function serveControl(port: ControlPort, dataDir: string): Promise<Server
       if (nl < 0) return;
       const line = buf.slice(0, nl);
       buf = '';
-      void answer(port, line).then((a) => sock.end(`${JSON.stringify(a)}\n`));
+      void answer(port, line, snapshot).then((a) => sock.end(`${JSON.stringify(a)}\n`));
     });
   });
   return new Promise((resolve, reject) => {
@@ -51,7 +53,7 @@ export function serveControl(port: ControlPort, dataDir: string): Promise<Server
   });
 }
 
-async function answer(port: ControlPort, line: string): Promise<Record<string, unknown>> {
+async function answer(port: ControlPort, line: string, snapshot: (() => StatusSnapshot) | undefined): Promise<Record<string, unknown>> {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -63,7 +65,7 @@ async function answer(port: ControlPort, line: string): Promise<Record<string, u
   try {
     const a = await control(port, r.data, 'local');
     // The answer's shape the CLI reads: status under `status`, a reset's lists at the top.
-    if (r.data.cmd === 'status') return { ok: true, status: a.result };
+    if (r.data.cmd === 'status') return { ok: true, status: a.result, ...(snapshot ? { snapshot: snapshot() } : {}) };
     if (r.data.cmd === 'reset') return { ok: a.ok, ...(a.result as object) };
     return a.ok ? { ok: true, ...(a.result !== undefined ? (a.result as object) : {}) } : { ok: false, error: a.reason };
   } catch (err) {

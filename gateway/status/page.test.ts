@@ -17,10 +17,22 @@ describe('status page', () => {
   it('shows each output desired against observed, an output fault, and why the uplink is down', () => {
     const html = renderStatusPage(sampleSnapshot());
     expect(html).toMatch(
-      /<td>fan<\/td><td>fan<\/td><td>on<\/td><td class="fault">off<\/td><td class="fault">故障 fault<\/td><td>linkage gas: gas\/lel alarm<\/td><td>read back off after driving on<\/td>/,
+      /<td>fan<\/td><td>fan<\/td><td>开 on<\/td><td class="fault">关 off<\/td><td class="fault">故障 fault<\/td><td>linkage gas: gas\/lel alarm<\/td><td>read back off after driving on<\/td>/,
     );
+    // A valve reads closed, not a relay level: an installer cannot know which level closes it.
+    expect(html).toMatch(/<td>valve<\/td><td>gas-valve<\/td><td>已关闭 closed<\/td><td>已关闭 closed<\/td><td>正常 ok<\/td>/);
     expect(html).toMatch(/原因 why: connect ECONNREFUSED 127\.0\.0\.1:8883/);
     expect(html).toMatch(/<h2>存储 Storage<\/h2>\n<p>正常 ok<\/p>/);
+  });
+
+  it('puts the state, the closed valve and the uplink before any table, so they are above the fold', () => {
+    const html = renderStatusPage(sampleSnapshot());
+    const firstTable = html.indexOf('<table');
+    for (const mark of ['id="state-banner"', 'id="valve-banner"', 'id="uplink-banner"', '平台未连接 platform NOT connected · 待发 backlog 4'])
+      expect(html.indexOf(mark), mark).toBeLessThan(firstTable);
+    expect(renderStatusPage(sampleSnapshot({ uplink: { ...sampleSnapshot().uplink, connected: true, error: null } }))).toMatch(
+      /class="banner ok">平台已连接 platform connected · 待发 backlog 4/,
+    );
   });
 
   it('storage trouble is a banner that says the outputs are still driven', () => {

@@ -2,6 +2,7 @@
 // commissioning a box reads it; so does a tool (`/status.json`). Read-only: nothing on the page acts.
 
 import type { ChannelState } from '../detect/channel-machine.js';
+import type { OutputState } from './words.js';
 
 export interface StatusSnapshot {
   gateway: { id: string; version: string; boot: string; uptimeS: number; clock: 'synced' | 'unsynced'; at: string };
@@ -40,7 +41,18 @@ export interface StatusSnapshot {
     unit: string | null;
     label: string | null;
   }[];
-  outputs: { id: string; role: string; level: string | null; desired: string | null; ok: boolean; detail: string | null; reason: string | null }[];
+  outputs: {
+    id: string;
+    role: string;
+    level: string | null;
+    desired: string | null;
+    /** The levels as what they do: a gas valve closed or open, a fan on or off. */
+    observedState: OutputState | null;
+    desiredState: OutputState | null;
+    ok: boolean;
+    detail: string | null;
+    reason: string | null;
+  }[];
   closedValves: string[];
   buses: { id: string; link: string; reason: string | null }[];
 }

@@ -16,6 +16,7 @@ import { SimConfigSchema } from '../config.js';
 import { runSimulator, type RunningSim } from '../run.js';
 import { ConsoleServer } from '../platform/console.js';
 import { Platform } from '../platform/platform.js';
+import { eventText } from '../../gateway/log/pretty.js';
 
 /** The repository (or installed package): the folder above this file that holds package.json. */
 function packageRoot(): string {
@@ -79,11 +80,7 @@ function gatewayLine(raw: string, shown: Set<string> = new Set()): string | null
     return raw.trim() ? `gateway: ${raw.trim()}` : null;
   }
   const e = rec.event;
-  if (e?.type === 'channel') {
-    const zh = { warning: '预警', alarm: '报警', fault: '故障', normal: '恢复' }[String(e.state)] ?? '';
-    const value = e.value === undefined ? '' : ` ${String(e.value)}${e.unit ? ` ${String(e.unit)}` : ''}`;
-    return `gateway  ${zh} ${String(e.state)}: ${String(e.device)}/${String(e.channel)}${value} (${String(e.detail)})`;
-  }
+  if (e?.type === 'channel') return `gateway  ${eventText(e) ?? ''}`;
   if (e?.type === 'output' && e.status === 'confirmed') {
     // An output switched off before anything switched it on is the start-up's safe state: not news.
     const output = String(e.output);
@@ -97,7 +94,7 @@ function gatewayLine(raw: string, shown: Set<string> = new Set()): string | null
         : `${String(e.output)} ${String(e.action)}`;
     return `gateway  ${what}`;
   }
-  if (e?.type === 'output' && e.status === 'failed') return `gateway  output fault ${String(e.output)}: ${String(e.detail ?? e.reason)}`;
+  if (e?.type === 'output' && e.status === 'failed') return `gateway  ${eventText(e) ?? ''}`;
   if (e) return null;
   const level = typeof rec.level === 'number' ? rec.level : 30;
   if (level >= 40 || /gateway running|uplink connected|gateway stopped|stopping/.test(rec.msg ?? '')) {

@@ -82,7 +82,7 @@ describe('the demo venue', () => {
       const consoleUrl = /county platform console (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] as string;
       expect(consoleUrl).toBeDefined();
       await waitFor(() => /platform case C-\d+: warning gas at V-DEMO-0001 \(red\) → township 500242100/.test(out), 45_000, `the case: ${out}`);
-      await waitFor(() => /gateway {2}燃气阀已关闭 gas valve closed/.test(out) && /报警 alarm: kitchen-gas\/lel/.test(out), 45_000, `the alarm: ${out}`);
+      await waitFor(() => /gateway {2}燃气阀已关闭 gas valve closed/.test(out) && /报警 ALARM kitchen-gas\/lel/.test(out), 45_000, `the alarm: ${out}`);
       const overview = async () => (await (await fetch(`${consoleUrl}api/overview`)).json()) as { openCases: { no: string; status: string; worst: string }[] };
       await waitFor(() => /county governance centre/.test(out), 10_000, 'escalated (a red venue)');
       const cases = (await overview()).openCases;

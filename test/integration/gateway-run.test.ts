@@ -129,6 +129,15 @@ describe('gateway run on the simulated venue', () => {
     const status = JSON.parse(st.out) as { channels: { device: string; channel: string; state: string; latched: boolean }[]; closedValves: string[] };
     expect(status.channels.find((c) => c.device === 'kitchen-gas' && c.channel === 'lel')).toMatchObject({ state: 'alarm', latched: true });
     expect(status.closedValves).toEqual(['gas-valve']);
+    // In a terminal, what the status page shows: the closed valve first, the value, the uplink.
+    const text = (await cli('status', '--config', file)).out;
+    expect(text.split('\n')[0]).toMatch(/· ALARM$/);
+    expect(text).toMatch(/^GAS VALVE CLOSED: gas-valve — local reset needed/m);
+    // No broker in this test: the box must not look healthy.
+    expect(text).toMatch(/^uplink +NOT connected .*· backlog \d+/m);
+    expect(text).toMatch(/^ {2}kitchen-gas\/lel +ALARM \(latched\) +\d+(\.\d+)? %LEL$/m);
+    // Just after the restart the read-back may not be in yet: "? (demanded closed)".
+    expect(text).toMatch(/^ {2}gas-valve +(closed|\? \(demanded closed\)) +ok {2}\(closed: local reset needed\)/m);
 
     // Still leaking: the local reset is refused, with the reason.
     await waitFor(() => dev('kitchen-gas').requests > 40, 5000, 'gas polled after restart');
@@ -169,6 +178,52 @@ describe('gateway run on the simulated venue', () => {
     expect(gw.exitCode).toBe(0);
     expect(coils()).toEqual({ valveOpen: false, fan: false, buzzer: false });
     expect(log.lines.some((l) => l.includes('gateway stopped'))).toBe(true);
+  });
+
+  it('on a terminal the log is lines of words in local time; in a pipe it stays JSON', async () => {
+    const busPort = await freePort(); // nothing listens: the device is offline, which is logged
+    const file = join(tmp, 'tty.yaml');
+    writeFileSync(
+      file,
+      [
+        'gateway: { id: GW-TTY-0001, dataDir: ' + JSON.stringify(join(tmp, 'tty-data')) + ' }',
+        'venue: { id: V-TTY-0001, name: 终端测试 tty test, adminCode: "500242100000", category: shopping, size: { areaM2: 40 }, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }',
+        `buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${busPort} }]`,
+        'devices: [{ id: smoke, location: shop, bus: tcp, slaveId: 1, profile: smoke }]',
+        'status: { enabled: false }',
+        '',
+      ].join('\n'),
+    );
+    const { runCommand } = await import('../helpers/proc.js');
+    const tty = await runCommand('/usr/bin/python3', [
+      join(ROOT, 'test/helpers/on-a-tty.py'),
+      'gateway running',
+      '15',
+      'node',
+      GATEWAY,
+      'run',
+      '--config',
+      file,
+    ]);
+    expect(tty.code).toBe(0);
+    const lines = tty.stdout.split(/\r?\n/).filter(Boolean);
+    expect(lines.find((l) => l.includes('gateway running'))).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  gateway: gateway running gateway=GW-TTY-0001 /);
+    expect(lines.some((l) => l.startsWith('{'))).toBe(false);
+    expect(tty.stdout).toMatch(/gateway: gateway stopped in \d+ ms: outputs/);
+    // The same run in a pipe: JSON lines, for the journal and log shippers.
+    const piped = await startProcess('node', [GATEWAY, 'run', '--config', file], /gateway running/);
+    const first = await new Promise<string>((resolve) => {
+      let buf = '';
+      piped.stdout?.on('data', (d: Buffer) => (buf += d.toString()));
+      piped.once('exit', () => resolve(buf));
+      piped.kill('SIGTERM');
+    });
+    expect(
+      first
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('{"level":')),
+    ).toBe(true);
   });
 
   it('refuses to start on a bad config with the check-config errors', async () => {

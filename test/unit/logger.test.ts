@@ -107,8 +107,45 @@ describe('log format', () => {
     expect(String(rec.time)).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it('pretty lines carry time, level, name, message and fields', () => {
-    const line = formatLine(JSON.stringify({ level: 'warn', time: '2026-11-30T12:03:04.120Z', name: 'uplink', msg: 'broker down', retryInS: 8 }));
-    expect(line).toBe('12:03:04.120 WARN  uplink: broker down retryInS=8\n');
+  it("pretty lines carry the box's local time, level, name, message and fields", () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'Asia/Shanghai';
+    try {
+      const line = formatLine(JSON.stringify({ level: 'warn', time: '2026-11-30T12:03:04.120Z', name: 'uplink', msg: 'broker down', retryInS: 8 }));
+      expect(line).toBe('20:03:04.120 WARN  uplink: broker down retryInS=8\n');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
+  it('pretty lines say events in words, one line each, not a JSON blob', () => {
+    const at = '2026-11-30T12:03:04.120Z';
+    const line = (event: object) => formatLine(JSON.stringify({ level: 'warn', time: at, name: 'gateway', msg: 'channel event', event })).slice(13);
+    expect(
+      line({
+        type: 'channel',
+        device: 'kitchen-gas',
+        channel: 'lel',
+        state: 'alarm',
+        value: 26.8,
+        unit: '%LEL',
+        detail: '26.8 ≥ 25',
+        latched: true,
+        test: false,
+      }),
+    ).toBe('WARN  gateway: 报警 ALARM kitchen-gas/lel 26.8 %LEL: 26.8 ≥ 25 (latched)\n');
+    expect(line({ type: 'output', output: 'gas-valve', role: 'gas-valve', action: 'close', status: 'confirmed', reason: 'linkage' })).toBe(
+      'WARN  gateway: 燃气阀关闭 gas valve gas-valve close: confirmed — 已关闭 closed\n',
+    );
+    expect(line({ type: 'output', output: 'fan', role: 'fan', action: 'on', status: 'failed', reason: 'linkage', detail: 'read back off' })).toBe(
+      'WARN  gateway: 输出故障 OUTPUT FAULT fan on: read back off\n',
+    );
+    expect(line({ type: 'output', output: 'fan', role: 'fan', action: 'on', status: 'commanded', reason: 'linkage g' })).toBe(
+      'WARN  gateway: fan on: commanded (linkage g)\n',
+    );
+    expect(line({ type: 'device', device: 'rcd', state: 'offline', reason: 'timeout' })).toBe('WARN  gateway: 离线 OFFLINE rcd: timeout\n');
+    // Something that is not one of our events is shown as it is.
+    expect(line({ type: 'other', x: 1 })).toBe('WARN  gateway: channel event event={"type":"other","x":1}\n');
   });
 });

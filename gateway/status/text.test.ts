@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { renderStatusText } from './text.js';
+import { sampleSnapshot } from '../../test/helpers/status-snapshot.js';
+
+describe('status in a terminal', () => {
+  it('says first what matters on site: the worst state, the closed valve, a broker that is down and the backlog', () => {
+    const lines = renderStatusText(sampleSnapshot()).split('\n');
+    expect(lines[0]).toBe('老王火锅 (V-1, catering) · 高风险 high risk · ALARM');
+    expect(lines[1]).toMatch(/^GAS VALVE CLOSED: valve — local reset needed/);
+    expect(lines[2]).toBe(
+      'uplink    NOT connected (connect ECONNREFUSED 127.0.0.1:8883) · mqtts://[redacted]@platform:8883 · backlog 4 (alarm 1, telemetry 3) · 1 alarm not acknowledged by the platform',
+    );
+    expect(lines[3]).toBe('storage   ok');
+  });
+
+  it('shows values, outputs in their own words with faults, and offline devices', () => {
+    const text = renderStatusText(sampleSnapshot());
+    expect(text).toMatch(/ {2}gas\/lel +ALARM \(latched\) +31\.25 %LEL\n/);
+    expect(text).toMatch(/ {2}valve +closed +ok {2}\(closed: local reset needed\)/);
+    expect(text).toMatch(/ {2}fan +off \(demanded on\) +FAULT: read back off after driving on/);
+    expect(text).toMatch(/ {2}gas +OFFLINE +timeout · polls 10, failures 3\n/);
+    expect(text).toMatch(/ {2}rs485 +up\n/);
+  });
+
+  it('a healthy box says so, and an unconfigured uplink is not mistaken for a connected one', () => {
+    const text = renderStatusText(
+      sampleSnapshot({
+        closedValves: [],
+        openAlarms: [],
+        channels: [],
+        uplink: { configured: false, url: null, connected: false, error: null, backlog: {}, shed: { rows: 0, bytes: 0 } },
+        storage: { ok: false, failures: 1, lastError: 'disk I/O error', unrecorded: 2, unsaved: true, outboxInMemory: true },
+      }),
+    );
+    expect(text.split('\n')[0]).toMatch(/· NORMAL$/);
+    expect(text).not.toMatch(/GAS VALVE/);
+    expect(text).toMatch(/^uplink {4}not configured$/m);
+    expect(text).toMatch(/^storage {3}FAILING: disk I\/O error; 2 events not recorded, state not saved, outbox in memory only \(outputs are still driven\)$/m);
+  });
+});

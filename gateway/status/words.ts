@@ -1,0 +1,46 @@
+// The words a person reads on the status page and in `jiuxiao-gateway status`: one place, so the page
+// and the terminal say the same thing. A relay level means nothing on site: a gas valve is "closed"
+// (已关闭) or "open", whatever level closes it; times are the box's local time, as on a wall clock.
+
+import type { ChannelState } from '../detect/channel-machine.js';
+
+/** What an output is doing, in the words of its role: a valve is closed or open, a fan or buzzer on or off. */
+export type OutputState = 'closed' | 'open' | 'on' | 'off';
+
+export const OUTPUT_WORD: Record<OutputState, string> = { closed: '已关闭 closed', open: '已打开 open', on: '开 on', off: '关 off' };
+
+export const STATE_WORD: Record<ChannelState, string> = { normal: '正常 normal', warning: '预警 warning', alarm: '报警 alarm', fault: '故障 fault' };
+
+/** A relay level as what it does to the output: for a gas valve, its closed level is "closed". */
+export function outputState(role: string, closedLevel: string | undefined, level: string | null): OutputState | null {
+  if (level === null) return null;
+  if (role === 'gas-valve') return level === (closedLevel ?? 'off') ? 'closed' : 'open';
+  return level === 'on' ? 'on' : 'off';
+}
+
+/** The worst state among the channels: what the page's title and first banner say. */
+export function worstState(states: readonly ChannelState[]): ChannelState {
+  for (const s of ['alarm', 'fault', 'warning'] as const) if (states.includes(s)) return s;
+  return 'normal';
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-12-02 08:03:41 UTC+08:00": the box's local time with its offset, so nobody converts from UTC. */
+export function localTime(at: Date | string): string {
+  const d = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return String(at);
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  return (
+    `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}` +
+    ` UTC${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
+  );
+}
+
+/** The box's time as a person should read it: local; and UTC beside it when the clock is not synced, since
+ *  then neither can be trusted and the platform will compare against UTC. */
+export function clockText(at: string, clock: 'synced' | 'unsynced'): string {
+  return clock === 'synced' ? localTime(at) : `${localTime(at)} · UTC ${at.slice(0, 19).replace('T', ' ')} · 时钟未同步 clock not synced`;
+}
