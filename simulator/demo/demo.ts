@@ -14,6 +14,7 @@ import { Aedes } from 'aedes';
 import { loadYamlFile } from '../../config/index.js';
 import { SimConfigSchema } from '../config.js';
 import { runSimulator, type RunningSim } from '../run.js';
+import { startScenario, type ScenarioName } from '../scenarios.js';
 import { ConsoleServer } from '../platform/console.js';
 import { Platform } from '../platform/platform.js';
 import { eventText } from '../../gateway/log/pretty.js';
@@ -140,11 +141,13 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     });
     await platform.start();
     cleanups.push(() => platform.stop());
-    let web = new ConsoleServer(platform, { host: '127.0.0.1', port: o.httpPort ?? 8090 });
+    // The console's scenario buttons drive the simulated venue directly (same process).
+    const scenarios = (name: ScenarioName) => startScenario(name, sim.devices, performance.now());
+    let web = new ConsoleServer(platform, { host: '127.0.0.1', port: o.httpPort ?? 8090, scenarios });
     try {
       await web.start();
     } catch {
-      web = new ConsoleServer(platform, { host: '127.0.0.1', port: 0 }); // 8090 taken: any free port, said below
+      web = new ConsoleServer(platform, { host: '127.0.0.1', port: 0, scenarios }); // 8090 taken: any free port, said below
       await web.start();
     }
     const started = web;
@@ -208,7 +211,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       if (!r.ok) throw new Error(`scenario ${o.scenario}: ${(await r.text()).trim()}`);
       say(`venue    scenario ${o.scenario} started`);
     } else {
-      say(`try      curl -X POST ${controlUrl}/scenario -d '{"name": "gas-leak"}'   (or npm run demo -- --scenario gas-leak)`);
+      say(`try      the console's scenario buttons, or curl -X POST ${controlUrl}/scenario -d '{"name": "gas-leak"}'`);
     }
     return { mqttUrl, consoleUrl, statusUrl, controlUrl, platform, gateway, stop };
   } catch (err) {

@@ -37,6 +37,10 @@ button { margin: 1px; font-size: 12px; }
 </header>
 <main>
  <div>
+  <section id="scenarios" hidden>
+   <h2>模拟场景 simulated venue <span class="muted">演示 demo: the simulator stands in for the venue's sensors</span></h2>
+   <div id="scenarioButtons"></div>
+  </section>
   <section>
    <h2>未结案件 open cases <span id="caseCount" class="muted"></span></h2>
    <div id="townships" class="muted"></div>
@@ -128,7 +132,7 @@ async function refresh() {
   const tb = document.querySelector('#cases tbody');
   tb.replaceChildren();
   document.getElementById('caseCount').textContent = String(o.openCases.length);
-  const tw = Object.entries(o.byTownship).map(([t, n]) => '乡镇 ' + t + ': 乡镇 township ' + n.township + ' · 县中心 county ' + n.county);
+  const tw = Object.entries(o.byTownship).map(([t, n]) => t + ': 乡镇 township ' + n.township + ' · 县中心 county ' + n.county);
   document.getElementById('townships').textContent = tw.join('  |  ');
   for (const c of o.openCases) {
     const tr = el('tr');
@@ -192,6 +196,26 @@ events.addEventListener('change', (e) => {
   soon();
 });
 events.addEventListener('open', () => soon());
+
+async function scenarios() {
+  const list = await (await fetch('/api/scenarios')).json();
+  if (!list.length) return;
+  const box = document.getElementById('scenarioButtons');
+  for (const s of list) {
+    const b = el('button', s.text);
+    b.dataset.scenario = s.name;
+    b.addEventListener('click', async () => {
+      const r = await fetch('/api/scenarios/' + s.name, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const body = await r.json();
+      const li = el('li');
+      li.append(el('span', time(Date.now()) + ' ', 'muted'), el('span', r.ok ? '场景 scenario ' + s.name + ' → ' + body.devices.join(', ') : body.error, r.ok ? '' : 'fault'));
+      live.prepend(li);
+    });
+    box.append(b);
+  }
+  document.getElementById('scenarios').hidden = false;
+}
+scenarios();
 refresh();
 setInterval(refresh, 10000);
 `;

@@ -7,6 +7,8 @@
 //   POST /api/cases/NO/close        {"by","text"}     → disposition, closed, fed back
 //   POST /api/venues/ID/inspected   {"at"?}           → the inspection calendar restarts
 //   GET  /api/events                server-sent events: one `change` per thing a person cares about
+//   GET  /api/scenarios             the simulated venue's scenarios, when the console runs beside one (demo)
+//   POST /api/scenarios/NAME        {}                → starts it on the simulated devices
 //   GET  /healthz                   "ok"
 // Bound beyond loopback it needs a token, with the box's rule (Bearer, or Basic with the token as the
 // password). Writes take JSON only (a cross-site form cannot send it), and never more than 16 KiB.
@@ -16,12 +18,15 @@ import type { AddressInfo } from 'node:net';
 import { authorized } from '../../gateway/status/status-server.js';
 import { CaseError } from './cases.js';
 import { CONSOLE_HTML, CONSOLE_JS } from './console-page.js';
+import { SCENARIO_TEXT, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { PlatformError, type Platform, type PlatformChange } from './platform.js';
 
 export interface ConsoleOptions {
   host: string;
   port: number;
   token?: string | undefined;
+  /** The demo's simulated venue: its scenarios become buttons. Returns the devices a scenario touched. */
+  scenarios?: ((name: ScenarioName) => string[]) | undefined;
 }
 
 const HEADERS = {
@@ -93,6 +98,7 @@ export class ConsoleServer {
           return json(200, this.platform.overview(venues, since));
         }
         if (path === '/api/events') return this.stream(req, res);
+        if (path === '/api/scenarios') return json(200, this.o.scenarios ? SCENARIOS.map((name) => ({ name, text: SCENARIO_TEXT[name] })) : []);
         const m = /^\/api\/cases\/([A-Za-z0-9-]+)$/.exec(path);
         if (m) {
           const c = this.platform.store.caseByNo(m[1] as string);
@@ -109,6 +115,13 @@ export class ConsoleServer {
         if (!by) return json(400, { error: 'say who acts: {"by": "name"}' });
         const text = typeof body.text === 'string' ? body.text : '';
         return json(200, this.platform.act(act[1] as string, act[2] as 'acknowledge' | 'escalate' | 'close', by, text));
+      }
+      const sc = /^\/api\/scenarios\/([a-z-]+)$/.exec(path);
+      if (sc) {
+        if (!this.o.scenarios) return json(404, { error: 'no simulated venue beside this console: scenarios run in the demo (npm run demo)' });
+        const name = sc[1] as ScenarioName;
+        if (!SCENARIOS.includes(name)) return json(400, { error: `no scenario "${sc[1]}": one of ${SCENARIOS.join(', ')}` });
+        return json(200, { scenario: name, devices: this.o.scenarios(name) });
       }
       const insp = /^\/api\/venues\/([^/]+)\/inspected$/.exec(path);
       if (insp) {

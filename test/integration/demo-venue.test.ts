@@ -81,6 +81,12 @@ describe('the demo venue', () => {
       expect(out).toMatch(/broker {3}embedded MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+/);
       const consoleUrl = /county platform console (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] as string;
       expect(consoleUrl).toBeDefined();
+      // The console's scenario buttons: every simulator scenario, a bad name refused with the list.
+      const list = (await (await fetch(`${consoleUrl}api/scenarios`)).json()) as { name: string; text: string }[];
+      expect(list.map((x) => x.name)).toEqual(['gas-leak', 'kitchen-fire', 'overload', 'sensor-fault', 'flapping-link', 'calm']);
+      const bad = await fetch(`${consoleUrl}api/scenarios/fire`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/no scenario "fire": one of gas-leak, kitchen-fire/);
       await waitFor(() => /platform case C-\d+: warning gas at V-DEMO-0001 \(red\) → township 500242100/.test(out), 45_000, `the case: ${out}`);
       await waitFor(() => /gateway {2}燃气阀已关闭 gas valve closed/.test(out) && /报警 ALARM kitchen-gas\/lel/.test(out), 45_000, `the alarm: ${out}`);
       const overview = async () => (await (await fetch(`${consoleUrl}api/overview`)).json()) as { openCases: { no: string; status: string; worst: string }[] };

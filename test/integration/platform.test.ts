@@ -219,6 +219,11 @@ describe('reference platform', () => {
     expect(closed.timeline.map((s) => s.kind)).toEqual(['received', 'assigned', 'acknowledged', 'escalated', 'dispatched', 'disposed', 'closed', 'fed-back']);
     expect((await post('api/venues/V-P-1/inspected', { at: '2026-11-01T00:00:00Z' })).status).toBe(200);
     expect((await post('api/venues/V-P-1/inspected', { at: 'yesterday' })).status).toBe(400);
+    // No simulated venue beside this platform: no scenario buttons, and a POST says where they are.
+    expect(await (await fetch(`${base}api/scenarios`)).json()).toEqual([]);
+    const sc = await post('api/scenarios/gas-leak', {});
+    expect(sc.status).toBe(404);
+    expect(((await sc.json()) as { error: string }).error).toMatch(/scenarios run in the demo/);
     await reader.cancel();
   });
 
