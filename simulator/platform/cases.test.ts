@@ -105,6 +105,19 @@ describe('cases (Art. 8)', () => {
     expect(c.timeline.at(-1)!.text).toMatch(/^reset at the gateway/);
   });
 
+  it('a message older than one already applied (two replicas, a redelivery) is recorded but never turns the state back', () => {
+    const c = openCase(alarm({ seq: 10, state: 'warning', previousState: 'normal' }), 'C-1', T0, DEFAULT_ESCALATION, plan);
+    onAlarmMessage(c, alarm({ id: 'm12', seq: 12, state: 'normal', previousState: 'alarm', reason: 'cleared' }), T0 + 2000, DEFAULT_ESCALATION, plan);
+    expect(onAlarmMessage(c, alarm({ id: 'm11', seq: 11, state: 'alarm', previousState: 'warning' }), T0 + 2100, DEFAULT_ESCALATION, plan)).toBe(true);
+    expect(c.alarmState).toBe('normal');
+    expect(c.timeline.at(-1)).toMatchObject({ kind: 'late', text: 'seq 11 (warning → alarm) arrived after seq 12: recorded, state not changed' });
+    // The counter survives a restart of the gateway (another boot): seq still orders.
+    onAlarmMessage(c, alarm({ id: 'm20', boot: 'b2', seq: 20, state: 'alarm', reannounce: true }), T0 + 61_000, DEFAULT_ESCALATION, plan);
+    expect(c.alarmState).toBe('alarm');
+    onAlarmMessage(c, alarm({ id: 'm13', seq: 13, state: 'normal', previousState: 'alarm' }), T0 + 62_000, DEFAULT_ESCALATION, plan);
+    expect(c.alarmState).toBe('alarm');
+  });
+
   it('a state of normal opens nothing', () => {
     expect(() => openCase(alarm({ state: 'normal' }), 'C-1', T0, DEFAULT_ESCALATION, plan)).toThrow(/nothing to open/);
   });

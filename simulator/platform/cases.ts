@@ -27,7 +27,8 @@ type StepKind =
   | 'closed'
   | 'fed-back'
   | 'state' // the alarm's state changed at the gateway (warning → alarm, cleared, reset)
-  | 'reannounced';
+  | 'reannounced'
+  | 'late'; // a message older than one already applied (replicas, redelivery): recorded, not applied
 
 interface CaseStep {
   at: number;
@@ -68,6 +69,10 @@ export interface Case {
   /** When the gateway reported the alarm cleared or reset (the case stays open until closed by people). */
   clearedAt: number | null;
   timeline: CaseStep[];
+  /** The seq of the newest message of this alarm applied: with replicas (or a redelivery) an older one can
+   *  be handled after it and must not turn the state back. Alarms and events share one gateway counter
+   *  that survives restarts, so seq orders them across boots too. Absent in cases stored before it was kept. */
+  lastSeq?: number;
 }
 
 export interface EscalationRules {
@@ -123,6 +128,7 @@ export function openCase(m: AlarmMessage, no: string, now: number, rules: Escala
     closedAt: null,
     clearedAt: null,
     timeline: [],
+    lastSeq: m.seq,
   };
   step(c, now, 'received', 'gateway', `${m.state} on ${m.device}/${m.channel}: ${m.detail}${m.reannounce ? ' (re-announced)' : ''}${m.test ? ' (test)' : ''}`);
   step(c, now, 'assigned', 'rule:adminCode', `township ${townshipOf(m.venue.adminCode)}`);
@@ -141,6 +147,11 @@ function isMajor(c: Case): boolean {
 
 /** A later message of the same alarm: its state at the gateway, a re-announcement. Returns whether it changed. */
 export function onAlarmMessage(c: Case, m: AlarmMessage, now: number, rules: EscalationRules, plan: DispatchPlan): boolean {
+  if (c.lastSeq !== undefined && m.seq < c.lastSeq) {
+    step(c, now, 'late', 'gateway', `seq ${m.seq} (${m.previousState} → ${m.state}) arrived after seq ${c.lastSeq}: recorded, state not changed`);
+    return true;
+  }
+  c.lastSeq = m.seq;
   if (m.reannounce && m.state === c.alarmState) {
     step(c, now, 'reannounced', 'gateway', 'still standing, not yet acknowledged at the gateway');
     return true;
