@@ -22,7 +22,7 @@ Commands:
                                one device's decoded points or raw registers; --repeat N to watch
   reset --config FILE [--device ID [--channel C] | --valve OUTPUT]
                                local reset on the box: latched alarms, closed gas valves
-  status --config FILE         what the running gateway sees now
+  status --config FILE         what the status page shows: state, closed valves, uplink, backlog, values
   maintenance --config FILE --device ID on|off [--linkage-test]
                                maintenance/test mode (检修/测试) of a device
   silence --config FILE        silence the buzzers until the next alarm
