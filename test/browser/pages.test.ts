@@ -51,18 +51,19 @@ async function launch(): Promise<Browser> {
 /** Whether the page draws two different Chinese characters differently: with no CJK font both are the
  *  same empty box (DESIGN.md, library traps). */
 function chineseGlyphsDiffer(page: Page): Promise<boolean> {
-  return page.evaluate(() => {
-    const draw = (ch: string) => {
+  // Runs in the page (a string: the DOM's types are not this project's).
+  return page.evaluate(`(() => {
+    const draw = (ch) => {
       const c = document.createElement('canvas');
       c.width = 40;
       c.height = 40;
-      const g = c.getContext('2d') as CanvasRenderingContext2D;
-      g.font = `32px ${getComputedStyle(document.body).fontFamily}`;
+      const g = c.getContext('2d');
+      g.font = '32px ' + getComputedStyle(document.body).fontFamily;
       g.fillText(ch, 2, 32);
       return Array.from(g.getImageData(0, 0, 40, 40).data).join(',');
     };
     return draw('燃') !== draw('阀');
-  });
+  })()`);
 }
 
 /** Whether the element is wholly inside the first screen (no scrolling). */
