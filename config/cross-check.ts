@@ -382,7 +382,10 @@ function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device;
   }
   const v = c.venue;
   // Only heavy gas use: a fireworks store handles flammables too, but a gas detector is not its sensor.
-  if (v?.heavyGasUse && !hasGasDetector && c.devices.ids.size > 0) {
+  // A device entry that failed (its shape, an unknown profile) may well be the gas detector: its own error
+  // says what is wrong; guessing "no gas channel" on top would send the installer the wrong way.
+  const allDevicesKnown = c.devices.items.length >= c.devices.ids.size && [...profileOf.values()].every((e) => e.profile !== undefined);
+  if (v?.heavyGasUse && !hasGasDetector && c.devices.ids.size > 0 && allDevicesKnown) {
     warn(['devices'], 'the venue uses a lot of gas but no device has a gas channel');
   }
 }

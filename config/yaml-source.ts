@@ -37,9 +37,20 @@ export class YamlSource {
         message: yamlMessage(e.code, e.message),
       };
     };
+    // The first syntax error is the cause; the YAML library reports what it then misreads as more errors
+    // (one tab gave 22). Report the cause, and say that more may follow from it.
+    const errors = doc.errors.map((e) => toDiag(e as never));
+    const first = errors[0];
+    const syntaxErrors = first
+      ? [
+          errors.length > 1
+            ? { ...first, message: `${first.message} (the parser then stumbles over ${errors.length - 1} more places after it: fix this one and check again)` }
+            : first,
+        ]
+      : [];
     return {
       source,
-      syntaxErrors: doc.errors.map((e) => toDiag(e as never)),
+      syntaxErrors,
       syntaxWarnings: doc.warnings.map((e) => toDiag(e as never)),
     };
   }

@@ -18,6 +18,8 @@ const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [
 Asks each slave id for holding register 0 and lists those that answer; an exception is an answer too,
 but for exceptions 10 and 11, which a Modbus TCP gateway gives for an id nobody on its line answers to.
 Serial lines default to 9600 8N1; --baud auto tries ${BAUD_RATES.join(', ')}, --parity auto none, even, odd.
+Behind a serial server (--rtu-over-tcp) the line runs at the server's own settings: --baud and --parity set
+nothing there, and no baud rate is reported. An id that answers at several settings is listed once.
 
   --ids A-B       range of slave ids (default 1-247)
   --timeout MS    how long to wait for each id (default 100 serial, 300 TCP)
@@ -31,6 +33,8 @@ interface ScanHit {
   baud?: number;
   parity?: Parity;
   answer: string;
+  /** Other line settings at which the same id answered (a line that cannot tell them apart). */
+  alsoAt?: { baud: number; parity: Parity }[];
 }
 
 function idRange(value: string | undefined): [number, number] {
@@ -50,10 +54,18 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const ep = endpointFlags('scan', v);
   const [first, last] = idRange(v.ids);
-  const serialLine = ep.kind !== 'tcp';
+  // Only a serial port of this box is ours to set: behind a TCP serial server (RTU over TCP) the line runs
+  // at the server's own settings, whatever we ask, so any baud we printed would be a claim we cannot make.
+  const serialLine = ep.kind === 'serial';
   const timeoutMs = intFlag('scan', 'timeout', v.timeout, 10, 10_000) ?? (ep.kind === 'serial' ? 100 : 300);
-  const bauds = !serialLine ? [9600] : v.baud === 'auto' ? [...BAUD_RATES] : (v.baud ?? '9600').split(',').map((b) => baudFlag('scan', b));
-  const parities: Parity[] = ep.kind !== 'serial' ? ['none'] : v.parity === 'auto' ? ['none', 'even', 'odd'] : [parityFlag('scan', v.parity) ?? 'none'];
+  const asked = v.baud === undefined || v.baud === 'auto' ? [9600] : v.baud.split(',').map((b) => baudFlag('scan', b));
+  if (!serialLine && (v.baud !== undefined || v.parity !== undefined))
+    io.stderr(
+      `scan: --baud and --parity set nothing on ${ep.describe}: the line behind it runs at the serial server's own settings (set them on the server); scanning slave ids only\n`,
+    );
+  const bauds = !serialLine ? asked.slice(0, 1) : v.baud === 'auto' ? [...BAUD_RATES] : asked;
+  const parities: Parity[] = !serialLine ? ['none'] : v.parity === 'auto' ? ['none', 'even', 'odd'] : [parityFlag('scan', v.parity) ?? 'none'];
+  const settingsTried = bauds.length * parities.length;
 
   const hits: ScanHit[] = [];
   for (const baud of bauds) {
@@ -82,10 +94,14 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
             else if (err instanceof ModbusError && err.code === 'port-closed') throw new FieldError(err.message);
           }
           if (answer === undefined) continue;
-          const hit: ScanHit = { id, answer, ...(serialLine ? { baud, parity } : {}) };
-          hits.push(hit);
-          if (!v.json)
-            io.stdout(`slave ${id}${serialLine ? ` at ${baud} ${ep.kind === 'serial' ? `8${parity[0]?.toUpperCase()}1` : 'baud'}` : ''}: ${answer}\n`);
+          const seen = hits.find((h) => h.id === id);
+          if (seen) {
+            // The same id at another setting: a real line answers at one; say so once, at the end.
+            (seen.alsoAt ??= []).push({ baud, parity });
+            continue;
+          }
+          hits.push({ id, answer, ...(serialLine ? { baud, parity } : {}) });
+          if (!v.json) io.stdout(`slave ${id}${serialLine ? ` at ${baud} 8${parity[0]?.toUpperCase()}1` : ''}: ${answer}\n`);
         }
       } catch (err) {
         if (err instanceof FieldError) {
@@ -99,7 +115,15 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (v.json) io.stdout(`${JSON.stringify(hits)}\n`);
-  else io.stdout(hits.length ? `${hits.length} slave id(s) answered\n` : `no slave id answered in ${first}-${last}\n`);
+  else {
+    for (const h of hits.filter((x) => x.alsoAt)) {
+      const n = (h.alsoAt?.length ?? 0) + 1;
+      io.stdout(
+        `slave ${h.id} answered at ${n === settingsTried ? `every setting tried (${n})` : `${n} settings`}: this line does not tell them apart (a pseudo-terminal, or a converter that re-frames); use the setting the device's manual gives\n`,
+      );
+    }
+  }
+  if (!v.json) io.stdout(hits.length ? `${hits.length} slave id(s) answered\n` : `no slave id answered in ${first}-${last}\n`);
   // Nothing found is a failed search: scripts can test the exit code.
   return hits.length ? EXIT.ok : EXIT.invalid;
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../gateway/cli/run-cli.js';
 import { Station } from '../../simulator/server/station.js';
-import { serveRtu, serveTcp, type RunningServer } from '../../simulator/server/servers.js';
+import { serveRtu, serveRtuOverTcp, serveTcp, type RunningServer } from '../../simulator/server/servers.js';
 import type { SimDevice } from '../../simulator/device/sim-device.js';
 import { freePort } from '../helpers/net.js';
 import { ptyPair, type PtyPair } from '../helpers/pty.js';
@@ -119,6 +119,21 @@ describe('scan and read over Modbus TCP', () => {
     expect((await cli('read', '--port', '/dev/x', '--tcp', tcp, '--id', '1')).err).toMatch(/give --port PATH \(serial\) or --tcp HOST:PORT/);
   });
 
+  it("behind a serial server (RTU over TCP) scan claims no baud rate: the line runs at the server's settings", async () => {
+    const port = await freePort();
+    const rot = await serveRtuOverTcp(new Station([simDevice('smoke', 2)]), '127.0.0.1', port);
+    try {
+      const r = await cli('scan', '--tcp', `127.0.0.1:${port}`, '--rtu-over-tcp', '--baud', 'auto', '--ids', '1-3', '--timeout', '200');
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/--baud and --parity set nothing on .*: the line behind it runs at the serial server's own settings/);
+      expect(r.out).toBe('slave 2: holding register 0 = 0\n1 slave id(s) answered\n');
+      const j = await cli('scan', '--tcp', `127.0.0.1:${port}`, '--rtu-over-tcp', '--ids', '2', '--timeout', '200', '--json');
+      expect(JSON.parse(j.out)).toEqual([{ id: 2, answer: expect.stringMatching(/^holding register 0/) }]);
+    } finally {
+      await rot.close();
+    }
+  });
+
   it('a connection that is refused is a clear error', async () => {
     const port = await freePort();
     const r = await cli('read', '--tcp', `127.0.0.1:${port}`, '--id', '1', '--profile', 'gas-lel');
@@ -145,6 +160,16 @@ describe('scan and read on a serial line (pty)', () => {
     const r = await cli('scan', '--port', pty.a, '--ids', '6-8', '--timeout', '100', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual([{ id: 7, baud: 9600, parity: 'none', answer: expect.stringMatching(/^holding register 0/) }]);
+  });
+
+  it('on a line that answers at every setting (a pty ignores the baud rate) each id is reported once, and why', async () => {
+    const r = await cli('scan', '--port', pty.a, '--baud', '9600,19200', '--parity', 'auto', '--ids', '7', '--timeout', '100');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter((l) => l.startsWith('slave 7 at'))).toEqual([expect.stringMatching(/^slave 7 at 9600 8N1: holding register 0/)]);
+    expect(r.out).toMatch(/slave 7 answered at every setting tried \(6\): this line does not tell them apart/);
+    expect(r.out).toMatch(/1 slave id\(s\) answered\n$/);
+    const j = await cli('scan', '--port', pty.a, '--baud', '9600,19200', '--ids', '7', '--timeout', '100', '--json');
+    expect(JSON.parse(j.out)).toEqual([{ id: 7, baud: 9600, parity: 'none', answer: expect.any(String), alsoAt: [{ baud: 19200, parity: 'none' }] }]);
   });
 
   it('a corrupted reply is refused and said to be a bad CRC', async () => {
