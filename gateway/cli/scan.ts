@@ -3,13 +3,10 @@
 
 import { parseArgs } from 'node:util';
 import { BAUD_RATES } from '../../config/index.js';
-import { ModbusError } from '../../drivers/modbus/errors.js';
 import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag, type Parity } from './field-flags.js';
-import { FieldError, openBus } from './field-bus.js';
+import { FieldError } from './field-bus.js';
+import { scanLine, type ScanHit } from '../commission/line-scan.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
-
-/** Gateway path unavailable (0x0A) and gateway target device failed to respond (0x0B). */
-const GATEWAY_EXCEPTIONS = new Set([0x0a, 0x0b]);
 
 const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
                             [--baud N[,N…]|auto] [--parity none|even|odd|auto] [--ids A-B]
@@ -27,15 +24,6 @@ nothing there, and no baud rate is reported. An id that answers at several setti
 
 Exit 0 when at least one id answered, 1 when none did or the line cannot be opened.
 `;
-
-interface ScanHit {
-  id: number;
-  baud?: number;
-  parity?: Parity;
-  answer: string;
-  /** Other line settings at which the same id answered (a line that cannot tell them apart). */
-  alsoAt?: { baud: number; parity: Parity }[];
-}
 
 function idRange(value: string | undefined): [number, number] {
   if (value === undefined) return [1, 247];
@@ -65,61 +53,35 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
     );
   const bauds = !serialLine ? asked.slice(0, 1) : v.baud === 'auto' ? [...BAUD_RATES] : asked;
   const parities: Parity[] = !serialLine ? ['none'] : v.parity === 'auto' ? ['none', 'even', 'odd'] : [parityFlag('scan', v.parity) ?? 'none'];
-  const settingsTried = bauds.length * parities.length;
 
-  const hits: ScanHit[] = [];
-  for (const baud of bauds) {
-    for (const parity of parities) {
-      if (!v.json && (bauds.length > 1 || parities.length > 1)) io.stderr(`scanning ${ep.describe} at ${baud} ${parity} …\n`);
-      let bus;
-      try {
-        bus = await openBus(ep.bus(baud, parity, timeoutMs));
-      } catch (err) {
-        if (err instanceof FieldError) {
-          io.stderr(`jiuxiao-gateway scan: ${err.message}\n`);
-          return EXIT.invalid;
-        }
-        throw err;
-      }
-      try {
-        for (let id = first; id <= last; id++) {
-          let answer: string | undefined;
-          try {
-            const r = await bus.execute(id, { fc: 3, address: 0, count: 1 });
-            answer = 'registers' in r ? `holding register 0 = ${r.registers[0]}` : 'answered';
-          } catch (err) {
-            // Exceptions 0x0A/0x0B come from a Modbus TCP gateway, not from a device: nobody is at that id.
-            if (err instanceof ModbusError && err.code === 'exception' && !GATEWAY_EXCEPTIONS.has(err.exceptionCode ?? -1))
-              answer = `exception ${err.exceptionCode} to fc 3 (it is there)`;
-            else if (err instanceof ModbusError && err.code === 'port-closed') throw new FieldError(err.message);
-          }
-          if (answer === undefined) continue;
-          const seen = hits.find((h) => h.id === id);
-          if (seen) {
-            // The same id at another setting: a real line answers at one; say so once, at the end.
-            (seen.alsoAt ??= []).push({ baud, parity });
-            continue;
-          }
-          hits.push({ id, answer, ...(serialLine ? { baud, parity } : {}) });
-          if (!v.json) io.stdout(`slave ${id}${serialLine ? ` at ${baud} 8${parity[0]?.toUpperCase()}1` : ''}: ${answer}\n`);
-        }
-      } catch (err) {
-        if (err instanceof FieldError) {
-          io.stderr(`jiuxiao-gateway scan: ${err.message}\n`);
-          return EXIT.invalid;
-        }
-        throw err;
-      } finally {
-        await bus.stop();
-      }
+  const settings = bauds.flatMap((baud) => parities.map((parity) => ({ baud, parity })));
+  let hits: ScanHit[];
+  try {
+    hits = await scanLine(
+      ep,
+      { settings, first, last, timeoutMs },
+      {
+        setting: (st) => {
+          if (!v.json && settings.length > 1) io.stderr(`scanning ${ep.describe} at ${st.baud} ${st.parity} …\n`);
+        },
+        hit: (h) => {
+          if (!v.json) io.stdout(`slave ${h.id}${h.baud !== undefined ? ` at ${h.baud} 8${h.parity?.[0]?.toUpperCase()}1` : ''}: ${h.answer}\n`);
+        },
+      },
+    );
+  } catch (err) {
+    if (err instanceof FieldError) {
+      io.stderr(`jiuxiao-gateway scan: ${err.message}\n`);
+      return EXIT.invalid;
     }
+    throw err;
   }
   if (v.json) io.stdout(`${JSON.stringify(hits)}\n`);
   else {
     for (const h of hits.filter((x) => x.alsoAt)) {
       const n = (h.alsoAt?.length ?? 0) + 1;
       io.stdout(
-        `slave ${h.id} answered at ${n === settingsTried ? `every setting tried (${n})` : `${n} settings`}: this line does not tell them apart (a pseudo-terminal, or a converter that re-frames); use the setting the device's manual gives\n`,
+        `slave ${h.id} answered at ${n === settings.length ? `every setting tried (${n})` : `${n} settings`}: this line does not tell them apart (a pseudo-terminal, or a converter that re-frames); use the setting the device's manual gives\n`,
       );
     }
   }
