@@ -8,7 +8,9 @@ import { ModbusError } from '../../drivers/modbus/errors.js';
 export class FieldError extends Error {}
 
 export async function openBus(config: BusConfig): Promise<Bus> {
-  const bus = createBus(config, { reopenMinMs: 60_000, reopenMaxMs: 60_000 });
+  // Silence is the normal answer of an empty slave id: a scan of 247 ids must not take a run of timeouts for
+  // a stalled peer and drop the connection (the gateway's buses do, after 3).
+  const bus = createBus(config, { reopenMinMs: 60_000, reopenMaxMs: 60_000, reconnectAfterTimeouts: Number.POSITIVE_INFINITY });
   await bus.start();
   if (!bus.linkUp) {
     const reason = bus.linkReason;

@@ -2,6 +2,7 @@
 
 import { configJsonSchema } from '../../config/index.js';
 import { checkConfigCommand } from './check-config.js';
+import { commissionCommand } from './commission.js';
 import { readCommand } from './read.js';
 import { maintenanceCommand, resetCommand, silenceCommand, statusCommand } from './local.js';
 import { runCommand } from './run.js';
@@ -15,6 +16,9 @@ Usage: jiuxiao-gateway COMMAND [options]
 
 Commands:
   run --config FILE            run the gateway: poll, detect, drive outputs, keep state
+  commission [--port PATH | --tcp HOST:PORT]… [--answers FILE] [--out FILE]
+                               from a bare box to a checked config: scan the lines, name the devices,
+                               ask the venue facts, propose the gas linkage (中文: --lang zh)
   check-config FILE [--json]   validate a config file: every error with its line, the venue's risk colour
   scan  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--ids A-B]
                                which slave ids answer on a line, at which baud rate and parity
@@ -45,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   maintenance: maintenanceCommand,
   silence: silenceCommand,
   'check-config': checkConfigCommand,
+  commission: commissionCommand,
   scan: scanCommand,
   read: readCommand,
   schema: (argv, io) => {
