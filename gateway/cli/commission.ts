@@ -93,7 +93,10 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   const first = m ? Number(m[1]) : NaN;
   const last = m ? Number(m[2] ?? m[1]) : NaN;
   if (!m || first < 1 || last > 247 || first > last) throw new UsageError(`commission: --ids expects A-B within 1-247, got "${v.ids}"`);
-  const bauds = v.baud === 'auto' ? [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] : (v.baud ?? '9600,19200,4800,2400').split(',').map((b) => baudFlag('commission', b));
+  const bauds =
+    v.baud === 'auto'
+      ? [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200]
+      : (v.baud ?? '9600,19200,4800,2400').split(',').map((b) => baudFlag('commission', b));
   const parities: Parity[] = v.parity === 'auto' ? ['none', 'even', 'odd'] : v.parity ? [parityFlag('commission', v.parity) as Parity] : ['none', 'even'];
   const settings = bauds.flatMap((baud) => parities.map((parity) => ({ baud, parity })));
   const timeout = intFlag('commission', 'timeout', v.timeout, 10, 10_000);
@@ -205,7 +208,10 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
           io.stdout(`${t('unknownDevice', { line: ep.describe, id: h.id, setting: here })}\n`);
           continue;
         }
-        const also = ranked.slice(1).filter((c) => c.matches).map((c) => c.profile);
+        const also = ranked
+          .slice(1)
+          .filter((c) => c.matches)
+          .map((c) => c.profile);
         io.stdout(`${t('found', { line: ep.describe, id: h.id, setting: here, profile: best.profile })}\n`);
         io.stdout(`${t('evidence', { text: best.evidence.join('; ') })}\n`);
         if (also.length) io.stdout(`${t('alsoConsistent', { profiles: also.join(', ') })}\n`);
@@ -234,7 +240,9 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   io.stdout(`${t('written', { file: out })}\n`);
   for (const w of checked.warnings) io.stdout(`  ${w.path}: ${w.message}\n`);
   const colour = checked.risk.colour;
-  io.stdout(`${t('risk', { colour: `${colour.toUpperCase()} ${RISK_LABELS[colour].zh} ${RISK_LABELS[colour].en}`, days: INSPECTION_INTERVAL_DAYS[colour] })}\n`);
+  io.stdout(
+    `${t('risk', { colour: `${colour.toUpperCase()} ${RISK_LABELS[colour].zh} ${RISK_LABELS[colour].en}`, days: INSPECTION_INTERVAL_DAYS[colour] })}\n`,
+  );
   const relay = checked.config?.outputs.find((o) => o.role === 'gas-valve');
   if (relay && relay.driver.type === 'modbus-coil') io.stdout(`${t('linkageProposed', { relay: relay.driver.device })}\n`);
   io.stdout(`${t('next', { file: out })}\n`);

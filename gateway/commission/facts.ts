@@ -53,7 +53,7 @@ const SIZE_BY_CATEGORY: Partial<Record<VenueCategory, { key: string; what: { en:
 
 const category = (f: Facts) => (f['venue.category'] as VenueCategory | undefined) ?? 'shopping';
 
-export function questions(lang: 'zh' | 'en'): Question[] {
+function questions(lang: 'zh' | 'en'): Question[] {
   const v = VenueSection.shape;
   return [
     { key: 'gateway.id', ask: (t) => t('askGatewayId'), parse: text(GatewaySection.shape.id) },

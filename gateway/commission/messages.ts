@@ -8,7 +8,10 @@ export const COMMISSION_MESSAGES = {
     zh: '未找到串口（已查找 {looked}）；请用 --port PATH、--tcp HOST:PORT 或 --rtu-over-tcp HOST:PORT 指定',
   },
   lines: { en: 'Lines to scan: {lines}', zh: '待扫描线路：{lines}' },
-  scanning: { en: 'Scanning {line}: {settings} setting(s) × ids {first}–{last}, at most {estimate}', zh: '正在扫描 {line}：{settings} 种参数 × 地址 {first}–{last}，最长约 {estimate}' },
+  scanning: {
+    en: 'Scanning {line}: {settings} setting(s) × ids {first}–{last}, at most {estimate}',
+    zh: '正在扫描 {line}：{settings} 种参数 × 地址 {first}–{last}，最长约 {estimate}',
+  },
   progress: { en: '{bar} {pct}% {line} at {setting}, about {left} left', zh: '{bar} {pct}% {line} 参数 {setting}，约剩 {left}' },
   lineFailed: { en: '{line}: cannot scan: {reason}', zh: '{line}：无法扫描：{reason}' },
   nothingOnLine: { en: '{line}: no device answered', zh: '{line}：没有设备应答' },

@@ -9,7 +9,7 @@ import type { sections } from './facts.js';
 
 export type LineAddress = { kind: 'serial'; path: string } | { kind: 'tcp' | 'rtu-over-tcp'; host: string; port: number };
 
-export interface FoundDevice {
+interface FoundDevice {
   slaveId: number;
   profile: string;
   /** Other profiles whose every read also answered. */
