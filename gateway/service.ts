@@ -46,7 +46,7 @@ export interface ServiceOptions {
   /** Shorter output retry and re-read times for tests. */
   outputTiming?: Partial<ReconcilerTiming>;
   /** Shorter timers for tests (ms). */
-  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
+  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
   /** Where the recorder runs: its own worker thread (`run`), or in process (tests; the default). */
   recorder?: 'in-process' | 'worker';
   /** Worker only: the log settings the worker makes its logger from. */

@@ -14,7 +14,7 @@ export interface RecorderInit {
   boot: string;
   status: RuntimeStatus;
   log: { level: string; pretty: boolean };
-  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
+  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
 }
 
 /** A call on the runtime's control port, made by the platform's commands on the recorder's side. */

@@ -35,7 +35,7 @@ export interface RecorderOptions {
   log: Logger;
   clock?: SystemClock;
   /** Shorter timers for tests (ms). */
-  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number };
+  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
   /**
    * Where the open alarms are remembered across restarts. In process the runtime's state store does it
    * (`rememberAlarms`); on a worker the recorder opens state.db itself (`ownState`).
@@ -153,7 +153,13 @@ export class Recorder {
     this.clock = o.clock ?? new SystemClock();
     this.wasSynced = this.clock.synced();
     this.uplink = config.uplink
-      ? new Uplink(config.uplink, { gatewayId: config.gateway.id, outbox, log: o.log.child({ name: 'uplink' }), onCommand: (p) => this.command(p) })
+      ? new Uplink(config.uplink, {
+          gatewayId: config.gateway.id,
+          outbox,
+          log: o.log.child({ name: 'uplink' }),
+          onCommand: (p) => this.command(p),
+          ...(o.timers?.reconnectMaxMs ? { reconnectMaxMs: o.timers.reconnectMaxMs } : {}),
+        })
       : undefined;
     if (o.ownState) this.openState();
     this.reporter = new Reporter(config, risk, {
