@@ -186,7 +186,33 @@ export class GatewayRuntime implements ControlPort {
 
   /** Event handling runs one at a time, in arrival order. */
   private serial(fn: () => Promise<void> | void): void {
-    this.chain = this.chain.then(fn).catch((err: Error) => this.o.log.error({ err }, 'event handling failed'));
+    this.chain = this.chain
+      .then(async () => {
+        this.busySince = performance.now();
+        try {
+          await fn();
+        } finally {
+          this.busySince = undefined;
+        }
+      })
+      .catch((err: Error) => this.o.log.error({ err }, 'event handling failed'));
+  }
+
+  /** Since when the event task now running has run (monotonic ms); undefined when idle. */
+  private busySince: number | undefined;
+
+  /**
+   * Why the runtime is not alive, or null when it is: an event task running for over `chainMs`, or a bus's
+   * poll loop that has not turned for `pollMs`. The systemd watchdog pings only while this is null, so a
+   * hung chain or poll loop gets the process restarted (outputs then take their safe state at start).
+   */
+  liveness(now = performance.now(), limits = { chainMs: 10_000, pollMs: 30_000 }): string | null {
+    if (this.busySince !== undefined && now - this.busySince > limits.chainMs)
+      return `event handling stuck for ${Math.round((now - this.busySince) / 1000)} s`;
+    for (const [i, p] of this.pollers.entries()) {
+      if (now - p.lastTurn > limits.pollMs) return `poll loop ${i + 1} of ${this.pollers.length} stuck for ${Math.round((now - p.lastTurn) / 1000)} s`;
+    }
+    return null;
   }
 
   private async startInputs(): Promise<void> {

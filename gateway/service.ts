@@ -50,7 +50,7 @@ export interface ServiceOptions {
   /** Where the recorder runs: its own worker thread (`run`), or in process (tests; the default). */
   recorder?: 'in-process' | 'worker';
   /** Worker only: the log settings the worker makes its logger from. */
-  logSettings?: { level: string; pretty: boolean };
+  logSettings?: { level: string; pretty: boolean; time?: boolean };
 }
 
 export class GatewayService {
@@ -171,6 +171,11 @@ export class GatewayService {
   status(): ReturnType<GatewayRuntime['status']> {
     const r = this.recording();
     return withRecording(this.runtime.status(), r.picture, r.stuck);
+  }
+
+  /** Why the gateway's acting part is not alive (hung event chain or poll loop), or null: the watchdog's question. */
+  liveness(): string | null {
+    return this.runtime.liveness();
   }
 
   /** The URL of the local status page, when it is listening. */

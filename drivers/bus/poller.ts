@@ -112,9 +112,18 @@ export class Poller extends EventEmitter<PollerEvents> {
     await this.loop;
   }
 
+  /** When the loop last turned (monotonic ms). It turns at least every second, or after each poll, whose
+   *  time the bus bounds: a loop that stops turning is hung, and the watchdog stops vouching for it. */
+  get lastTurn(): number {
+    return this.turnAt;
+  }
+
+  private turnAt = performance.now();
+
   private async run(): Promise<void> {
     while (this.running) {
       const now = performance.now();
+      this.turnAt = now;
       let next: Entry | undefined;
       let nextAt = Infinity;
       for (const e of this.entries) {

@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { serveControl } from '../control/socket.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import { createLogger, journaldStdout, type Logger } from '../log/logger.js';
 import { GatewayService, type StopReport } from '../service.js';
+import { SystemdNotify } from '../systemd/notify.js';
 import type { RiskAssessment } from '../../config/index.js';
 import { humanReport } from './check-config.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
@@ -61,14 +62,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const config = loaded.config;
   // A person at a terminal reads words; systemd's journal and a pipe get JSON lines, unless the config says.
   const pretty = config.log.pretty ?? process.stdout.isTTY === true;
-  log = createLogger({ level: config.log.level, pretty, name: 'gateway' });
+  // Under systemd the journal stamps each line: no second timestamp in it.
+  const time = !journaldStdout(io.env);
+  log = createLogger({ level: config.log.level, pretty, time, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
   const service = new GatewayService(config, loaded.risk as RiskAssessment, {
     profiles: { ...BUILTIN_PROFILES, ...config.profiles },
     log,
     recorder: 'worker',
-    logSettings: { level: config.log.level, pretty },
+    logSettings: { level: config.log.level, pretty, time },
   });
   try {
     await service.start();
@@ -85,6 +88,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     // Local reset and status need it; polling and linkage do not.
     log.error({ err: { message: (err as Error).message } }, 'local control socket not available: reset, status and maintenance from the CLI will not work');
   }
+  const notify = new SystemdNotify({ env: io.env, log, liveness: () => service.liveness() });
+  notify.ready(`running: ${config.devices.length} devices, venue ${config.venue.id}`);
   log.info(
     {
       gateway: config.gateway.id,
@@ -97,6 +102,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     'gateway running',
   );
   await signal;
+  notify.stopping();
   // Whatever the broker or the disk does, the process ends well inside systemd's TimeoutStopSec=20.
   const hard = setTimeout(() => {
     log.fatal('stop took over 15 s: exiting without finishing it');

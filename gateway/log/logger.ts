@@ -2,6 +2,7 @@
 // read them), human-readable lines only on request. Every argument and every child binding passes
 // through redact() first, so no call site can leak a secret by accident.
 
+import { fstatSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { prettyStream } from './pretty.js';
 import { redact } from './redact.js';
@@ -13,6 +14,9 @@ export interface LoggerSettings {
   pretty?: boolean;
   /** Component name, e.g. "uplink". */
   name?: string;
+  /** Whether lines carry their time (default yes). Under systemd the journal stamps every line itself:
+   *  a second timestamp in the line is noise (journaldStdout()). */
+  time?: boolean;
   /** Where lines go; default stdout. Tests pass a memory stream. */
   destination?: DestinationStream;
 }
@@ -22,7 +26,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     level: settings.level ?? 'info',
     ...(settings.name ? { name: settings.name } : {}),
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: settings.time === false ? false : pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
     },
@@ -43,4 +47,17 @@ function redactChildren(logger: Logger): Logger {
   const wrapped = (bindings: Record<string, unknown>, options?: object): Logger => redactChildren(child(redact(bindings) as Record<string, unknown>, options));
   logger.child = wrapped as unknown as Logger['child'];
   return logger;
+}
+
+/** Whether stdout is systemd's journal: JOURNAL_STREAM names the device and inode of the journal's stream,
+ *  which is stdout unless the process redirected it (systemd.exec(5)). */
+export function journaldStdout(env: Readonly<Record<string, string | undefined>>): boolean {
+  const m = /^(\d+):(\d+)$/.exec(env.JOURNAL_STREAM ?? '');
+  if (!m) return false;
+  try {
+    const st = fstatSync(1);
+    return String(st.dev) === m[1] && String(st.ino) === m[2];
+  } catch {
+    return false;
+  }
 }

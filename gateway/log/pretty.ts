@@ -61,7 +61,8 @@ export function formatLine(json: string): string {
   const err = rec.err as { stack?: string } | undefined;
   const tail = err?.stack ? `\n    ${err.stack.split('\n').join('\n    ')}` : '';
   const fieldText = fields.filter((f) => !f.startsWith('err=')).join(' ');
-  return `${clock(rec.time)} ${level} ${name}${msg}${fieldText ? ` ${fieldText}` : ''}${tail}\n`;
+  const time = clock(rec.time);
+  return `${time ? `${time} ` : ''}${level} ${name}${msg}${fieldText ? ` ${fieldText}` : ''}${tail}\n`;
 }
 
 export function prettyStream(out: DestinationStream): DestinationStream {

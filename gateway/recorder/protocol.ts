@@ -13,7 +13,7 @@ export interface RecorderInit {
   risk: RiskAssessment;
   boot: string;
   status: RuntimeStatus;
-  log: { level: string; pretty: boolean };
+  log: { level: string; pretty: boolean; time?: boolean };
   timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
 }
 

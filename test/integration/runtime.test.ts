@@ -154,6 +154,15 @@ describe('runtime', () => {
     expect(faults).toEqual(['fault:unreadable', 'normal:cleared']);
   });
 
+  it('is alive while its poll loops turn and no event task hangs; a loop that stops turning is named (the watchdog asks)', () => {
+    expect(runtime.liveness()).toBeNull();
+    expect(runtime.liveness(performance.now() + 31_000)).toMatch(/^poll loop 1 of \d+ stuck for 3\d s$/);
+    // An event task running too long: what a hung chain looks like from outside.
+    (runtime as unknown as { busySince: number }).busySince = performance.now() - 12_000;
+    expect(runtime.liveness()).toMatch(/^event handling stuck for 12 s$/);
+    (runtime as unknown as { busySince: number | undefined }).busySince = undefined;
+  });
+
   it('the control socket refuses bad requests without changing anything', async () => {
     const { ask } = await import('../../gateway/control/socket.js');
     expect(await ask(join(dir, 'data'), { cmd: 'open-valve' })).toMatchObject({ ok: false, error: expect.stringMatching(/cmd/) });
