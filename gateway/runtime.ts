@@ -207,8 +207,7 @@ export class GatewayRuntime implements ControlPort {
    * hung chain or poll loop gets the process restarted (outputs then take their safe state at start).
    */
   liveness(now = performance.now(), limits = { chainMs: 10_000, pollMs: 30_000 }): string | null {
-    if (this.busySince !== undefined && now - this.busySince > limits.chainMs)
-      return `event handling stuck for ${Math.round((now - this.busySince) / 1000)} s`;
+    if (this.busySince !== undefined && now - this.busySince > limits.chainMs) return `event handling stuck for ${Math.round((now - this.busySince) / 1000)} s`;
     for (const [i, p] of this.pollers.entries()) {
       if (now - p.lastTurn > limits.pollMs) return `poll loop ${i + 1} of ${this.pollers.length} stuck for ${Math.round((now - p.lastTurn) / 1000)} s`;
     }
