@@ -24,6 +24,7 @@ import type { ReconcilerTiming } from './outputs/reconciler.js';
 import { Recorder, withRecording, type RecorderStopReport, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
 import { outputState } from './status/words.js';
+import { join } from 'node:path';
 
 /** What a stop did and did not do: the last log line says it, truthfully. */
 export interface StopReport {
@@ -151,7 +152,25 @@ export class GatewayService {
     this.local?.start(restored);
     const st = this.config.status;
     if (st.enabled) {
-      this.statusServer = new StatusServer({ host: st.host, port: st.port, token: st.token }, () => this.snapshot(), this.o.log.child({ name: 'status' }));
+      // prom-client is loaded only with the page: a box without it does not carry it in memory.
+      const { GatewayMetrics } = await import('./status/metrics.js');
+      const dir = this.config.gateway.dataDir;
+      const files = Object.fromEntries(['outbox.db', 'outbox.db-wal', 'state.db', 'state.db-wal'].map((f) => [f, join(dir, f)]));
+      const metrics = new GatewayMetrics(() => {
+        const rec = this.recording();
+        return {
+          snapshot: this.snapshot(),
+          buses: this.runtime.status().buses,
+          uplink: { connects: rec.picture.uplinkConnects, inFlight: rec.picture.inFlight },
+          files,
+        };
+      });
+      this.statusServer = new StatusServer(
+        { host: st.host, port: st.port, token: st.token },
+        () => this.snapshot(),
+        this.o.log.child({ name: 'status' }),
+        metrics,
+      );
       await this.statusServer.start();
     }
   }

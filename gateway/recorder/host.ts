@@ -150,6 +150,8 @@ export class RecorderHost {
           failures: 0,
           recordError: null,
           unsaved: false,
+          uplinkConnects: 0,
+          inFlight: 0,
         },
         troubles: [],
       }

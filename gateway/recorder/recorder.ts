@@ -62,6 +62,9 @@ export interface RecordingPicture {
   recordError: string | null;
   /** State saves waiting (worker: state.db is written here). */
   unsaved: boolean;
+  /** Connections made since start, and messages published and not yet acknowledged by the broker. */
+  uplinkConnects: number;
+  inFlight: number;
 }
 
 export interface RecorderStopReport {
@@ -364,6 +367,8 @@ export class Recorder {
       failures: this.events.failures,
       recordError: this.events.lastError,
       unsaved: this.pendingState !== undefined,
+      uplinkConnects: this.uplink?.connects ?? 0,
+      inFlight: this.uplink?.inFlightCount ?? 0,
     };
   }
 

@@ -2,6 +2,7 @@
 //   /             the page (HTML, refreshes itself)
 //   /status.json  the same picture for tools
 //   /healthz      200 "ok" while the process runs (a watchdog or an installer's curl)
+//   /metrics      Prometheus text format (metrics.ts), same token rule as the page
 // On loopback (the default) it needs no token. Bound elsewhere, the config check demands a token; it is
 // then asked for as a Bearer token, or as the password of HTTP Basic, which every browser prompts for.
 // The page is not safety-critical: if its port cannot be bound, the gateway runs on without it and
@@ -55,6 +56,7 @@ export class StatusServer {
     private readonly cfg: StatusServerConfig,
     private readonly snapshot: () => StatusSnapshot,
     private readonly log: Logger,
+    private readonly metrics?: { contentType: string; text(): Promise<string> },
   ) {}
 
   /** The address it listens on, once started. */
@@ -116,7 +118,18 @@ export class StatusServer {
         },
       );
     }
-    if (path !== '/' && path !== '/status.json') return send(404, 'text/plain; charset=utf-8', `no page ${path}: try / or /status.json\n`);
+    if (path === '/metrics' && this.metrics) {
+      const m = this.metrics;
+      void m.text().then(
+        (text) => send(200, m.contentType, text),
+        (err: Error) => {
+          this.log.error({ err: { message: err.message } }, 'metrics failed');
+          send(500, 'text/plain; charset=utf-8', 'metrics not available\n');
+        },
+      );
+      return;
+    }
+    if (path !== '/' && path !== '/status.json') return send(404, 'text/plain; charset=utf-8', `no page ${path}: try /, /status.json or /metrics\n`);
     let snap: StatusSnapshot;
     try {
       snap = this.snapshot();

@@ -61,6 +61,10 @@ export class Uplink {
     return name;
   }
 
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   get inFlightIds(): ReadonlySet<string> {
     return new Set(this.inFlight.keys());
   }
