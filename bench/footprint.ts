@@ -1,0 +1,159 @@
+// bench/footprint: what the gateway costs a Pi-class box on the reference job, against bare Node in the
+// same run.
+//
+// Reference job (issue 11): 8 gas detectors over Modbus TCP (the simulator, its own process), 1 s poll,
+// MQTT QoS 1 to a Mosquitto started here, the status page and /metrics on. The real `run` process runs for
+// JX_BENCH_S seconds (default 60); sampled every second from /proc: RSS (VmRSS), CPU (utime + stime), disk
+// writes (/proc/PID/io write_bytes, extrapolated to an hour); at the end /metrics gives the event-loop lag
+// p99 and the heap/external split. Baselines measured in the same run, same sampling: bare `node` idling,
+// and `node` with every runtime dependency imported.
+//
+// Run: npm run bench:footprint   (prints figures; never fails on a number)
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchBroker, freePort, waitForPort } from './lib/broker.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SECONDS = Number(process.env.JX_BENCH_S ?? 60);
+const DETECTORS = 8;
+const TICK = 1000;
+const HZ = 100; // USER_HZ: /proc/PID/stat counts CPU in 1/100 s on Linux
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Sample {
+  rssKB: number;
+  cpuTicks: number;
+  writeBytes: number;
+}
+
+function sample(pid: number): Sample | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    let writeBytes = 0;
+    try {
+      writeBytes = Number(/^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // /proc/PID/io needs the same user or root: without it, no disk figure
+    }
+    return { rssKB: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0), cpuTicks: Number(fields[11]) + Number(fields[12]), writeBytes };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Figures {
+  rssMB: { median: number; max: number };
+  cpuPct: number;
+  writeMBPerHour: number;
+}
+
+/** Samples a running process every second for `seconds` after `warmS` of warm-up. */
+async function measure(proc: ChildProcess, seconds: number, warmS = 5): Promise<Figures> {
+  await sleep(warmS * 1000);
+  const pid = proc.pid as number;
+  const first = sample(pid);
+  const t0 = performance.now();
+  const rss: number[] = [];
+  let last = first;
+  for (let i = 0; i < seconds; i++) {
+    await sleep(TICK);
+    const s = sample(pid);
+    if (!s) break;
+    rss.push(s.rssKB / 1024);
+    last = s;
+  }
+  const elapsedS = (performance.now() - t0) / 1000;
+  rss.sort((a, b) => a - b);
+  return {
+    rssMB: { median: rss[Math.floor(rss.length / 2)] ?? 0, max: rss.at(-1) ?? 0 },
+    cpuPct: first && last ? ((last.cpuTicks - first.cpuTicks) / HZ / elapsedS) * 100 : NaN,
+    writeMBPerHour: first && last ? ((last.writeBytes - first.writeBytes) / elapsedS) * 3600 / 1e6 : NaN,
+  };
+}
+
+function start(cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  return p;
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'jx-bench-footprint-'));
+const procs: ChildProcess[] = [];
+const broker = await benchBroker();
+try {
+  // Baselines, one after the other so they do not share the CPU with the job.
+  const bare = start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+  procs.push(bare);
+  const bareFig = await measure(bare, Math.min(20, SECONDS), 2);
+  await stop(bare);
+  const deps = ['better-sqlite3', 'mqtt', 'modbus-serial', 'serialport', 'pino', 'zod', 'yaml', 'prom-client', 'onoff'];
+  // Inside the package, so the bare imports resolve (ESM ignores NODE_PATH).
+  const depsFile = join(ROOT, 'dist', 'bench', 'footprint-deps.mjs');
+  writeFileSync(depsFile, `${deps.map((d, i) => `import * as d${i} from '${d}';`).join('\n')}\nglobalThis.keep = [${deps.map((_, i) => `d${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`);
+  const withDeps = start(process.execPath, [depsFile]);
+  procs.push(withDeps);
+  const depsFig = await measure(withDeps, Math.min(20, SECONDS), 3);
+  await stop(withDeps);
+
+  // The reference job.
+  const simPort = await freePort();
+  const sim = start(process.execPath, [
+    join(ROOT, 'dist/simulator/cli/main.js'),
+    'devices',
+    '--tcp',
+    String(simPort),
+    ...Array.from({ length: DETECTORS }, (_, i) => ['--device', `gas-lel:${i + 1}`]).flat(),
+  ]);
+  procs.push(sim);
+  await waitForPort(simPort, 10_000);
+  const statusPort = await freePort();
+  const config = join(dir, 'gateway.yaml');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      gateway: { id: 'GW-BENCH-0001', dataDir: join(dir, 'data') },
+      venue: { id: 'V-BENCH', name: 'bench', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+      buses: [{ id: 'tcp', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 500 }],
+      devices: Array.from({ length: DETECTORS }, (_, i) => ({ id: `gas-${i + 1}`, bus: 'tcp', slaveId: i + 1, profile: 'gas-lel', pollIntervalMs: 1000 })),
+      uplink: { url: broker.url },
+      status: { host: '127.0.0.1', port: statusPort },
+    }),
+  );
+  const gw = start(process.execPath, [...(process.env.JX_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist/gateway/cli/main.js'), 'run', '--config', config]);
+  procs.push(gw);
+  await waitForPort(statusPort, 20_000);
+  const gwFig = await measure(gw, SECONDS, 5);
+  const metrics = await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  await stop(gw);
+  await stop(sim);
+
+  const mb = (x: number) => x.toFixed(1);
+  console.log(`footprint, ${DETECTORS} gas detectors over Modbus TCP at 1 s, MQTT QoS 1, status page on; ${SECONDS} s sampled each second`);
+  console.log(`| process | RSS median / max | CPU % of a core | disk writes |`);
+  console.log(`|---|---|---|---|`);
+  console.log(`| bare node (baseline) | ${mb(bareFig.rssMB.median)} / ${mb(bareFig.rssMB.max)} MB | ${bareFig.cpuPct.toFixed(2)} | ${mb(bareFig.writeMBPerHour)} MB/h |`);
+  console.log(`| node + every dependency imported | ${mb(depsFig.rssMB.median)} / ${mb(depsFig.rssMB.max)} MB | ${depsFig.cpuPct.toFixed(2)} | ${mb(depsFig.writeMBPerHour)} MB/h |`);
+  console.log(`| gateway (reference job) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h |`);
+  console.log(`gateway RSS / bare node: ${(gwFig.rssMB.median / bareFig.rssMB.median).toFixed(2)}×`);
+  console.log(
+    `at the end (/metrics): heap used ${mb(metric('nodejs_heap_size_used_bytes') / 1e6)} MB of ${mb(metric('nodejs_heap_size_total_bytes') / 1e6)} MB, external ${mb(metric('nodejs_external_memory_bytes') / 1e6)} MB, RSS ${mb(metric('process_resident_memory_bytes') / 1e6)} MB; event-loop lag p99 ${(metric('nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)} ms`,
+  );
+} finally {
+  for (const p of procs) await stop(p);
+  await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
