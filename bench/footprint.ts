@@ -11,8 +11,7 @@
 // Run: npm run bench:footprint   (prints figures; never fails on a number)
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBroker, freePort, waitForPort } from './lib/broker.js';
 
@@ -26,7 +25,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Sample {
   rssKB: number;
   cpuTicks: number;
+  /** Bytes the process sent to storage itself (write_bytes: fsyncs; the kernel's flusher writes the rest). */
   writeBytes: number;
+  /** Bytes passed to write(2) and friends (wchar: files, and sockets too). */
+  wchar: number;
 }
 
 function sample(pid: number): Sample | undefined {
@@ -34,13 +36,19 @@ function sample(pid: number): Sample | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    let writeBytes = 0;
+    let io = '';
     try {
-      writeBytes = Number(/^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+      io = readFileSync(`/proc/${pid}/io`, 'utf8');
     } catch {
       // /proc/PID/io needs the same user or root: without it, no disk figure
     }
-    return { rssKB: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0), cpuTicks: Number(fields[11]) + Number(fields[12]), writeBytes };
+    const num = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(io)?.[1] ?? 0);
+    return {
+      rssKB: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      writeBytes: num('write_bytes'),
+      wchar: num('wchar'),
+    };
   } catch {
     return undefined;
   }
@@ -50,6 +58,7 @@ interface Figures {
   rssMB: { median: number; max: number };
   cpuPct: number;
   writeMBPerHour: number;
+  wcharMBPerHour: number;
 }
 
 /** Samples a running process every second for `seconds` after `warmS` of warm-up. */
@@ -72,7 +81,8 @@ async function measure(proc: ChildProcess, seconds: number, warmS = 5): Promise<
   return {
     rssMB: { median: rss[Math.floor(rss.length / 2)] ?? 0, max: rss.at(-1) ?? 0 },
     cpuPct: first && last ? ((last.cpuTicks - first.cpuTicks) / HZ / elapsedS) * 100 : NaN,
-    writeMBPerHour: first && last ? ((last.writeBytes - first.writeBytes) / elapsedS) * 3600 / 1e6 : NaN,
+    writeMBPerHour: first && last ? (((last.writeBytes - first.writeBytes) / elapsedS) * 3600) / 1e6 : NaN,
+    wcharMBPerHour: first && last ? (((last.wchar - first.wchar) / elapsedS) * 3600) / 1e6 : NaN,
   };
 }
 
@@ -90,7 +100,9 @@ async function stop(p: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'jx-bench-footprint-'));
+// On the disk the repository is on (write_bytes counts what reaches the storage layer: a tmpfs /tmp has none).
+mkdirSync(join(ROOT, '.jiuxiao-bench'), { recursive: true });
+const dir = mkdtempSync(join(ROOT, '.jiuxiao-bench', 'footprint-'));
 const procs: ChildProcess[] = [];
 const broker = await benchBroker();
 try {
@@ -102,7 +114,10 @@ try {
   const deps = ['better-sqlite3', 'mqtt', 'modbus-serial', 'serialport', 'pino', 'zod', 'yaml', 'prom-client', 'onoff'];
   // Inside the package, so the bare imports resolve (ESM ignores NODE_PATH).
   const depsFile = join(ROOT, 'dist', 'bench', 'footprint-deps.mjs');
-  writeFileSync(depsFile, `${deps.map((d, i) => `import * as d${i} from '${d}';`).join('\n')}\nglobalThis.keep = [${deps.map((_, i) => `d${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`);
+  writeFileSync(
+    depsFile,
+    `${deps.map((d, i) => `import * as d${i} from '${d}';`).join('\n')}\nglobalThis.keep = [${deps.map((_, i) => `d${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
+  );
   const withDeps = start(process.execPath, [depsFile]);
   procs.push(withDeps);
   const depsFig = await measure(withDeps, Math.min(20, SECONDS), 3);
@@ -125,14 +140,29 @@ try {
     config,
     JSON.stringify({
       gateway: { id: 'GW-BENCH-0001', dataDir: join(dir, 'data') },
-      venue: { id: 'V-BENCH', name: 'bench', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+      venue: {
+        id: 'V-BENCH',
+        name: 'bench',
+        adminCode: '500242100000',
+        category: 'catering',
+        flammables: true,
+        fireKeyUnit: false,
+        mixedUse: false,
+        heavyGasUse: true,
+      },
       buses: [{ id: 'tcp', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 500 }],
       devices: Array.from({ length: DETECTORS }, (_, i) => ({ id: `gas-${i + 1}`, bus: 'tcp', slaveId: i + 1, profile: 'gas-lel', pollIntervalMs: 1000 })),
       uplink: { url: broker.url },
       status: { host: '127.0.0.1', port: statusPort },
     }),
   );
-  const gw = start(process.execPath, [...(process.env.JX_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'dist/gateway/cli/main.js'), 'run', '--config', config]);
+  const gw = start(process.execPath, [
+    ...(process.env.JX_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    join(ROOT, 'dist/gateway/cli/main.js'),
+    'run',
+    '--config',
+    config,
+  ]);
   procs.push(gw);
   await waitForPort(statusPort, 20_000);
   const gwFig = await measure(gw, SECONDS, 5);
@@ -143,11 +173,17 @@ try {
 
   const mb = (x: number) => x.toFixed(1);
   console.log(`footprint, ${DETECTORS} gas detectors over Modbus TCP at 1 s, MQTT QoS 1, status page on; ${SECONDS} s sampled each second`);
-  console.log(`| process | RSS median / max | CPU % of a core | disk writes |`);
-  console.log(`|---|---|---|---|`);
-  console.log(`| bare node (baseline) | ${mb(bareFig.rssMB.median)} / ${mb(bareFig.rssMB.max)} MB | ${bareFig.cpuPct.toFixed(2)} | ${mb(bareFig.writeMBPerHour)} MB/h |`);
-  console.log(`| node + every dependency imported | ${mb(depsFig.rssMB.median)} / ${mb(depsFig.rssMB.max)} MB | ${depsFig.cpuPct.toFixed(2)} | ${mb(depsFig.writeMBPerHour)} MB/h |`);
-  console.log(`| gateway (reference job) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h |`);
+  console.log(`| process | RSS median / max | CPU % of a core | written to storage (write_bytes) | write calls (wchar, files + sockets) |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(
+    `| bare node (baseline) | ${mb(bareFig.rssMB.median)} / ${mb(bareFig.rssMB.max)} MB | ${bareFig.cpuPct.toFixed(2)} | ${mb(bareFig.writeMBPerHour)} MB/h | ${mb(bareFig.wcharMBPerHour)} MB/h |`,
+  );
+  console.log(
+    `| node + every dependency imported | ${mb(depsFig.rssMB.median)} / ${mb(depsFig.rssMB.max)} MB | ${depsFig.cpuPct.toFixed(2)} | ${mb(depsFig.writeMBPerHour)} MB/h | ${mb(depsFig.wcharMBPerHour)} MB/h |`,
+  );
+  console.log(
+    `| gateway (reference job) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h | ${mb(gwFig.wcharMBPerHour)} MB/h |`,
+  );
   console.log(`gateway RSS / bare node: ${(gwFig.rssMB.median / bareFig.rssMB.median).toFixed(2)}×`);
   console.log(
     `at the end (/metrics): heap used ${mb(metric('nodejs_heap_size_used_bytes') / 1e6)} MB of ${mb(metric('nodejs_heap_size_total_bytes') / 1e6)} MB, external ${mb(metric('nodejs_external_memory_bytes') / 1e6)} MB, RSS ${mb(metric('process_resident_memory_bytes') / 1e6)} MB; event-loop lag p99 ${(metric('nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)} ms`,
