@@ -2,8 +2,15 @@
 // 'close' with err.disconnected; the bus reopens with backoff. Prefer /dev/serial/by-id/… paths: they
 // survive replugging, /dev/ttyUSB0 may not.
 
-import { SerialPort } from 'serialport';
+import { createRequire } from 'node:module';
+import type { SerialPort } from 'serialport';
 import { Transport } from './transport.js';
+
+// serialport (≈ 17 MB of RSS with its native binding) is loaded when a serial line is opened: a box whose
+// buses are all Modbus TCP never carries it (bench/footprint).
+const requireLazily = createRequire(import.meta.url);
+let serialportModule: typeof import('serialport') | undefined;
+const serialportLib = () => (serialportModule ??= requireLazily('serialport') as typeof import('serialport'));
 
 export interface SerialOptions {
   path: string;
@@ -30,7 +37,8 @@ export class SerialTransport extends Transport {
   open(): Promise<void> {
     if (this.isOpen) return Promise.resolve();
     const o = this.options;
-    const port = new SerialPort({ path: o.path, baudRate: o.baud, parity: o.parity, dataBits: o.dataBits, stopBits: o.stopBits, autoOpen: false });
+    const { SerialPort: Port } = serialportLib();
+    const port = new Port({ path: o.path, baudRate: o.baud, parity: o.parity, dataBits: o.dataBits, stopBits: o.stopBits, autoOpen: false });
     return new Promise((resolve, reject) => {
       port.open((err) => {
         if (err) {

@@ -7,6 +7,7 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { ask } from '../control/socket.js';
 import type { StatusSnapshot } from '../status/snapshot.js';
 import { renderStatusText } from '../status/text.js';
+import { langOf, type Lang } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
@@ -16,12 +17,12 @@ A latched alarm is reset only once its condition has cleared; a gas valve is reo
 gas channel is back below its warning level. Exit 1 when anything was refused, with the reason.
 `;
 
-const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json]
+const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json] [--lang zh|en]
 
 What the running gateway sees now, as its status page shows it: the worst state, closed gas valves, the
 uplink (connected or why not, backlog, alarms the platform has not acknowledged), storage, then channels
 with their values, outputs (desired against observed), devices and buses. --json prints the page's
-status.json.
+status.json. In Chinese with --lang zh or a Chinese locale (LANG=zh_CN.UTF-8).
 `;
 
 function dataDirOf(command: string, file: string | undefined, io: CliIo): string {
@@ -79,7 +80,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   const { values: v } = parseOrUsage('status', () =>
     parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string' }, json: { type: 'boolean' }, lang: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: false,
     }),
   );
@@ -96,7 +97,13 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT.invalid;
   }
   if (a.snapshot !== undefined) {
-    io.stdout(v.json ? `${JSON.stringify(a.snapshot)}\n` : renderStatusText(a.snapshot as StatusSnapshot));
+    let lang: Lang;
+    try {
+      lang = langOf(io.env, v.lang);
+    } catch (err) {
+      throw new UsageError(`status: ${(err as Error).message}`);
+    }
+    io.stdout(v.json ? `${JSON.stringify(a.snapshot)}\n` : renderStatusText(a.snapshot as StatusSnapshot, lang));
     return EXIT.ok;
   }
   // A gateway that does not offer its page's picture (only the runtime's): the runtime's view.

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { COMMISSION_MESSAGES } from '../commission/messages.js';
+import { STATUS_MESSAGES } from '../status/messages.js';
 import { langOf, LangError, placeholders, translator, type Catalogue } from './i18n.js';
 
 // Every catalogue of the product: each message in both languages, with the same placeholders.
-const CATALOGUES: Record<string, Catalogue> = { commission: COMMISSION_MESSAGES };
+const CATALOGUES: Record<string, Catalogue> = { commission: COMMISSION_MESSAGES, status: STATUS_MESSAGES };
 
 describe('i18n', () => {
   it('the flag wins, then LC_ALL, LC_MESSAGES, LANG; zh_* is Chinese', () => {

@@ -8,7 +8,7 @@ describe('status in a terminal', () => {
     expect(lines[0]).toBe('老王火锅 (V-1, catering) · 高风险 high risk · ALARM');
     expect(lines[1]).toMatch(/^GAS VALVE CLOSED: valve — local reset needed/);
     expect(lines[2]).toBe(
-      'uplink    NOT connected (connect ECONNREFUSED 127.0.0.1:8883) · mqtts://[redacted]@platform:8883 · backlog 4 (alarm 1, telemetry 3) · 1 alarm not acknowledged by the platform',
+      'uplink    NOT connected (connect ECONNREFUSED 127.0.0.1:8883) · mqtts://[redacted]@platform:8883 · backlog 4 (alarm 1, telemetry 3) · alarms not acknowledged by the platform: 1',
     );
     expect(lines[3]).toBe('storage   ok');
   });
@@ -20,6 +20,15 @@ describe('status in a terminal', () => {
     expect(text).toMatch(/ {2}fan +off \(demanded on\) +FAULT: read back off after driving on/);
     expect(text).toMatch(/ {2}gas +OFFLINE +timeout · polls 10, failures 3\n/);
     expect(text).toMatch(/ {2}rs485 +up\n/);
+  });
+
+  it('in Chinese: the same picture, ids and reasons as they are', () => {
+    const lines = renderStatusText(sampleSnapshot(), 'zh').split('\n');
+    expect(lines[0]).toBe('老王火锅 (V-1, catering) · 高风险 high risk · 报警');
+    expect(lines[1]).toBe('燃气阀已关闭：valve —— 需现场复位（jiuxiao-gateway reset）');
+    expect(lines[2]).toMatch(/^上报 {6}未连接 \(connect ECONNREFUSED 127\.0\.0\.1:8883\) · .* · 待发 4 \(alarm 1, telemetry 3\) · 平台未确认报警：1 条$/);
+    expect(lines).toContain('  fan                  关（要求 开）  故障：read back off after driving on  原因：linkage gas: gas/lel alarm');
+    expect(lines.join('\n')).toMatch(/ {2}gas +离线 +timeout · 轮询 10 次，失败 3 次/);
   });
 
   it('a healthy box says so, and an unconfigured uplink is not mistaken for a connected one', () => {

@@ -3,9 +3,18 @@
 // With the broker down the box must not look healthy here either.
 
 import type { StatusSnapshot } from './snapshot.js';
+import { translator, type Lang } from '../i18n/i18n.js';
+import { STATUS_MESSAGES } from './messages.js';
 import { clockText, localTime, type OutputState } from './words.js';
 
-const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s.padEnd(n));
+/** Columns a string takes in a terminal: CJK and full-width forms take two. */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+const pad = (text: string, n: number) => (width(text) >= n ? `${text} ` : text + ' '.repeat(n - width(text)));
 
 function value(v: number | boolean | null, unit: string | null, label: string | null): string {
   if (v === null) return '';
@@ -13,58 +22,67 @@ function value(v: number | boolean | null, unit: string | null, label: string | 
   return `${text}${unit ? ` ${unit}` : ''}${label ? ` (${label})` : ''}`;
 }
 
-const word = (st: OutputState | null, level: string | null) => st ?? level ?? '?';
-
-export function renderStatusText(s: StatusSnapshot): string {
+export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
+  const t = translator(STATUS_MESSAGES, lang);
+  const state = (x: string) => (x === 'fault' ? t('faultState') : t(x as 'normal' | 'warning' | 'alarm'));
+  const word = (st: OutputState | null, level: string | null) => (st ? t(st) : (level ?? '?'));
   const out: string[] = [];
   const worst = (['alarm', 'fault', 'warning'] as const).find((w) => s.channels.some((c) => c.state === w)) ?? 'normal';
-  out.push(`${s.venue.name} (${s.venue.id}, ${s.venue.category}) · ${s.venue.riskLabel} · ${worst.toUpperCase()}`);
-  if (s.closedValves.length) out.push(`GAS VALVE CLOSED: ${s.closedValves.join(', ')} — local reset needed on site (jiuxiao-gateway reset)`);
+  out.push(`${s.venue.name} (${s.venue.id}, ${s.venue.category}) · ${s.venue.riskLabel} · ${state(worst)}`);
+  if (s.closedValves.length) out.push(t('valveClosed', { valves: s.closedValves.join(', ') }));
   const backlog = Object.entries(s.uplink.backlog).filter(([, n]) => n > 0);
   const total = backlog.reduce((a, [, n]) => a + n, 0);
   const unacked = s.openAlarms.filter((a) => !a.acknowledged).length;
   const uplink = !s.uplink.configured
-    ? 'not configured'
+    ? t('notConfigured')
     : [
-        s.uplink.connected ? 'connected' : `NOT connected${s.uplink.error ? ` (${s.uplink.error})` : ''}`,
+        s.uplink.connected ? t('connected') : `${t('notConnected')}${s.uplink.error ? ` (${s.uplink.error})` : ''}`,
         s.uplink.url ?? '',
-        `backlog ${total}${backlog.length ? ` (${backlog.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
-        ...(s.uplink.shed.rows ? [`telemetry shed ${s.uplink.shed.rows}`] : []),
-        ...(unacked ? [`${unacked} alarm${unacked > 1 ? 's' : ''} not acknowledged by the platform`] : []),
+        `${t('backlog', { n: total })}${backlog.length ? ` (${backlog.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
+        ...(s.uplink.shed.rows ? [t('shed', { n: s.uplink.shed.rows })] : []),
+        ...(unacked ? [t('unacked', { n: unacked })] : []),
       ]
         .filter(Boolean)
         .join(' · ');
-  out.push(`${pad('uplink', 10)}${uplink}`);
+  out.push(`${pad(t('uplink'), 10)}${uplink}`);
   const st = s.storage;
   out.push(
-    `${pad('storage', 10)}${
+    `${pad(t('storage'), 10)}${
       st.ok
-        ? 'ok'
-        : `FAILING: ${st.lastError ?? ''}; ${st.unrecorded} events not recorded${st.unsaved ? ', state not saved' : ''}${st.outboxInMemory ? ', outbox in memory only' : ''} (outputs are still driven)`
+        ? t('ok')
+        : t('storageFailing', {
+            error: st.lastError ?? '',
+            n: st.unrecorded,
+            unsaved: st.unsaved ? t('stateNotSaved') : '',
+            memory: st.outboxInMemory ? t('outboxInMemory') : '',
+          })
     }`,
   );
-  out.push(`${pad('time', 10)}${clockText(s.gateway.at, s.gateway.clock)} · gateway ${s.gateway.id} ${s.gateway.version} · up ${s.gateway.uptimeS} s`);
-  out.push('channels');
+  out.push(
+    `${pad(t('time'), 10)}${clockText(s.gateway.at, s.gateway.clock)} · ${t('gatewayLine', { id: s.gateway.id, version: s.gateway.version, s: s.gateway.uptimeS })}`,
+  );
+  out.push(t('channels'));
   for (const c of s.channels)
     out.push(
-      `  ${pad(`${c.device}/${c.channel}`, 36)} ${pad(`${c.state.toUpperCase()}${c.latched ? ' (latched)' : ''}`, 18)} ${value(c.value, c.unit, c.label)}`.trimEnd(),
+      `  ${pad(`${c.device}/${c.channel}`, 36)} ${pad(`${state(c.state)}${c.latched ? t('latched') : ''}`, 18)} ${value(c.value, c.unit, c.label)}`.trimEnd(),
     );
-  out.push('outputs');
+  out.push(t('outputs'));
   for (const o of s.outputs) {
-    const seen = o.level === o.desired ? word(o.observedState, o.level) : `${word(o.observedState, o.level)} (demanded ${word(o.desiredState, o.desired)})`;
+    const seen =
+      o.level === o.desired ? word(o.observedState, o.level) : t('demanded', { seen: word(o.observedState, o.level), want: word(o.desiredState, o.desired) });
     out.push(
-      `  ${pad(o.id, 20)} ${pad(seen, 14)} ${o.ok ? 'ok' : `FAULT: ${o.detail ?? ''}`}${s.closedValves.includes(o.id) ? '  (closed: local reset needed)' : ''}${o.reason ? `  why: ${o.reason}` : ''}`,
+      `  ${pad(o.id, 20)} ${pad(seen, 14)} ${o.ok ? t('ok') : t('fault', { detail: o.detail ?? '' })}${s.closedValves.includes(o.id) ? t('closedReset') : ''}${o.reason ? t('why', { reason: o.reason }) : ''}`,
     );
   }
-  out.push('devices');
+  out.push(t('devices'));
   for (const d of s.devices) {
-    const online = d.online === null ? 'unknown' : d.online ? 'online' : 'OFFLINE';
-    const good = d.lastGoodAt ? ` · last good ${localTime(d.lastGoodAt)}` : '';
+    const online = d.online === null ? t('unknown') : d.online ? t('online') : t('offline');
+    const good = d.lastGoodAt ? t('lastGood', { at: localTime(d.lastGoodAt) }) : '';
     out.push(
-      `  ${pad(d.id, 20)} ${pad(online, 8)} ${d.lastReason}${d.maintenance ? ' · IN MAINTENANCE' : ''} · polls ${d.polls}, failures ${d.failures}${good}`,
+      `  ${pad(d.id, 20)} ${pad(online, 8)} ${d.lastReason}${d.maintenance ? t('maintenance') : ''}${t('polls', { polls: d.polls, failures: d.failures })}${good}`,
     );
   }
-  out.push('buses');
+  out.push(t('buses'));
   for (const b of s.buses) out.push(`  ${pad(b.id, 20)} ${b.link}${b.reason ? `  ${b.reason}` : ''}`);
   return `${out.join('\n')}\n`;
 }

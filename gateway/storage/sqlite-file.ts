@@ -7,10 +7,20 @@
 
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type DatabaseType from 'better-sqlite3';
+
+// better-sqlite3 is loaded by the thread that opens a file: with the recorder on its own thread, the
+// gateway's main thread (which only acts) never loads it (bench/footprint).
+const requireLazily = createRequire(import.meta.url);
+let sqlite: typeof DatabaseType | undefined;
+const Database = function (...args: ConstructorParameters<typeof DatabaseType>): DatabaseType.Database {
+  sqlite ??= requireLazily('better-sqlite3') as typeof DatabaseType;
+  return new sqlite(...args);
+} as unknown as typeof DatabaseType;
 
 export interface OpenedFile {
-  db: Database.Database;
+  db: DatabaseType.Database;
   /** Set when the file failed its check at boot and was moved aside. */
   movedAside?: string;
 }

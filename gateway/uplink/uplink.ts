@@ -11,7 +11,14 @@
 // - Commands come in on `cmd` with QoS 1 and are acknowledged only after they were handled.
 
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createRequire } from 'node:module';
+import type { IClientOptions, MqttClient } from 'mqtt';
+
+// mqtt.js (≈ 20 MB of RSS) is loaded when the first connection is made, in the thread that makes it: the
+// gateway's main thread, which only acts, never carries it (bench/footprint).
+const requireLazily = createRequire(import.meta.url);
+let mqttModule: typeof import('mqtt') | undefined;
+const mqttLib = () => (mqttModule ??= requireLazily('mqtt') as typeof import('mqtt'));
 import type { Uplink as UplinkConfig } from '../../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { topicOf, type Topic } from '../contract/messages.js';
@@ -137,7 +144,7 @@ export class Uplink {
       if (c.tls.key) opts.key = read('key', c.tls.key);
       opts.rejectUnauthorized = c.tls.rejectUnauthorized;
     }
-    const client = mqtt.connect(c.url, opts);
+    const client = mqttLib().connect(c.url, opts);
     this.client = client;
     // Manual acknowledgement of commands: PUBACK only once handled (and its result committed).
     client.handleMessage = (packet, done) => {

@@ -136,6 +136,10 @@ describe('gateway run on the simulated venue', () => {
     // No broker in this test: the box must not look healthy.
     expect(text).toMatch(/^uplink +NOT connected .*· backlog \d+/m);
     expect(text).toMatch(/^ {2}kitchen-gas\/lel +ALARM \(latched\) +\d+(\.\d+)? %LEL$/m);
+    // On site in Chinese: the same picture.
+    const zh = (await cli('status', '--config', file, '--lang', 'zh')).out;
+    expect(zh).toMatch(/^燃气阀已关闭：gas-valve —— 需现场复位/m);
+    expect(zh).toMatch(/^ {2}kitchen-gas\/lel +报警（锁存） +\d+(\.\d+)? %LEL$/m);
     // Just after the restart the read-back may not be in yet: "? (demanded closed)".
     expect(text).toMatch(/^ {2}gas-valve +(closed|\? \(demanded closed\)) +ok {2}\(closed: local reset needed\)/m);
 
