@@ -39,13 +39,27 @@ export class SystemdNotify {
     return usec / 1000;
   }
 
+  /** Messages go one after the other, in order (READY before the first ping, STOPPING last). */
+  private queue: Promise<void> = Promise.resolve();
+
   private send(...fields: string[]): void {
     if (!this.enabled) return;
-    // --no-block: do not wait for the manager to process it (the ping must never stall the gateway).
     const env = { ...process.env, NOTIFY_SOCKET: this.o.env.NOTIFY_SOCKET };
-    execFile(this.o.command ?? 'systemd-notify', ['--no-block', ...fields], { timeout: 5000, env }, (err) => {
-      if (err) this.o.log.warn({ err: { message: err.message } }, `systemd-notify ${fields.join(' ')} failed`);
-    });
+    this.queue = this.queue.then(
+      () =>
+        new Promise<void>((resolve) => {
+          // --no-block: do not wait for the manager to process it (the ping must never stall the gateway).
+          execFile(this.o.command ?? 'systemd-notify', ['--no-block', ...fields], { timeout: 5000, env }, (err) => {
+            if (err) this.o.log.warn({ err: { message: err.message } }, `systemd-notify ${fields.join(' ')} failed`);
+            resolve();
+          });
+        }),
+    );
+  }
+
+  /** Resolves once every message sent so far has been handed over (tests, the last words at a stop). */
+  flushed(): Promise<void> {
+    return this.queue;
   }
 
   ready(status: string): void {
