@@ -9,6 +9,7 @@ import { runCommand } from './run.js';
 import { scanCommand } from './scan.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { packageVersion } from '../../config/package-version.js';
+import { langOf } from '../i18n/i18n.js';
 
 const USAGE = `jiuxiao-gateway: the gateway of a small venue (九小场所): Modbus sensors, local alarms, MQTT to the county platform
 
@@ -40,6 +41,36 @@ Options:
 Exit codes: 0 ok, 1 invalid input, 2 usage error or unreadable file.
 `;
 
+/** The same help in Chinese, for a Chinese locale (LANG=zh_CN.UTF-8): commands and flags stay as typed. */
+const USAGE_ZH = `jiuxiao-gateway：九小场所网关 —— Modbus 传感器、本地报警与联动、MQTT 上报县级平台
+
+用法：jiuxiao-gateway 命令 [选项]
+
+命令：
+  run --config FILE            运行网关：轮询、判断、驱动输出、保存状态
+  commission [--port PATH | --tcp HOST:PORT]… [--answers FILE] [--out FILE]
+                               调试：扫描线路、识别设备、询问场所情况、建议燃气联动，生成通过检查的配置
+  check-config FILE [--json]   检查配置文件：逐条给出错误及行号，以及场所风险等级
+  scan  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--ids A-B]
+                               线路上哪些从站地址应答，在何种波特率和校验下
+  read  (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) --id N (--profile NAME | --fc F --address A)
+                               读取一台设备的解码数据或原始寄存器；--repeat N 连续观察
+  reset --config FILE [--device ID [--channel C] | --valve OUTPUT]
+                               现场复位：锁存的报警、已关闭的燃气阀
+  status --config FILE         与状态页相同：状态、已关闭的燃气阀、上报、待发、读数（--lang zh）
+  maintenance --config FILE --device ID on|off [--linkage-test]
+                               设备检修/测试模式
+  silence --config FILE        消音，直到下一次报警
+  schema                       输出配置文件的 JSON Schema（供编辑器补全）
+  help [COMMAND]               本帮助，或某个命令的帮助
+
+选项：
+  -h, --help       帮助
+  -V, --version    版本
+
+退出码：0 正常，1 输入无效，2 用法错误或文件无法读取。English: LANG=C jiuxiao-gateway --help
+`;
+
 type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
@@ -66,8 +97,9 @@ const COMMANDS: Record<string, Command> = {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
   try {
+    const usage = langOf(io.env) === 'zh' ? USAGE_ZH : USAGE;
     if (first === undefined || first === '--help' || first === '-h') {
-      io.stdout(USAGE);
+      io.stdout(usage);
       return first === undefined ? EXIT.usage : EXIT.ok;
     }
     if (first === '--version' || first === '-V') {
@@ -77,7 +109,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (first === 'help') {
       const target = rest[0];
       if (target === undefined) {
-        io.stdout(USAGE);
+        io.stdout(usage);
         return EXIT.ok;
       }
       const cmd = COMMANDS[target];
