@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { INSPECTION_INTERVAL_DAYS, loadConfigText, RISK_LABELS, type Profile } from '../../config/index.js';
+import { INSPECTION_INTERVAL_DAYS, loadConfigFile, loadConfigText, RISK_LABELS, type Profile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { askMissing, factsFromFile, missing, sections, type Facts } from '../commission/facts.js';
 import { identify } from '../commission/identify.js';
@@ -22,7 +22,8 @@ import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const USAGE = `Usage: jiuxiao-gateway commission [--port PATH]… [--tcp HOST:PORT]… [--rtu-over-tcp HOST:PORT]…
                                   [--baud auto|N[,N…]] [--parity auto|none|even|odd] [--ids A-B]
-                                  [--timeout MS] [--answers FILE] [--out FILE] [--force] [--lang zh|en]
+                                  [--timeout MS] [--answers FILE] [--profiles CONFIG] [--out FILE] [--force]
+                                  [--lang zh|en]
 
 Commissioning (调试): asks the venue facts (or reads them from --answers FILE: YAML with gateway.id, venue.*
 as in a config, uplink.url), scans the serial lines of this box — /dev/serial/by-id/*, ttyUSB*, ttyACM*,
@@ -34,6 +35,7 @@ detector are found, and writes a config that passes check-config (default ./jiux
   --parity        serial lines: default none,even; auto: none, even, odd
   --ids A-B       slave ids to try (default 1-247)
   --timeout MS    per id (default 100 serial, 300 TCP)
+  --profiles CONFIG  also try the profiles defined in this gateway config (your own register maps)
   --lang zh|en    default from the locale (LANG=zh_CN.UTF-8: Chinese)
 
 Exit 0 with the config written, 1 when nothing was found or the answers are wrong, 2 on usage errors.
@@ -67,6 +69,7 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
         ids: { type: 'string' },
         timeout: { type: 'string' },
         answers: { type: 'string' },
+        profiles: { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean' },
         lang: { type: 'string' },
@@ -148,7 +151,13 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   io.stdout(`${t('lines', { lines: lines.map((l) => l.ep.describe).join(', ') })}\n`);
 
   // 3. Scan each line with a progress bar and an estimate; name what answered.
-  const profiles: Readonly<Record<string, Profile>> = BUILTIN_PROFILES;
+  let own: Record<string, Profile> = {};
+  if (v.profiles !== undefined) {
+    const r = loadConfigFile(v.profiles, { builtinProfiles: BUILTIN_PROFILES, env: io.env });
+    if (r.status !== 'ok' || !r.config) throw new UsageError(`commission: --profiles ${v.profiles} is not a valid config (run check-config on it)`);
+    own = r.config.profiles;
+  }
+  const profiles: Readonly<Record<string, Profile>> = { ...BUILTIN_PROFILES, ...own };
   const found: FoundLine[] = [];
   for (const { ep, raw } of lines) {
     const timeoutMs = timeout ?? (ep.kind === 'serial' ? 100 : 300);
@@ -230,7 +239,8 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
 
   // 4. The config, checked as `run` would check it, then written.
   const kinds = (p: string) => Object.values(profiles[p]?.points ?? {}).map((pt) => pt.kind);
-  const text = proposeConfig(sec, found, kinds);
+  const used = new Set(found.flatMap((l) => l.devices.map((d) => d.profile)));
+  const text = proposeConfig(sec, found, kinds, Object.fromEntries(Object.entries(own).filter(([name]) => used.has(name))));
   const checked = loadConfigText(text, out, { builtinProfiles: BUILTIN_PROFILES, env: {} });
   if (checked.status !== 'ok' || !checked.risk) {
     io.stderr(`jiuxiao-gateway commission: ${t('notValid')}\n${checked.errors.map((e) => `  ${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n')}\n`);

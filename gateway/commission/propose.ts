@@ -30,7 +30,12 @@ const BASE_NAME: Record<string, string> = { 'gas-lel': 'gas', smoke: 'smoke', 'e
 const GAS_PROFILES = new Set(['gas-lel']);
 const SMOKE_PROFILES = new Set(['smoke']);
 
-export function proposeConfig(facts: ReturnType<typeof sections>, lines: readonly FoundLine[], profileKinds: (profile: string) => string[]): string {
+export function proposeConfig(
+  facts: ReturnType<typeof sections>,
+  lines: readonly FoundLine[],
+  profileKinds: (profile: string) => string[],
+  ownProfiles: Readonly<Record<string, unknown>> = {},
+): string {
   const buses: Record<string, unknown>[] = [];
   const devices: Record<string, unknown>[] = [];
   const comments = new Map<number, string>(); // device index → comment
@@ -96,6 +101,8 @@ export function proposeConfig(facts: ReturnType<typeof sections>, lines: readonl
     devices,
     ...(outputs.length ? { outputs, linkage } : {}),
     ...(facts.uplink ? { uplink: facts.uplink } : {}),
+    // Register maps of the installer's own that named a device: the config must carry them.
+    ...(Object.keys(ownProfiles).length ? { profiles: ownProfiles } : {}),
   };
   const doc = new Document(config);
   doc.commentBefore =

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../gateway/cli/run-cli.js';
-import { loadConfigFile } from '../../config/index.js';
+import { loadConfigFile, ProfileSchema } from '../../config/index.js';
+import { SimDevice } from '../../simulator/device/sim-device.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { Station } from '../../simulator/server/station.js';
 import { serveRtu, serveTcp, type RunningServer } from '../../simulator/server/servers.js';
@@ -129,6 +130,74 @@ describe('commission on ptys and TCP', () => {
       gw.kill('SIGTERM');
     }
   }, 90_000);
+
+  it("--profiles: the installer's own register maps are tried too, and carried into the config", async () => {
+    const acme = {
+      description: 'ACME point gas detector (registers from 10)',
+      points: {
+        lel: { fc: 4, address: 10, type: 'u16', scale: 0.1, unit: '%LEL', kind: 'gas', range: { min: 0, max: 100 } },
+        status: { fc: 4, address: 11, type: 'u16', kind: 'status', bits: { alarm: 0 } },
+      },
+    };
+    const port = await freePort();
+    servers.push(await serveTcp(new Station([new SimDevice('acme-4', 'acme-lel', ProfileSchema.parse(acme), 4)]), '127.0.0.1', port));
+    const own = join(tmp, 'own.yaml');
+    writeFileSync(
+      own,
+      JSON.stringify({
+        gateway: { id: 'GW-OWN-0001' },
+        venue: {
+          id: 'V-OWN',
+          name: 'own',
+          adminCode: '500242100000',
+          category: 'shopping',
+          flammables: false,
+          fireKeyUnit: false,
+          mixedUse: false,
+          heavyGasUse: false,
+        },
+        buses: [{ id: 't', type: 'tcp', host: '127.0.0.1', port: 1 }],
+        devices: [{ id: 'g', bus: 't', slaveId: 1, profile: 'acme-lel' }],
+        profiles: { 'acme-lel': acme },
+        uplink: { url: 'mqtt://127.0.0.1:1883' },
+      }),
+    );
+    const out = join(tmp, 'own-out.yaml');
+    const r = await cli([
+      'commission',
+      '--tcp',
+      `127.0.0.1:${port}`,
+      '--ids',
+      '3-5',
+      '--profiles',
+      own,
+      '--answers',
+      join(tmp, 'answers.yaml'),
+      '--out',
+      out,
+      '--lang',
+      'en',
+    ]);
+    expect(r.err).not.toMatch(/commission:/);
+    expect(r.out).toContain(`tcp 127.0.0.1:${port}: slave 4 → acme-lel (most likely)`);
+    const written = loadConfigFile(out, { builtinProfiles: BUILTIN_PROFILES, env: {} });
+    expect(written.errors).toEqual([]);
+    expect(written.config?.devices.map((d) => d.profile)).toEqual(['acme-lel']);
+    expect(Object.keys(written.config?.profiles ?? {})).toEqual(['acme-lel']);
+    const bad = await cli([
+      'commission',
+      '--tcp',
+      `127.0.0.1:${port}`,
+      '--profiles',
+      join(tmp, 'answers.yaml'),
+      '--answers',
+      join(tmp, 'answers.yaml'),
+      '--out',
+      join(tmp, 'z.yaml'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--profiles .*answers\.yaml is not a valid config/);
+  });
 
   it('in Chinese with LANG=zh_CN.UTF-8; refuses to overwrite; a script without answers fails before scanning', async () => {
     const out = join(tmp, 'zh.yaml');
