@@ -41,6 +41,26 @@ detector are found, and writes a config that passes check-config (default ./jiux
 Exit 0 with the config written, 1 when nothing was found or the answers are wrong, 2 on usage errors.
 `;
 
+const USAGE_ZH = `用法：jiuxiao-gateway commission [--port PATH]… [--tcp HOST:PORT]… [--rtu-over-tcp HOST:PORT]…
+                                  [--baud auto|N[,N…]] [--parity auto|none|even|odd] [--ids A-B]
+                                  [--timeout MS] [--answers FILE] [--profiles CONFIG] [--out FILE] [--force]
+                                  [--lang zh|en]
+
+调试：先询问场所情况（或从 --answers FILE 读取：YAML，含 gateway.id、与配置相同的 venue.*、uplink.url），
+再扫描本机串口 —— /dev/serial/by-id/*、ttyUSB*、ttyACM*、ttyAMA*、ttyS* —— 或指定的线路和 TCP 地址，
+按寄存器表识别每台应答的设备（并给出依据），在找到继电器模块和燃气探测器时建议燃气联动，
+最后写出通过 check-config 检查的配置（默认 ./jiuxiao-gateway.yaml）。
+
+  --baud          串口：默认 9600,19200,4800,2400；auto：所有波特率
+  --parity        串口：默认 none,even；auto：none、even、odd
+  --ids A-B       尝试的从站地址（默认 1-247）
+  --timeout MS    每个地址的等待时间（串口默认 100，TCP 默认 300）
+  --profiles CONFIG  同时尝试该网关配置中定义的型号（自定义寄存器表）
+  --lang zh|en    默认按系统语言（LANG=zh_CN.UTF-8 为中文）
+
+退出码：0 已写出配置，1 未找到设备或回答有误，2 用法错误。
+`;
+
 function fmtDuration(ms: number, lang: 'zh' | 'en'): string {
   const s = Math.max(1, Math.round(ms / 1000));
   const m = Math.floor(s / 60);
@@ -78,16 +98,16 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
       allowPositionals: false,
     }),
   );
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
   let lang: 'zh' | 'en';
   try {
     lang = langOf(io.env, v.lang);
   } catch (err) {
     if (err instanceof LangError) throw new UsageError(`commission: ${err.message}`);
     throw err;
+  }
+  if (v.help) {
+    io.stdout(lang === 'zh' ? USAGE_ZH : USAGE);
+    return EXIT.ok;
   }
   const t = translator(COMMISSION_MESSAGES, lang);
   const out = v.out ?? 'jiuxiao-gateway.yaml';

@@ -20,4 +20,17 @@ describe('jiuxiao-gateway --help', () => {
     expect(commands(zh)).toEqual(commands(en));
     expect(commands(en)).toContain('commission');
   });
+
+  it('commission --help follows the locale too, with the same flags', async () => {
+    const out = async (env: Record<string, string>) => {
+      let text = '';
+      await runCli(['commission', '--help'], { stdout: (t) => void (text += t), stderr: () => undefined, env });
+      return text;
+    };
+    const zh = await out({ LANG: 'zh_CN.UTF-8' });
+    const en = await out({});
+    expect(zh).toMatch(/^用法：jiuxiao-gateway commission/);
+    const flags = (t: string) => [...new Set([...t.matchAll(/--[a-z-]+/g)].map((m) => m[0]))].sort();
+    expect(flags(zh)).toEqual(flags(en));
+  });
 });
