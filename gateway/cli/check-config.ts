@@ -7,6 +7,7 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { planDevice, type DevicePlan } from '../../drivers/bus/device-reader.js';
 import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
+import { langOf } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json]
@@ -17,12 +18,20 @@ Exit 0 valid (warnings allowed), 1 invalid, 2 unreadable file or broken YAML.
   --json    print one JSON object: {ok, errors, warnings, venue, ...}
 `;
 
+const CHECK_CONFIG_USAGE_ZH = `用法：jiuxiao-gateway check-config FILE [--json]
+
+检查网关配置文件，每个错误按 FILE:LINE:COL 路径: 说明 列出（说明目前为英文）。
+退出码：0 有效（可有警告），1 无效，2 文件无法读取或 YAML 损坏。
+
+  --json    输出一个 JSON 对象：{ok, errors, warnings, venue, ...}
+`;
+
 export function checkConfigCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parseOrUsage('check-config', () =>
     parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }),
   );
   if (values.help) {
-    io.stdout(CHECK_CONFIG_USAGE);
+    io.stdout(langOf(io.env) === 'zh' ? CHECK_CONFIG_USAGE_ZH : CHECK_CONFIG_USAGE);
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError(`check-config: expected one FILE, got ${positionals.length}`);

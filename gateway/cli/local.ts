@@ -17,12 +17,26 @@ A latched alarm is reset only once its condition has cleared; a gas valve is reo
 gas channel is back below its warning level. Exit 1 when anything was refused, with the reason.
 `;
 
+const RESET_USAGE_ZH = `用法：jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
+
+在网关所在现场复位。不指定对象时：先复位所有锁存的报警，再打开所有已关闭的燃气阀。
+锁存的报警只有在报警条件消除后才能复位；燃气阀只有在所有燃气通道都回到预警值以下后才会重新打开。
+有任何一项被拒绝时退出码为 1，并说明原因。
+`;
+
 const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json] [--lang zh|en]
 
 What the running gateway sees now, as its status page shows it: the worst state, closed gas valves, the
 uplink (connected or why not, backlog, alarms the platform has not acknowledged), storage, then channels
 with their values, outputs (desired against observed), devices and buses. --json prints the page's
 status.json. In Chinese with --lang zh or a Chinese locale (LANG=zh_CN.UTF-8).
+`;
+
+const STATUS_USAGE_ZH = `用法：jiuxiao-gateway status --config FILE [--json] [--lang zh|en]
+
+运行中的网关此刻的情况，与状态页一致：最严重的状态、已关闭的燃气阀、上报（是否连接及原因、待发条数、
+平台未确认的报警）、存储，然后是各通道及读数、输出（要求与实际）、设备和总线。--json 输出状态页的
+status.json。使用 --lang zh 或中文系统语言（LANG=zh_CN.UTF-8）时以中文显示。
 `;
 
 function dataDirOf(command: string, file: string | undefined, io: CliIo): string {
@@ -48,7 +62,7 @@ export async function resetCommand(argv: string[], io: CliIo): Promise<number> {
     }),
   );
   if (v.help) {
-    io.stdout(RESET_USAGE);
+    io.stdout(langOf(io.env) === 'zh' ? RESET_USAGE_ZH : RESET_USAGE);
     return EXIT.ok;
   }
   if (v.channel !== undefined && v.device === undefined) throw new UsageError('reset: --channel goes with --device');
@@ -85,7 +99,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     }),
   );
   if (v.help) {
-    io.stdout(STATUS_USAGE);
+    io.stdout(langOf(io.env, v.lang === 'zh' || v.lang === 'en' ? v.lang : undefined) === 'zh' ? STATUS_USAGE_ZH : STATUS_USAGE);
     return EXIT.ok;
   }
   const dataDir = dataDirOf('status', v.config, io);

@@ -6,6 +6,7 @@ import { BAUD_RATES } from '../../config/index.js';
 import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag, type Parity } from './field-flags.js';
 import { FieldError } from './field-bus.js';
 import { scanLine, type ScanHit } from '../commission/line-scan.js';
+import { langOf } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
@@ -25,6 +26,22 @@ nothing there, and no baud rate is reported. An id that answers at several setti
 Exit 0 when at least one id answered, 1 when none did or the line cannot be opened.
 `;
 
+const SCAN_USAGE_ZH = `用法：jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
+                            [--baud N[,N…]|auto] [--parity none|even|odd|auto] [--ids A-B]
+                            [--timeout MS] [--json]
+
+逐个从站地址读取保持寄存器 0，列出有应答的地址；异常应答也算应答，但 10、11 号异常除外（那是 Modbus TCP
+网关在其线路上无人应答时给出的）。串口默认 9600 8N1；--baud auto 依次尝试 ${BAUD_RATES.join(', ')}，
+--parity auto 尝试 none、even、odd。经串口服务器（--rtu-over-tcp）时线路按服务器自身的参数运行：
+--baud 和 --parity 对其无效，也不报告波特率。在多种参数下都应答的地址只列一次。
+
+  --ids A-B       从站地址范围（默认 1-247）
+  --timeout MS    每个地址的等待时间（串口默认 100，TCP 默认 300）
+  --json          输出 [{"id": N, "baud": B, "parity": P, "answer": "..."}]
+
+退出码：至少一个地址应答为 0；都未应答或线路无法打开为 1。
+`;
+
 function idRange(value: string | undefined): [number, number] {
   if (value === undefined) return [1, 247];
   const m = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(value);
@@ -37,7 +54,7 @@ function idRange(value: string | undefined): [number, number] {
 export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parseOrUsage('scan', () => parseArgs({ args: argv, options: { ...FIELD_OPTIONS, ids: { type: 'string' } }, allowPositionals: false }));
   if (v.help) {
-    io.stdout(SCAN_USAGE);
+    io.stdout(langOf(io.env) === 'zh' ? SCAN_USAGE_ZH : SCAN_USAGE);
     return EXIT.ok;
   }
   const ep = endpointFlags('scan', v);

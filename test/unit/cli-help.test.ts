@@ -21,15 +21,16 @@ describe('jiuxiao-gateway --help', () => {
     expect(commands(en)).toContain('commission');
   });
 
-  it('commission --help follows the locale too, with the same flags', async () => {
+  it.each(['commission', 'scan', 'check-config', 'reset', 'status'])('%s --help follows the locale too, with the same flags', async (command) => {
     const out = async (env: Record<string, string>) => {
       let text = '';
-      await runCli(['commission', '--help'], { stdout: (t) => void (text += t), stderr: () => undefined, env });
+      await runCli([command, '--help'], { stdout: (t) => void (text += t), stderr: () => undefined, env });
       return text;
     };
     const zh = await out({ LANG: 'zh_CN.UTF-8' });
     const en = await out({});
-    expect(zh).toMatch(/^用法：jiuxiao-gateway commission/);
+    expect(zh).toMatch(new RegExp(`^用法：jiuxiao-gateway ${command}`));
+    expect(en).toMatch(new RegExp(`^Usage: jiuxiao-gateway ${command}`));
     const flags = (t: string) => [...new Set([...t.matchAll(/--[a-z-]+/g)].map((m) => m[0]))].sort();
     expect(flags(zh)).toEqual(flags(en));
   });
