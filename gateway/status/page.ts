@@ -1,11 +1,11 @@
 // The status page as HTML: one self-contained document, no script, refreshed by the browser every 5 s.
 // Labels in Chinese with the English beside them (installers and county staff read Chinese; the code
 // and the platform team read English). What matters on site is at the top, above the fold of a laptop
-// (1280×1000) and of a phone: the worst state, a closed gas valve, whether the platform hears the box. Every value is escaped: device ids and reasons come from config
-// files and from devices on a bus.
+// (1280×1000) and of a phone: the worst state, a closed gas valve, whether the platform hears the box.
+// Every value is escaped: device ids and reasons come from config files and from devices on a bus.
 
 import type { StatusSnapshot } from './snapshot.js';
-import { clockText, localTime, OUTPUT_WORD, STATE_WORD, worstState, type OutputState } from './words.js';
+import { clockText, localTime, OUTPUT_WORD, STATE_WORD, valueText, worstState, type OutputState } from './words.js';
 
 const STATE_LABEL: Record<string, string> = STATE_WORD;
 const RISK_CLASS: Record<string, string> = { red: 'red', orange: 'orange', yellow: 'yellow', blue: 'blue' };
@@ -22,12 +22,6 @@ function table(head: string[], rows: string[][], empty: string): string {
 }
 
 const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${e(v)}</td>`;
-
-function value(v: number | boolean | null, unit: string | null, label: string | null): string {
-  if (v === null) return '—';
-  const text = typeof v === 'number' ? String(Number(v.toPrecision(6))) : v ? 'on' : 'off';
-  return `${text}${unit ? ` ${unit}` : ''}${label ? ` (${label})` : ''}`;
-}
 
 const outputWord = (st: OutputState | null, level: string | null): string => (st ? OUTPUT_WORD[st] : (level ?? '?'));
 
@@ -76,7 +70,7 @@ ${table(
     td(c.channel),
     td(c.kind),
     td(STATE_LABEL[c.state] ?? c.state, c.state),
-    td(value(c.value, c.unit, c.label)),
+    td(valueText(c.value, c.unit, c.label)),
     td(c.latched ? '是 yes' : ''),
   ]),
   'no channels',

@@ -5,7 +5,7 @@
 import type { StatusSnapshot } from './snapshot.js';
 import { translator, type Lang } from '../i18n/i18n.js';
 import { STATUS_MESSAGES } from './messages.js';
-import { clockText, localTime, type OutputState } from './words.js';
+import { clockText, localTime, valueText, worstState, type OutputState } from './words.js';
 
 /** Columns a string takes in a terminal: CJK and full-width forms take two. */
 function width(text: string): number {
@@ -16,18 +16,12 @@ function width(text: string): number {
 
 const pad = (text: string, n: number) => (width(text) >= n ? `${text} ` : text + ' '.repeat(n - width(text)));
 
-function value(v: number | boolean | null, unit: string | null, label: string | null): string {
-  if (v === null) return '';
-  const text = typeof v === 'number' ? String(Number(v.toPrecision(6))) : v ? 'on' : 'off';
-  return `${text}${unit ? ` ${unit}` : ''}${label ? ` (${label})` : ''}`;
-}
-
 export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
   const t = translator(STATUS_MESSAGES, lang);
   const state = (x: string) => (x === 'fault' ? t('faultState') : t(x as 'normal' | 'warning' | 'alarm'));
   const word = (st: OutputState | null, level: string | null) => (st ? t(st) : (level ?? '?'));
   const out: string[] = [];
-  const worst = (['alarm', 'fault', 'warning'] as const).find((w) => s.channels.some((c) => c.state === w)) ?? 'normal';
+  const worst = worstState(s.channels.map((c) => c.state));
   out.push(`${s.venue.name} (${s.venue.id}, ${s.venue.category}) · ${s.venue.riskLabel} · ${state(worst)}`);
   if (s.closedValves.length) out.push(t('valveClosed', { valves: s.closedValves.join(', ') }));
   const backlog = Object.entries(s.uplink.backlog).filter(([, n]) => n > 0);
@@ -64,7 +58,7 @@ export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
   out.push(t('channels'));
   for (const c of s.channels)
     out.push(
-      `  ${pad(`${c.device}/${c.channel}`, 36)} ${pad(`${state(c.state)}${c.latched ? t('latched') : ''}`, 18)} ${value(c.value, c.unit, c.label)}`.trimEnd(),
+      `  ${pad(`${c.device}/${c.channel}`, 36)} ${pad(`${state(c.state)}${c.latched ? t('latched') : ''}`, 18)} ${valueText(c.value, c.unit, c.label) ?? ''}`.trimEnd(),
     );
   out.push(t('outputs'));
   for (const o of s.outputs) {

@@ -18,6 +18,13 @@ export function outputState(role: string, closedLevel: string | undefined, level
   return level === 'on' ? 'on' : 'off';
 }
 
+/** A reading as a person reads it: "31.25 %LEL", "on (alarm)"; null when nothing was read yet. */
+export function valueText(v: number | boolean | null, unit: string | null, label: string | null): string | null {
+  if (v === null) return null;
+  const text = typeof v === 'number' ? String(Number(v.toPrecision(6))) : v ? 'on' : 'off';
+  return `${text}${unit ? ` ${unit}` : ''}${label ? ` (${label})` : ''}`;
+}
+
 /** The worst state among the channels: what the page's title and first banner say. */
 export function worstState(states: readonly ChannelState[]): ChannelState {
   for (const s of ['alarm', 'fault', 'warning'] as const) if (states.includes(s)) return s;
