@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { INSPECTION_INTERVAL_DAYS, loadConfigFile, loadConfigText, RISK_LABELS, type Profile } from '../../config/index.js';
+import { BAUD_RATES, INSPECTION_INTERVAL_DAYS, loadConfigFile, loadConfigText, RISK_LABELS, type Profile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { askMissing, factsFromFile, missing, sections, type Facts } from '../commission/facts.js';
 import { identify } from '../commission/identify.js';
@@ -15,10 +15,10 @@ import { scanLine, type LineSetting, type ScanHit } from '../commission/line-sca
 import { COMMISSION_MESSAGES } from '../commission/messages.js';
 import { proposeConfig, type FoundLine, type LineAddress } from '../commission/propose.js';
 import { findSerialLines } from '../commission/serial-lines.js';
-import { langOf, LangError, translator } from '../i18n/i18n.js';
+import { translator } from '../i18n/i18n.js';
 import { FieldError, openBus } from './field-bus.js';
-import { baudFlag, endpointFlags, intFlag, parityFlag, type Endpoint, type Parity } from './field-flags.js';
-import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+import { baudFlag, endpointFlags, idRangeFlag, intFlag, parityFlag, type Endpoint, type Parity } from './field-flags.js';
+import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const USAGE = `Usage: jiuxiao-gateway commission [--port PATH]… [--tcp HOST:PORT]… [--rtu-over-tcp HOST:PORT]…
                                   [--baud auto|N[,N…]] [--parity auto|none|even|odd] [--ids A-B]
@@ -68,10 +68,10 @@ function fmtDuration(ms: number, lang: 'zh' | 'en'): string {
   return m ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
-function addressOf(ep: Endpoint, raw: string): LineAddress {
-  if (ep.kind === 'serial') return { kind: 'serial', path: raw };
-  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(raw) as RegExpExecArray;
-  return { kind: ep.kind, host: (m[1] as string).replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+/** Where the line is, as the bus config the endpoint makes says it. */
+function addressOf(ep: Endpoint): LineAddress {
+  const bus = ep.bus(9600, 'none', 100);
+  return bus.type === 'rtu' ? { kind: 'serial', path: bus.path } : { kind: bus.type, host: bus.host, port: bus.port };
 }
 
 const settingText = (s: LineSetting | undefined) => (s ? ` @ ${s.baud} 8${s.parity[0]?.toUpperCase()}1` : '');
@@ -98,13 +98,7 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
       allowPositionals: false,
     }),
   );
-  let lang: 'zh' | 'en';
-  try {
-    lang = langOf(io.env, v.lang);
-  } catch (err) {
-    if (err instanceof LangError) throw new UsageError(`commission: ${err.message}`);
-    throw err;
-  }
+  const lang = langFlag('commission', io.env, v.lang);
   if (v.help) {
     io.stdout(lang === 'zh' ? USAGE_ZH : USAGE);
     return EXIT.ok;
@@ -112,14 +106,8 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   const t = translator(COMMISSION_MESSAGES, lang);
   const out = v.out ?? 'jiuxiao-gateway.yaml';
   if (existsSync(out) && !v.force) throw new UsageError(`commission: ${t('outExists', { file: out })}`);
-  const m = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(v.ids ?? '1-247');
-  const first = m ? Number(m[1]) : NaN;
-  const last = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!m || first < 1 || last > 247 || first > last) throw new UsageError(`commission: --ids expects A-B within 1-247, got "${v.ids}"`);
-  const bauds =
-    v.baud === 'auto'
-      ? [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200]
-      : (v.baud ?? '9600,19200,4800,2400').split(',').map((b) => baudFlag('commission', b));
+  const [first, last] = idRangeFlag('commission', v.ids, [1, 247]);
+  const bauds = v.baud === 'auto' ? [...BAUD_RATES] : (v.baud ?? '9600,19200,4800,2400').split(',').map((b) => baudFlag('commission', b));
   const parities: Parity[] = v.parity === 'auto' ? ['none', 'even', 'odd'] : v.parity ? [parityFlag('commission', v.parity) as Parity] : ['none', 'even'];
   const settings = bauds.flatMap((baud) => parities.map((parity) => ({ baud, parity })));
   const timeout = intFlag('commission', 'timeout', v.timeout, 10, 10_000);
@@ -158,17 +146,17 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   io.stdout(`${t('title', { gw: sec.gateway.id })}\n`);
 
   // 2. The lines: those named, or every serial line of the box.
-  const named: { ep: Endpoint; raw: string }[] = [
-    ...(v.port ?? []).map((p) => ({ ep: endpointFlags('commission', { port: p }), raw: p })),
-    ...(v.tcp ?? []).map((h) => ({ ep: endpointFlags('commission', { tcp: h }), raw: h })),
-    ...(v['rtu-over-tcp'] ?? []).map((h) => ({ ep: endpointFlags('commission', { tcp: h, 'rtu-over-tcp': true }), raw: h })),
+  const named: Endpoint[] = [
+    ...(v.port ?? []).map((p) => endpointFlags('commission', { port: p })),
+    ...(v.tcp ?? []).map((h) => endpointFlags('commission', { tcp: h })),
+    ...(v['rtu-over-tcp'] ?? []).map((h) => endpointFlags('commission', { tcp: h, 'rtu-over-tcp': true })),
   ];
-  const lines = named.length ? named : findSerialLines(io.env.JX_DEV_DIR ?? '/dev').map((p) => ({ ep: endpointFlags('commission', { port: p }), raw: p }));
+  const lines = named.length ? named : findSerialLines(io.env.JX_DEV_DIR ?? '/dev').map((p) => endpointFlags('commission', { port: p }));
   if (!lines.length) {
     io.stderr(`jiuxiao-gateway commission: ${t('noLines', { looked: '/dev/serial/by-id/*, /dev/ttyUSB*, ttyACM*, ttyAMA*, ttyS*' })}\n`);
     return EXIT.invalid;
   }
-  io.stdout(`${t('lines', { lines: lines.map((l) => l.ep.describe).join(', ') })}\n`);
+  io.stdout(`${t('lines', { lines: lines.map((l) => l.describe).join(', ') })}\n`);
 
   // 3. Scan each line with a progress bar and an estimate; name what answered.
   let own: Record<string, Profile> = {};
@@ -179,7 +167,7 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   }
   const profiles: Readonly<Record<string, Profile>> = { ...BUILTIN_PROFILES, ...own };
   const found: FoundLine[] = [];
-  for (const { ep, raw } of lines) {
+  for (const ep of lines) {
     const timeoutMs = timeout ?? (ep.kind === 'serial' ? 100 : 300);
     const lineSettings = ep.kind === 'serial' ? settings : settings.slice(0, 1);
     const total = lineSettings.length * (last - first + 1);
@@ -217,7 +205,7 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
       io.stdout(`${t('nothingOnLine', { line: ep.describe })}\n`);
       continue;
     }
-    const line: FoundLine = { line: addressOf(ep, raw), devices: [] };
+    const line: FoundLine = { line: addressOf(ep), devices: [] };
     // One bus per setting that answered (a serial line holds one setting; a second is a mixed line).
     const setting = hits[0]?.baud !== undefined ? { baud: hits[0].baud, parity: hits[0].parity as Parity } : undefined;
     if (setting) line.setting = setting;

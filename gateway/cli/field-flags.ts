@@ -30,6 +30,17 @@ export function parityFlag(command: string, value: string | undefined): Parity |
   throw new UsageError(`${command}: --parity expects none, even or odd, got "${value}"`);
 }
 
+/** `--ids A-B` (or one id) within `allowed`; `fallback` when not given. */
+export function idRangeFlag(command: string, value: string | undefined, allowed: [number, number], fallback: [number, number] = [1, 247]): [number, number] {
+  if (value === undefined) return fallback;
+  const m = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(value);
+  const a = m ? Number(m[1]) : NaN;
+  const b = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || a < allowed[0] || b > allowed[1] || a > b)
+    throw new UsageError(`${command}: --ids expects A-B within ${allowed[0]}-${allowed[1]}, e.g. 1-32, got "${value}"`);
+  return [a, b];
+}
+
 export function baudFlag(command: string, value: string): number {
   const n = Number(value);
   if (!(BAUD_RATES as readonly number[]).includes(n)) throw new UsageError(`${command}: --baud expects one of ${BAUD_RATES.join(', ')}, got "${value}"`);

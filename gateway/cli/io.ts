@@ -1,5 +1,7 @@
 // What a CLI command may touch, passed in so tests can run commands in-process and read their output.
 
+import { langOf, LangError, type Lang } from '../i18n/i18n.js';
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -54,6 +56,16 @@ export function closePrompt(): void {
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
 export class UsageError extends Error {}
+
+/** The language of a command's output: `--lang`, else the locale; a bad `--lang` is a usage error. */
+export function langFlag(command: string, env: NodeJS.ProcessEnv, flag: string | undefined): Lang {
+  try {
+    return langOf(env, flag);
+  } catch (err) {
+    if (err instanceof LangError) throw new UsageError(`${command}: ${err.message}`);
+    throw err;
+  }
+}
 
 /** A thin wrapper over util.parseArgs that turns its exceptions into a UsageError naming the command. */
 export function parseOrUsage<T>(command: string, fn: () => T): T {

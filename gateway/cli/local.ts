@@ -7,8 +7,8 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { ask } from '../control/socket.js';
 import type { StatusSnapshot } from '../status/snapshot.js';
 import { renderStatusText } from '../status/text.js';
-import { langOf, type Lang } from '../i18n/i18n.js';
-import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+import { langOf } from '../i18n/i18n.js';
+import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
 
@@ -111,12 +111,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT.invalid;
   }
   if (a.snapshot !== undefined) {
-    let lang: Lang;
-    try {
-      lang = langOf(io.env, v.lang);
-    } catch (err) {
-      throw new UsageError(`status: ${(err as Error).message}`);
-    }
+    const lang = langFlag('status', io.env, v.lang);
     io.stdout(v.json ? `${JSON.stringify(a.snapshot)}\n` : renderStatusText(a.snapshot as StatusSnapshot, lang));
     return EXIT.ok;
   }

@@ -3,11 +3,11 @@
 
 import { parseArgs } from 'node:util';
 import { BAUD_RATES } from '../../config/index.js';
-import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag, type Parity } from './field-flags.js';
+import { endpointFlags, FIELD_OPTIONS, idRangeFlag, intFlag, parityFlag, baudFlag, type Parity } from './field-flags.js';
 import { FieldError } from './field-bus.js';
 import { scanLine, type ScanHit } from '../commission/line-scan.js';
 import { langOf } from '../i18n/i18n.js';
-import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+import { EXIT, parseOrUsage, type CliIo } from './io.js';
 
 const SCAN_USAGE = `Usage: jiuxiao-gateway scan (--port PATH | --tcp HOST:PORT [--rtu-over-tcp])
                             [--baud N[,N…]|auto] [--parity none|even|odd|auto] [--ids A-B]
@@ -42,15 +42,6 @@ const SCAN_USAGE_ZH = `用法：jiuxiao-gateway scan (--port PATH | --tcp HOST:P
 退出码：至少一个地址应答为 0；都未应答或线路无法打开为 1。
 `;
 
-function idRange(value: string | undefined): [number, number] {
-  if (value === undefined) return [1, 247];
-  const m = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(value);
-  const a = m ? Number(m[1]) : NaN;
-  const b = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!m || a < 0 || b > 255 || a > b) throw new UsageError(`scan: --ids expects A-B within 0-255, e.g. 1-32, got "${value}"`);
-  return [a, b];
-}
-
 export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parseOrUsage('scan', () => parseArgs({ args: argv, options: { ...FIELD_OPTIONS, ids: { type: 'string' } }, allowPositionals: false }));
   if (v.help) {
@@ -58,7 +49,7 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const ep = endpointFlags('scan', v);
-  const [first, last] = idRange(v.ids);
+  const [first, last] = idRangeFlag('scan', v.ids, [0, 255]);
   // Only a serial port of this box is ours to set: behind a TCP serial server (RTU over TCP) the line runs
   // at the server's own settings, whatever we ask, so any baud we printed would be a claim we cannot make.
   const serialLine = ep.kind === 'serial';
