@@ -10,9 +10,12 @@ import { runCli } from '../gateway/cli/run-cli.js';
 const ROOT = join(import.meta.dirname, 'config-cases');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-async function check(dir: string, json: boolean): Promise<{ code: number; out: string }> {
+async function check(dir: string, json: boolean, lang?: 'zh'): Promise<{ code: number; out: string }> {
   const envFile = join(dir, 'env.json');
-  const env = existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {};
+  const env = {
+    ...(existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {}),
+    ...(lang === 'zh' ? { LANG: 'zh_CN.UTF-8' } : {}),
+  };
   let out = '';
   const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (out += t), env };
   const code = await runCli(['check-config', join(dir, 'config.yaml'), ...(json ? ['--json'] : [])], io);
@@ -48,6 +51,17 @@ describe('check-config golden cases', () => {
       const errorLines = out.split('\n').filter((l) => /^config\.yaml:\d+:\d+[ :]/.test(l) && !/ warning: /.test(l));
       if (code !== 2) expect(report.errors).toHaveLength(errorLines.length);
       for (const e of report.errors) expect(out).toContain(e.message);
+
+      // The same under a Chinese locale: same verdict and places, every diagnostic in Chinese.
+      const zh = await check(dir, false, 'zh');
+      if (UPDATE) writeFileSync(join(dir, 'expected.zh.out'), zh.out);
+      expect(zh.out).toBe(readFileSync(join(dir, 'expected.zh.out'), 'utf8'));
+      expect(zh.code).toBe(code);
+      const places = (text: string) => text.split('\n').flatMap((l) => /^\s*(config\.yaml:\d+:\d+[^ ]*)/.exec(l)?.[1] ?? []);
+      expect(places(zh.out)).toEqual(places(out));
+      for (const line of zh.out.split('\n').filter((l) => /^\s*config\.yaml:/.test(l))) {
+        expect(line, 'a diagnostic left in English').toMatch(/[\u4e00-\u9fff]/);
+      }
     });
   }
 });

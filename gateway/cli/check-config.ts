@@ -7,38 +7,46 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { planDevice, type DevicePlan } from '../../drivers/bus/device-reader.js';
 import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
-import { langOf } from '../i18n/i18n.js';
-import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
+import { padTo, sentenceTranslator, translator, type Lang, type Translate } from '../i18n/i18n.js';
+import { CHECK_CONFIG_MESSAGES, CONFIG_DIAGNOSTICS } from './check-config-messages.js';
+import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
-const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json]
+const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json] [--lang zh|en]
 
 Validates a gateway config file and prints every error as FILE:LINE:COL path: message.
 Exit 0 valid (warnings allowed), 1 invalid, 2 unreadable file or broken YAML.
 
-  --json    print one JSON object: {ok, errors, warnings, venue, ...}
+  --json       print one JSON object: {ok, errors, warnings, venue, ...} (messages in English)
+  --lang zh    messages in Chinese (also with a Chinese locale, LANG=zh_CN.UTF-8)
 `;
 
-const CHECK_CONFIG_USAGE_ZH = `用法：jiuxiao-gateway check-config FILE [--json]
+const CHECK_CONFIG_USAGE_ZH = `用法：jiuxiao-gateway check-config FILE [--json] [--lang zh|en]
 
-检查网关配置文件，每个错误按 FILE:LINE:COL 路径: 说明 列出（说明目前为英文）。
+检查网关配置文件，每个错误按 FILE:LINE:COL 路径: 说明 列出。
 退出码：0 有效（可有警告），1 无效，2 文件无法读取或 YAML 损坏。
 
-  --json    输出一个 JSON 对象：{ok, errors, warnings, venue, ...}
+  --json       输出一个 JSON 对象：{ok, errors, warnings, venue, ...}（说明为英文，供程序读取）
+  --lang en    用英文显示（中文系统语言下默认中文）
 `;
 
 export function checkConfigCommand(argv: string[], io: CliIo): number {
   const { values, positionals } = parseOrUsage('check-config', () =>
-    parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }),
+    parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, lang: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    }),
   );
+  const lang = langFlag('check-config', io.env, values.lang);
   if (values.help) {
-    io.stdout(langOf(io.env) === 'zh' ? CHECK_CONFIG_USAGE_ZH : CHECK_CONFIG_USAGE);
+    io.stdout(lang === 'zh' ? CHECK_CONFIG_USAGE_ZH : CHECK_CONFIG_USAGE);
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError(`check-config: expected one FILE, got ${positionals.length}`);
   const file = positionals[0] as string;
   const result = loadConfigFile(file, { builtinProfiles: BUILTIN_PROFILES, env: io.env });
   const code = result.status === 'ok' ? EXIT.ok : result.status === 'invalid' ? EXIT.invalid : EXIT.usage;
-  io.stdout(values.json ? `${JSON.stringify(jsonReport(result), null, 2)}\n` : humanReport(result));
+  io.stdout(values.json ? `${JSON.stringify(jsonReport(result), null, 2)}\n` : humanReport(result, lang));
   return code;
 }
 
@@ -81,89 +89,131 @@ function where(file: string, d: Diagnostic): string {
   return d.path ? `${file}:${d.line}:${d.column} ${d.path}:` : `${file}:${d.line}:${d.column}:`;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+const toChinese = sentenceTranslator(CONFIG_DIAGNOSTICS);
+
+/** A diagnostic's message in the installer's language (`commission` prints them too). */
+export function diagnosticText(d: Diagnostic, lang: Lang): string {
+  return lang === 'zh' ? toChinese(d.message) : d.message;
 }
 
-export function humanReport(r: LoadResult): string {
+/** What `check-config` prints for people (and `run` on a bad config): every diagnostic with its place,
+ *  then, for a good file, what the gateway will do with it. In Chinese the diagnostics are translated
+ *  sentence by sentence; keys, ids and values stay as written in the file. */
+export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
+  const t = translator(CHECK_CONFIG_MESSAGES, lang);
+  const say = (d: Diagnostic) => diagnosticText(d, lang);
+  const count = (n: number, what: 'errors' | 'warnings' | 'transactions' | 'rules') =>
+    lang === 'en' && n === 1 ? t(what, { n }).replace(/s$/, '') : t(what, { n });
+  const counts = () => ({ errors: count(r.errors.length, 'errors'), warnings: count(r.warnings.length, 'warnings') });
   const lines: string[] = [];
   if (r.status !== 'ok') {
-    for (const e of r.errors) lines.push(`${where(r.file, e)} ${e.message}`);
-    for (const w of r.warnings) lines.push(`${where(r.file, w)} warning: ${w.message}`);
-    const what = r.status === 'syntax' ? 'cannot be parsed' : r.status === 'unreadable' ? 'cannot be read' : 'is invalid';
-    lines.push(`${r.file} ${what}: ${plural(r.errors.length, 'error')}, ${plural(r.warnings.length, 'warning')}`);
+    for (const e of r.errors) lines.push(`${where(r.file, e)} ${say(e)}`);
+    for (const w of r.warnings) lines.push(`${where(r.file, w)} ${t('warningPrefix', { message: say(w) })}`);
+    const what = r.status === 'syntax' ? 'cannotBeParsed' : r.status === 'unreadable' ? 'cannotBeRead' : 'isInvalid';
+    lines.push(t(what, { file: r.file, ...counts() }));
     return `${lines.join('\n')}\n`;
   }
   const c = r.config as Config;
-  lines.push(`${r.file}: OK${r.warnings.length ? ` (${plural(r.warnings.length, 'warning')})` : ''}`);
-  lines.push(`gateway  ${c.gateway.id}, data in ${c.gateway.dataDir}`);
+  const row = (label: Parameters<typeof t>[0], text: string) => lines.push(`${padTo(t(label), 9)}${text}`);
+  const more = (text: string) => lines.push(`         ${text}`);
+  lines.push(r.warnings.length ? t('okWithWarnings', { file: r.file, warnings: counts().warnings }) : t('ok', { file: r.file }));
+  row('labelGateway', t('gateway', { id: c.gateway.id, dir: c.gateway.dataDir }));
   const cat = CATEGORIES[c.venue.category];
-  lines.push(`venue    ${c.venue.id} ${c.venue.name}: ${c.venue.category} (${cat.zh}), township ${c.venue.adminCode}`);
+  row('labelVenue', t('venue', { id: c.venue.id, name: c.venue.name, category: c.venue.category, categoryZh: cat.zh, adminCode: c.venue.adminCode }));
   if (r.risk) {
     const label = RISK_LABELS[r.risk.colour];
-    lines.push(`risk     ${r.risk.colour.toUpperCase()} ${label.zh} (${label.en}): inspect at least every ${r.risk.inspectionIntervalDays} days (Art. 6(5))`);
-    for (const reason of r.risk.reasons) lines.push(`         - ${reason.text}`);
+    row(
+      'labelRisk',
+      t('risk', { colour: r.risk.colour.toUpperCase(), label: lang === 'en' ? `${label.zh} (${label.en})` : label.zh, days: r.risk.inspectionIntervalDays }),
+    );
+    for (const reason of r.risk.reasons) more(`- ${lang === 'en' ? reason.text : riskReason(reason.rule, r.risk, c, t)}`);
   }
   const plans = plansOf(c);
-  lines.push(`buses    ${c.buses.length}`);
+  row('labelBuses', String(c.buses.length));
   for (const b of c.buses) {
     const line = b.type === 'rtu' ? `rtu ${b.path} ${b.baud} ${b.dataBits}${b.parity[0]?.toUpperCase()}${b.stopBits}` : `${b.type} ${b.host}:${b.port}`;
     const p = plans.buses.get(b.id);
-    const cycle = p
-      ? `; ${plural(p.transactions, 'transaction')} per poll cycle${p.wireMs !== undefined ? `, ≥ ${p.wireMs.toFixed(1)} ms on the wire` : ''}`
-      : '';
-    lines.push(`         ${b.id}  ${line}, timeout ${b.timeoutMs} ms${cycle}`);
+    const cycle = !p
+      ? ''
+      : p.wireMs !== undefined
+        ? t('busCycleWire', { transactions: count(p.transactions, 'transactions'), ms: p.wireMs.toFixed(1) })
+        : t('busCycle', { transactions: count(p.transactions, 'transactions') });
+    more(t('bus', { id: b.id, line, timeout: b.timeoutMs, cycle }));
   }
-  lines.push(`devices  ${c.devices.length}`);
+  row('labelDevices', String(c.devices.length));
   for (const d of c.devices) {
-    const tags = [d.location, d.maintenance ? 'MAINTENANCE' : undefined].filter(Boolean).join(', ');
-    lines.push(`         ${d.id}  ${d.profile}, slave ${d.slaveId} on ${d.bus}, every ${d.pollIntervalMs} ms${tags ? ` (${tags})` : ''}`);
-    for (const blk of plans.devices.get(d.id)?.blocks ?? []) lines.push(`           read ${describeBlock(blk)}`);
+    const tags = [d.location, d.maintenance ? t('maintenance') : undefined].filter(Boolean).join(', ');
+    more(t('device', { id: d.id, profile: d.profile, slave: d.slaveId, bus: d.bus, ms: d.pollIntervalMs, tags: tags ? t('deviceTags', { tags }) : '' }));
+    for (const blk of plans.devices.get(d.id)?.blocks ?? []) more(`  ${t('read', { block: describeBlock(blk) })}`);
   }
+  const gpio = (line: number, activeLow: boolean) => t(activeLow ? 'viaGpioActiveLow' : 'viaGpio', { line });
   if (c.outputs.length) {
-    lines.push(`outputs  ${c.outputs.length}`);
+    row('labelOutputs', String(c.outputs.length));
     for (const o of c.outputs) {
       const drv = o.driver;
       const via =
         drv.type === 'gpio'
-          ? `gpio line ${drv.line}${drv.activeLow ? ' active-low' : ''}`
+          ? gpio(drv.line, drv.activeLow === true)
           : drv.type === 'modbus-coil'
-            ? `coil ${drv.coil} of ${drv.device}`
+            ? t('viaCoil', { coil: drv.coil, device: drv.device })
             : drv.type === 'modbus-register'
-              ? `register ${drv.register} of ${drv.device}`
-              : 'memory';
-      lines.push(`         ${o.id}  ${o.role} via ${via}, safe state ${o.safeState}`);
+              ? t('viaRegister', { register: drv.register, device: drv.device })
+              : t('viaMemory');
+      more(t('output', { id: o.id, role: o.role, via, safe: o.safeState }));
     }
   }
   if (c.inputs.length) {
-    lines.push(`inputs   ${c.inputs.length}`);
+    row('labelInputs', String(c.inputs.length));
     for (const i of c.inputs) {
-      const via = i.driver.type === 'gpio' ? `gpio line ${i.driver.line}${i.driver.activeLow ? ' active-low' : ''}` : 'memory';
-      lines.push(`         ${i.id}  ${i.role}${i.role === 'dry-contact' ? ` (${i.kind} ${i.state})` : ''} via ${via}`);
+      const via = i.driver.type === 'gpio' ? gpio(i.driver.line, i.driver.activeLow === true) : t('viaMemory');
+      more(t('input', { id: i.id, role: i.role, contact: i.role === 'dry-contact' ? ` (${i.kind} ${i.state})` : '', via }));
     }
   }
-  if (c.linkage.length) lines.push(`linkage  ${plural(c.linkage.length, 'rule')}`);
+  if (c.linkage.length) row('labelLinkage', count(c.linkage.length, 'rules'));
   if (c.uplink) {
     const secret = r.secrets['uplink.password'];
     const from =
       secret === undefined
         ? ''
         : secret.kind === 'env'
-          ? `, password from \${${secret.names.join('}, ${')}}`
+          ? t('passwordFromEnv', { vars: secret.names.map((n) => `\${${n}}`).join(', ') })
           : secret.kind === 'file'
-            ? `, password from ${secret.file}`
-            : ', password inline';
-    lines.push(`uplink   ${c.uplink.url} as ${c.uplink.clientId ?? c.gateway.id}${from}`);
+            ? t('passwordFromFile', { file: secret.file })
+            : t('passwordInline');
+    row('labelUplink', t('uplink', { url: c.uplink.url, clientId: c.uplink.clientId ?? c.gateway.id, from }));
   } else {
-    lines.push('uplink   none');
+    row('labelUplink', t('uplinkNone'));
   }
-  if (r.envOverrides?.length) lines.push(`env      ${r.envOverrides.join(', ')} override the file`);
-  lines.push(`status   ${c.status.enabled ? `http://${c.status.host.includes(':') ? `[${c.status.host}]` : c.status.host}:${c.status.port}/` : 'off'}`);
+  if (r.envOverrides?.length) row('labelEnv', t('envOverrides', { vars: r.envOverrides.join(', ') }));
+  row('labelStatus', c.status.enabled ? `http://${c.status.host.includes(':') ? `[${c.status.host}]` : c.status.host}:${c.status.port}/` : t('statusOff'));
   if (r.warnings.length) {
-    lines.push('warnings');
-    for (const w of r.warnings) lines.push(`  ${where(r.file, w)} ${w.message}`);
+    lines.push(t('labelWarnings'));
+    for (const w of r.warnings) lines.push(`  ${where(r.file, w)} ${say(w)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A reason of Article 6(4) in Chinese, from its stable rule code (the English text is made in config/risk.ts). */
+function riskReason(rule: string, risk: NonNullable<LoadResult['risk']>, c: Config, t: Translate<typeof CHECK_CONFIG_MESSAGES>): string {
+  const crowded = risk.crowdedSource === 'stated' ? t('crowdedStated') : t('crowdedByCategory', { category: c.venue.category });
+  switch (rule) {
+    case 'flammables-and-crowded':
+      return t('reasonFlammablesAndCrowded', { crowded });
+    case 'fire-key-unit':
+      return t('reasonFireKeyUnit');
+    case 'mixed-use':
+      return t('reasonMixedUse');
+    case 'heavy-gas-use':
+      return t('reasonHeavyGasUse');
+    case 'flammables':
+      return t('reasonFlammables');
+    case 'crowded':
+      return t('reasonCrowded', { crowded });
+    case 'low-risk-decision':
+      return t('reasonLowRisk', { reason: c.venue.lowRisk?.reason ?? '' });
+    default:
+      return t('reasonNeither');
+  }
 }
 
 function jsonReport(r: LoadResult): Record<string, unknown> {

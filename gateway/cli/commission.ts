@@ -16,6 +16,7 @@ import { COMMISSION_MESSAGES } from '../commission/messages.js';
 import { proposeConfig, type FoundLine, type LineAddress } from '../commission/propose.js';
 import { findSerialLines } from '../commission/serial-lines.js';
 import { translator } from '../i18n/i18n.js';
+import { diagnosticText } from './check-config.js';
 import { FieldError, openBus } from './field-bus.js';
 import { baudFlag, endpointFlags, idRangeFlag, intFlag, parityFlag, type Endpoint, type Parity } from './field-flags.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
@@ -251,12 +252,14 @@ export async function commissionCommand(argv: string[], io: CliIo): Promise<numb
   const text = proposeConfig(sec, found, kinds, Object.fromEntries(Object.entries(own).filter(([name]) => used.has(name))));
   const checked = loadConfigText(text, out, { builtinProfiles: BUILTIN_PROFILES, env: {} });
   if (checked.status !== 'ok' || !checked.risk) {
-    io.stderr(`jiuxiao-gateway commission: ${t('notValid')}\n${checked.errors.map((e) => `  ${e.line}:${e.column} ${e.path}: ${e.message}`).join('\n')}\n`);
+    io.stderr(
+      `jiuxiao-gateway commission: ${t('notValid')}\n${checked.errors.map((e) => `  ${e.line}:${e.column} ${e.path}: ${diagnosticText(e, lang)}`).join('\n')}\n`,
+    );
     return EXIT.invalid;
   }
   writeFileSync(out, text, { flag: v.force ? 'w' : 'wx' });
   io.stdout(`${t('written', { file: out })}\n`);
-  for (const w of checked.warnings) io.stdout(`  ${w.path}: ${w.message}\n`);
+  for (const w of checked.warnings) io.stdout(`  ${w.path}: ${diagnosticText(w, lang)}\n`);
   const colour = checked.risk.colour;
   io.stdout(
     `${t('risk', { colour: `${colour.toUpperCase()} ${RISK_LABELS[colour].zh} ${RISK_LABELS[colour].en}`, days: INSPECTION_INTERVAL_DAYS[colour] })}\n`,

@@ -150,6 +150,22 @@ Maintenance/test mode (检修/测试) of one device on the running gateway: its 
 test, and its linkage is held, unless --linkage-test asks to drive the outputs as for real.
 `;
 
+const MAINTENANCE_USAGE_ZH = `用法：jiuxiao-gateway maintenance --config FILE --device ID (on [--linkage-test] | off)
+
+让运行中的网关把一台设备置于检修/测试状态：它的事件照常上报，但标记为测试，联动暂停；
+加 --linkage-test 时联动照常驱动输出（联动测试）。
+`;
+
+const SILENCE_USAGE = `Usage: jiuxiao-gateway silence --config FILE
+
+Silences the buzzers of the running gateway until the next alarm.
+`;
+
+const SILENCE_USAGE_ZH = `用法：jiuxiao-gateway silence --config FILE
+
+让运行中的网关的蜂鸣器消音，直到下一次报警。
+`;
+
 export async function maintenanceCommand(argv: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parseOrUsage('maintenance', () =>
     parseArgs({
@@ -159,7 +175,7 @@ export async function maintenanceCommand(argv: string[], io: CliIo): Promise<num
     }),
   );
   if (v.help) {
-    io.stdout(MAINTENANCE_USAGE);
+    io.stdout(langOf(io.env) === 'zh' ? MAINTENANCE_USAGE_ZH : MAINTENANCE_USAGE);
     return EXIT.ok;
   }
   const mode = positionals[0];
@@ -186,7 +202,7 @@ export async function silenceCommand(argv: string[], io: CliIo): Promise<number>
     parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
   );
   if (v.help) {
-    io.stdout('Usage: jiuxiao-gateway silence --config FILE\n\nSilences the buzzers of the running gateway until the next alarm.\n');
+    io.stdout(langOf(io.env) === 'zh' ? SILENCE_USAGE_ZH : SILENCE_USAGE);
     return EXIT.ok;
   }
   const dataDir = dataDirOf('silence', v.config, io);

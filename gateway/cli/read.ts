@@ -10,6 +10,7 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import type { Request } from '../../drivers/modbus/pdu.js';
 import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag } from './field-flags.js';
 import { failureText, FieldError, openBus } from './field-bus.js';
+import { langOf } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const READ_USAGE = `Usage: jiuxiao-gateway read (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--parity P]
@@ -24,6 +25,20 @@ config available. --repeat N polls N times over one open connection, one line pe
            or {"bits": [...]}; with --repeat one object per line, {"error": "..."} for a failed poll
 
 Exit 1 when any poll failed (timeout, exception N, port closed), with the reason.
+`;
+
+const READ_USAGE_ZH = `用法：jiuxiao-gateway read (--port PATH | --tcp HOST:PORT [--rtu-over-tcp]) [--baud N] [--parity P]
+                            --id N (--profile NAME [--config FILE] | --fc 1|2|3|4 --address A --count C)
+                            [--timeout MS] [--repeat N] [--interval MS] [--json]
+
+读取一台设备。用 --profile 时逐点解码（数值、单位、原始值、状态位）；用 --fc 时给出原始寄存器或位
+（地址可写十六进制：0x001B）。--config FILE 可使用网关配置中定义的设备型号。--repeat N 在同一连接上
+读 N 次，每次一行。
+
+  --json   {"points": {"name": {"value", "unit", "raw", "label", "bits"}}}，或 {"registers": [...]}，
+           或 {"bits": [...]}；配合 --repeat 每次一个对象，读取失败时为 {"error": "..."}
+
+任何一次读取失败（超时、异常码 N、端口关闭）时退出码为 1，并说明原因。
 `;
 
 function formatPoints(points: Record<string, DecodedPoint>): string {
@@ -91,7 +106,7 @@ export async function readCommand(argv: string[], io: CliIo): Promise<number> {
     }),
   );
   if (v.help) {
-    io.stdout(READ_USAGE);
+    io.stdout(langOf(io.env) === 'zh' ? READ_USAGE_ZH : READ_USAGE);
     return EXIT.ok;
   }
   const ep = endpointFlags('read', v);

@@ -11,6 +11,7 @@ import { GatewayService, type StopReport } from '../service.js';
 import { SystemdNotify } from '../systemd/notify.js';
 import type { RiskAssessment } from '../../config/index.js';
 import { humanReport } from './check-config.js';
+import { langOf } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const RUN_USAGE = `Usage: jiuxiao-gateway run --config FILE
@@ -22,12 +23,20 @@ JX_DATA_DIR win over the file. Refuses to start on a config that check-config re
 status) through a socket in the data directory. Stops on SIGTERM or SIGINT.
 `;
 
+const RUN_USAGE_ZH = `用法：jiuxiao-gateway run --config FILE
+
+运行网关：轮询设备，判断正常/预警/报警/故障，驱动输出，重启后保持状态，并从持久化的待发队列经 MQTT
+上报报警、事件、遥测和心跳（已记录的不会丢失）。环境变量 JX_MQTT_URL、JX_MQTT_USERNAME、JX_MQTT_PASSWORD
+和 JX_DATA_DIR 优先于配置文件。配置未通过 check-config 时拒绝启动。本地控制（复位、状态）经数据目录中的
+套接字进行。收到 SIGTERM 或 SIGINT 时停止。
+`;
+
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const { values: v } = parseOrUsage('run', () =>
     parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
   );
   if (v.help) {
-    io.stdout(RUN_USAGE);
+    io.stdout(langOf(io.env) === 'zh' ? RUN_USAGE_ZH : RUN_USAGE);
     return EXIT.ok;
   }
   if (v.config === undefined) throw new UsageError('run: --config FILE is required');
@@ -56,7 +65,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const loaded = loadConfigFile(v.config, { builtinProfiles: BUILTIN_PROFILES, env: io.env, tlsFilesAsWarnings: true });
   if (loaded.status !== 'ok' || !loaded.config) {
     unhook();
-    io.stderr(humanReport(loaded));
+    io.stderr(humanReport(loaded, langOf(io.env)));
     return loaded.status === 'invalid' ? EXIT.invalid : EXIT.usage;
   }
   const config = loaded.config;

@@ -8,6 +8,18 @@ export type Catalogue = Readonly<Record<string, { readonly en: string; readonly 
 
 export class LangError extends Error {}
 
+/** Columns a string takes in a terminal: CJK and full-width forms take two. */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+/** The text padded to `n` terminal columns, and at least one space after it. */
+export function padTo(text: string, n: number): string {
+  return displayWidth(text) >= n ? `${text} ` : text + ' '.repeat(n - displayWidth(text));
+}
+
 /** The language asked for by the flag, or the locale's; a flag that is neither zh nor en is refused. */
 export function langOf(env: Readonly<Record<string, string | undefined>>, flag?: string): Lang {
   if (flag !== undefined) {
@@ -32,4 +44,43 @@ export function translator<C extends Catalogue>(catalogue: C, lang: Lang): Trans
     if (text === undefined) throw new Error(`no message "${key}"`);
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
   };
+}
+
+/**
+ * Translates finished English sentences made elsewhere (config diagnostics come from zod, the YAML
+ * library's positions, the cross-checks): each catalogue entry's `en` is a template the sentence must
+ * match whole, its `{name}` parts are taken from the sentence and put into `zh`. A part named
+ * `…Text` is itself translated (a value description, a nested message); other parts (ids, keys,
+ * numbers, file names) are copied as they are. Entries are tried in order: specific before general.
+ * A sentence no entry matches is returned unchanged (English is better than nothing on site).
+ */
+export function sentenceTranslator(catalogue: Catalogue): (sentence: string) => string {
+  const compiled = Object.values(catalogue).map((m) => {
+    const names: string[] = [];
+    const source = m.en
+      .split(/(\{\w+\})/)
+      .map((part) => {
+        const name = /^\{(\w+)\}$/.exec(part)?.[1];
+        if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(name);
+        return '(.+?)';
+      })
+      .join('');
+    return { re: new RegExp(`^${source}$`, 's'), names, zh: m.zh };
+  });
+  const translate = (sentence: string, depth: number): string => {
+    if (depth > 4) return sentence;
+    for (const { re, names, zh } of compiled) {
+      const m = re.exec(sentence);
+      if (!m) continue;
+      const vars: Record<string, string> = {};
+      names.forEach((name, i) => {
+        const value = m[i + 1] as string;
+        vars[name] = name.endsWith('Text') ? translate(value, depth + 1) : value;
+      });
+      return zh.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
+    }
+    return sentence;
+  };
+  return (sentence) => translate(sentence, 0);
 }

@@ -3,18 +3,9 @@
 // With the broker down the box must not look healthy here either.
 
 import type { StatusSnapshot } from './snapshot.js';
-import { translator, type Lang } from '../i18n/i18n.js';
+import { padTo as pad, translator, type Lang } from '../i18n/i18n.js';
 import { STATUS_MESSAGES } from './messages.js';
 import { clockText, localTime, valueText, worstState, type OutputState } from './words.js';
-
-/** Columns a string takes in a terminal: CJK and full-width forms take two. */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
-  return w;
-}
-
-const pad = (text: string, n: number) => (width(text) >= n ? `${text} ` : text + ' '.repeat(n - width(text)));
 
 export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
   const t = translator(STATUS_MESSAGES, lang);
