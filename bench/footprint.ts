@@ -25,6 +25,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Sample {
   rssKB: number;
+  /** RssAnon: the process's own memory (heaps, isolates, malloc); RssFile: mapped files, mostly the node
+   *  binary's pages, shared with every node process and dropped by the kernel under pressure. */
+  anonKB: number;
+  fileKB: number;
   cpuTicks: number;
   /** Bytes the process sent to storage itself (write_bytes: fsyncs; the kernel's flusher writes the rest). */
   writeBytes: number;
@@ -46,6 +50,8 @@ function sample(pid: number): Sample | undefined {
     const num = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(io)?.[1] ?? 0);
     return {
       rssKB: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      anonKB: Number(/^RssAnon:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      fileKB: Number(/^RssFile:\s+(\d+)/m.exec(status)?.[1] ?? 0),
       cpuTicks: Number(fields[11]) + Number(fields[12]),
       writeBytes: num('write_bytes'),
       wchar: num('wchar'),
@@ -57,6 +63,8 @@ function sample(pid: number): Sample | undefined {
 
 interface Figures {
   rssMB: { median: number; max: number };
+  anonMB: number;
+  fileMB: number;
   cpuPct: number;
   writeMBPerHour: number;
   wcharMBPerHour: number;
@@ -69,18 +77,25 @@ async function measure(proc: ChildProcess, seconds: number, warmS = 5): Promise<
   const first = sample(pid);
   const t0 = performance.now();
   const rss: number[] = [];
+  const anon: number[] = [];
+  const file: number[] = [];
   let last = first;
   for (let i = 0; i < seconds; i++) {
     await sleep(TICK);
     const s = sample(pid);
     if (!s) break;
     rss.push(s.rssKB / 1024);
+    anon.push(s.anonKB / 1024);
+    file.push(s.fileKB / 1024);
     last = s;
   }
   const elapsedS = (performance.now() - t0) / 1000;
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   rss.sort((a, b) => a - b);
   return {
     rssMB: { median: rss[Math.floor(rss.length / 2)] ?? 0, max: rss.at(-1) ?? 0 },
+    anonMB: median(anon),
+    fileMB: median(file),
     cpuPct: first && last ? ((last.cpuTicks - first.cpuTicks) / HZ / elapsedS) * 100 : NaN,
     writeMBPerHour: first && last ? (((last.writeBytes - first.writeBytes) / elapsedS) * 3600) / 1e6 : NaN,
     wcharMBPerHour: first && last ? (((last.wchar - first.wchar) / elapsedS) * 3600) / 1e6 : NaN,
@@ -178,16 +193,16 @@ try {
 
   const mb = (x: number) => x.toFixed(1);
   console.log(`footprint, ${DETECTORS} gas detectors over Modbus TCP at 1 s, MQTT QoS 1, status page on; ${SECONDS} s sampled each second`);
-  console.log(`| process | RSS median / max | CPU % of a core | written to storage (write_bytes) | write calls (wchar, files + sockets) |`);
-  console.log(`|---|---|---|---|---|`);
+  console.log(`| process | RSS median / max | anon / file (median) | CPU % of a core | written to storage (write_bytes) | write calls (wchar, files + sockets) |`);
+  console.log(`|---|---|---|---|---|---|`);
   console.log(
-    `| bare node (baseline) | ${mb(bareFig.rssMB.median)} / ${mb(bareFig.rssMB.max)} MB | ${bareFig.cpuPct.toFixed(2)} | ${mb(bareFig.writeMBPerHour)} MB/h | ${mb(bareFig.wcharMBPerHour)} MB/h |`,
+    `| bare node (baseline) | ${mb(bareFig.rssMB.median)} / ${mb(bareFig.rssMB.max)} MB | ${mb(bareFig.anonMB)} / ${mb(bareFig.fileMB)} MB | ${bareFig.cpuPct.toFixed(2)} | ${mb(bareFig.writeMBPerHour)} MB/h | ${mb(bareFig.wcharMBPerHour)} MB/h |`,
   );
   console.log(
-    `| node + every dependency imported | ${mb(depsFig.rssMB.median)} / ${mb(depsFig.rssMB.max)} MB | ${depsFig.cpuPct.toFixed(2)} | ${mb(depsFig.writeMBPerHour)} MB/h | ${mb(depsFig.wcharMBPerHour)} MB/h |`,
+    `| node + every dependency imported | ${mb(depsFig.rssMB.median)} / ${mb(depsFig.rssMB.max)} MB | ${mb(depsFig.anonMB)} / ${mb(depsFig.fileMB)} MB | ${depsFig.cpuPct.toFixed(2)} | ${mb(depsFig.writeMBPerHour)} MB/h | ${mb(depsFig.wcharMBPerHour)} MB/h |`,
   );
   console.log(
-    `| gateway (reference job) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h | ${mb(gwFig.wcharMBPerHour)} MB/h |`,
+    `| gateway (reference job) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${mb(gwFig.anonMB)} / ${mb(gwFig.fileMB)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h | ${mb(gwFig.wcharMBPerHour)} MB/h |`,
   );
   console.log(`gateway RSS / bare node: ${(gwFig.rssMB.median / bareFig.rssMB.median).toFixed(2)}×`);
   console.log(

@@ -3,7 +3,10 @@
 // user profile has the same power as a built-in one.
 
 import { z } from 'zod';
+import { POINT_TYPES, registerCount } from './point-type.js';
 import { SIGNAL_KINDS } from './signals.js';
+
+export { registerCount, type PointType } from './point-type.js';
 
 /** A register or coil address, 0-based as on the wire. YAML 1.2 reads 0x001B as 27 already; a quoted
  *  "0x001B" (common when copying from a manual) is accepted too. */
@@ -21,8 +24,6 @@ export const Address = z
   .meta({ description: 'Register or coil address as on the wire (0-based), 0–65535; hex 0x001B is fine' });
 
 const FUNCTION_CODES = [1, 2, 3, 4] as const;
-const POINT_TYPES = ['bool', 'bit', 'u16', 'i16', 'u32', 'i32', 'f32'] as const;
-export type PointType = (typeof POINT_TYPES)[number];
 const WORD_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,47}$/;
@@ -103,10 +104,6 @@ export const PointSchema = z
       }
     });
   });
-
-export function registerCount(type: PointType): number {
-  return type === 'u32' || type === 'i32' || type === 'f32' ? 2 : 1;
-}
 
 export const ProfileSchema = z
   .strictObject({

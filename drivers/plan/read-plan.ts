@@ -2,7 +2,8 @@
 // contiguous points of the same function go into one read, up to the device's limit, never splitting a
 // 32-bit value. Fewer transactions is the biggest lever on poll-cycle time on a 9600-baud line.
 
-import { registerCount, type Point } from '../../config/index.js';
+import type { Point } from '../../config/index.js';
+import { registerCount } from '../../config/point-type.js';
 import { MAX_READ_BITS, MAX_READ_REGISTERS, type ReadFunction } from '../modbus/pdu.js';
 
 export interface ReadBlock {

@@ -1,12 +1,5 @@
 // Dispatch of `jiuxiao-gateway SUBCOMMAND`. Commands are listed here only once they work.
 
-import { configJsonSchema } from '../../config/index.js';
-import { checkConfigCommand } from './check-config.js';
-import { commissionCommand } from './commission.js';
-import { readCommand } from './read.js';
-import { maintenanceCommand, resetCommand, silenceCommand, statusCommand } from './local.js';
-import { runCommand } from './run.js';
-import { scanCommand } from './scan.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { packageVersion } from '../../config/package-version.js';
 import { langOf } from '../i18n/i18n.js';
@@ -73,22 +66,25 @@ const USAGE_ZH = `jiuxiao-gateway：九小场所网关 —— Modbus 传感器�
 
 type Command = (argv: string[], io: CliIo) => number | Promise<number>;
 
+// Each command's modules are loaded when it runs: `run` on a small box should not carry the wizard, the
+// field tools or the JSON Schema generator in memory (issue 11, footprint).
 const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  reset: resetCommand,
-  status: statusCommand,
-  maintenance: maintenanceCommand,
-  silence: silenceCommand,
-  'check-config': checkConfigCommand,
-  commission: commissionCommand,
-  scan: scanCommand,
-  read: readCommand,
-  schema: (argv, io) => {
+  run: async (argv, io) => (await import('./run.js')).runCommand(argv, io),
+  reset: async (argv, io) => (await import('./local.js')).resetCommand(argv, io),
+  status: async (argv, io) => (await import('./local.js')).statusCommand(argv, io),
+  maintenance: async (argv, io) => (await import('./local.js')).maintenanceCommand(argv, io),
+  silence: async (argv, io) => (await import('./local.js')).silenceCommand(argv, io),
+  'check-config': async (argv, io) => (await import('./check-config.js')).checkConfigCommand(argv, io),
+  commission: async (argv, io) => (await import('./commission.js')).commissionCommand(argv, io),
+  scan: async (argv, io) => (await import('./scan.js')).scanCommand(argv, io),
+  read: async (argv, io) => (await import('./read.js')).readCommand(argv, io),
+  schema: async (argv, io) => {
     if (argv.includes('--help') || argv.includes('-h')) {
       io.stdout('Usage: jiuxiao-gateway schema\n\nPrints the JSON Schema (draft 2020-12) of the config file.\n');
       return EXIT.ok;
     }
     if (argv.length) throw new UsageError(`schema: unexpected argument ${argv[0]}`);
+    const { configJsonSchema } = await import('../../config/json-schema.js');
     io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     return EXIT.ok;
   },

@@ -3,15 +3,13 @@
 // closed), state saved.
 
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../../config/index.js';
-import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { serveControl } from '../control/socket.js';
 import { createLogger, journaldStdout, type Logger } from '../log/logger.js';
 import { GatewayService, type StopReport } from '../service.js';
 import { SystemdNotify } from '../systemd/notify.js';
 import type { RiskAssessment } from '../../config/index.js';
-import { humanReport } from './check-config.js';
 import { langOf } from '../i18n/i18n.js';
+import { loadConfigAside } from './config-thread.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const RUN_USAGE = `Usage: jiuxiao-gateway run --config FILE
@@ -62,9 +60,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   };
-  const loaded = loadConfigFile(v.config, { builtinProfiles: BUILTIN_PROFILES, env: io.env, tlsFilesAsWarnings: true });
+  const { loaded, builtinProfiles } = await loadConfigAside(v.config, io.env);
   if (loaded.status !== 'ok' || !loaded.config) {
     unhook();
+    const { humanReport } = await import('./check-config.js');
     io.stderr(humanReport(loaded, langOf(io.env)));
     return loaded.status === 'invalid' ? EXIT.invalid : EXIT.usage;
   }
@@ -77,7 +76,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
   const service = new GatewayService(config, loaded.risk as RiskAssessment, {
-    profiles: { ...BUILTIN_PROFILES, ...config.profiles },
+    profiles: { ...builtinProfiles, ...config.profiles },
     log,
     recorder: 'worker',
     logSettings: { level: config.log.level, pretty, time },

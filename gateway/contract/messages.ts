@@ -6,39 +6,14 @@
 // could misread (a renamed or retyped field, a new required one) makes v = 2, published in parallel.
 
 import { z } from 'zod';
-import { RISK_COLOURS, SIGNAL_KINDS, VENUE_CATEGORIES } from '../../config/index.js';
+import { RISK_COLOURS } from '../../config/risk.js';
+import { SIGNAL_KINDS } from '../../config/signals.js';
+import { VENUE_CATEGORIES } from '../../config/venue.js';
+import { COMMAND_NAMES, SCHEMA_VERSION } from './topics.js';
 
-export const SCHEMA_VERSION = 1 as const;
-
-export const TOPICS = {
-  alarm: { qos: 1, retain: false, direction: 'up', about: 'channel state changes (预警/报警/故障 raised, escalated, cleared, reset) and re-announcements' },
-  event: {
-    qos: 1,
-    retain: false,
-    direction: 'up',
-    about: 'everything else that happened: outputs, devices online/offline, acknowledgements, shedding, commands',
-  },
-  telemetry: {
-    qos: 1,
-    retain: false,
-    direction: 'up',
-    about: 'periodic per-channel summaries and report-by-exception values; may be shed under storage pressure',
-  },
-  heartbeat: { qos: 1, retain: false, direction: 'up', about: "the gateway's health at a fixed interval" },
-  status: {
-    qos: 1,
-    retain: true,
-    direction: 'up',
-    about: 'retained "online" while connected; the broker publishes the retained "offline" will when the gateway vanishes',
-  },
-  cmd: { qos: 1, retain: false, direction: 'down', about: 'commands from the platform' },
-  'cmd/result': { qos: 1, retain: false, direction: 'up', about: 'the answer to each command, by its id' },
-} as const;
-export type Topic = keyof typeof TOPICS;
-
-export function topicOf(prefix: string, gatewayId: string, t: Topic): string {
-  return `${prefix.replace('{gatewayId}', gatewayId)}${t}`;
-}
+// Topics, the schema version and the command names live in ./topics.ts, without zod: the recorder thread
+// publishes with them and loads these schemas only when a command comes in.
+export { COMMAND_NAMES, MAX_COMMAND_BYTES, SCHEMA_VERSION, TOPICS, topicOf, type Topic } from './topics.js';
 
 const Iso = z.string().meta({ description: 'ISO 8601 time, UTC, e.g. 2026-11-30T08:15:02.120Z' });
 
@@ -151,8 +126,6 @@ export const HeartbeatMessage = Envelope.extend({
 
 const StatusPayload = z.enum(['online', 'offline']).meta({ description: 'Plain text, retained' });
 
-export const COMMAND_NAMES = ['ping', 'get-status', 'ack-alarm', 'silence', 'reset', 'maintenance', 'sync-time'] as const;
-
 export const Command = z.strictObject({
   id: z.string().min(1).max(128).meta({ description: 'Command id: a repeat with the same id is answered again, not executed twice' }),
   name: z.enum(COMMAND_NAMES),
@@ -176,8 +149,6 @@ export const CommandResult = Envelope.extend({
   name: z.string().nullable(),
   result: z.unknown().optional(),
 }).extend({ id: z.string().meta({ description: 'The id of the command answered' }) });
-
-export const MAX_COMMAND_BYTES = 16 * 1024;
 
 export type AlarmMessage = z.output<typeof AlarmMessage>;
 export type EventMessage = z.output<typeof EventMessage>;

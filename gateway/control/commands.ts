@@ -3,7 +3,8 @@
 // executed twice. Bad input is refused with a reason and changes nothing (invariant 7). A gas valve is
 // never reopened from here (invariant 6): `reset` is remote, so it resets fire alarms only.
 
-import { Command, CommandArgs, COMMAND_NAMES, MAX_COMMAND_BYTES } from '../contract/messages.js';
+import type { Command } from '../contract/messages.js';
+import { COMMAND_NAMES, MAX_COMMAND_BYTES } from '../contract/topics.js';
 import type { Logger } from '../log/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { SystemClock } from '../uplink/clock.js';
@@ -52,6 +53,9 @@ async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: strin
     json !== null && typeof json === 'object' && typeof (json as { id?: unknown }).id === 'string'
       ? (json as { id: string }).id.slice(0, 128) || 'unparseable'
       : 'unparseable';
+  // The schemas (zod) are loaded with the first command, not at start: most boxes get few commands, and
+  // the recorder thread stays smaller without them (issue 11, footprint).
+  const { Command, CommandArgs } = await import('../contract/messages.js');
   const parsed = Command.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -77,6 +81,7 @@ async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
     if (Number.isNaN(t)) return refuse(cmd.name, `expiresAt "${cmd.expiresAt}" is not a time`);
     if (t < Date.now()) return refuse(cmd.name, `expired at ${cmd.expiresAt}`);
   }
+  const { CommandArgs } = await import('../contract/messages.js');
   const args = CommandArgs[cmd.name].safeParse(cmd.args);
   if (!args.success) return refuse(cmd.name, `bad args: ${args.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
   const a = args.data as Record<string, unknown>;

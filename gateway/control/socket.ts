@@ -5,20 +5,12 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { StatusSnapshot } from '../status/snapshot.js';
 import { control, type ControlPort } from './port.js';
 
 function socketPath(dataDir: string): string {
   return join(dataDir, 'control.sock');
 }
-
-const Request = z.discriminatedUnion('cmd', [
-  z.strictObject({ cmd: z.literal('status') }),
-  z.strictObject({ cmd: z.literal('reset'), device: z.string().optional(), channel: z.string().optional(), valve: z.string().optional() }),
-  z.strictObject({ cmd: z.literal('silence') }),
-  z.strictObject({ cmd: z.literal('maintenance'), device: z.string(), on: z.boolean(), linkageTest: z.boolean().default(false) }),
-]);
 
 const MAX_LINE = 64 * 1024;
 
@@ -60,6 +52,8 @@ async function answer(port: ControlPort, line: string, snapshot: (() => StatusSn
   } catch {
     return { ok: false, error: 'not JSON' };
   }
+  // The request schema (zod) is loaded with the first request: the box runs for months without one.
+  const { Request } = await import('./requests.js');
   const r = Request.safeParse(json);
   if (!r.success) return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ') };
   try {

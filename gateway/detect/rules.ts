@@ -12,7 +12,7 @@
 // uplink. A longer poll interval adds to each line; check-config warns when a total passes its limit.
 
 import type { ChannelConfig, Point, SignalKind } from '../../config/index.js';
-import { KIND_DEFAULTS, THRESHOLD_RULES } from '../../config/index.js';
+import { KIND_DEFAULTS, THRESHOLD_RULES } from '../../config/signals.js';
 
 export interface ChannelRules {
   kind: SignalKind;

@@ -8,7 +8,8 @@ import type { RiskAssessment } from '../../config/index.js';
 import type { ChannelEvent, GatewayEvent } from '../events.js';
 import type { RuntimeStatus } from '../control/port.js';
 import type { RememberedAlarm } from '../state/state-store.js';
-import { SCHEMA_VERSION, type AlarmMessage } from '../contract/messages.js';
+import type { AlarmMessage } from '../contract/messages.js';
+import { SCHEMA_VERSION } from '../contract/topics.js';
 import type { Outbox, OutTopic } from '../outbox/outbox.js';
 import type { ClockQuality } from './clock.js';
 

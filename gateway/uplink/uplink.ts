@@ -21,7 +21,7 @@ let mqttModule: typeof import('mqtt') | undefined;
 const mqttLib = () => (mqttModule ??= requireLazily('mqtt') as typeof import('mqtt'));
 import type { Uplink as UplinkConfig } from '../../config/index.js';
 import type { Logger } from '../log/logger.js';
-import { topicOf, type Topic } from '../contract/messages.js';
+import { topicOf, type Topic } from '../contract/topics.js';
 import type { Outbox, Pending } from '../outbox/outbox.js';
 
 export interface UplinkOptions {
