@@ -193,7 +193,9 @@ try {
 
   const mb = (x: number) => x.toFixed(1);
   console.log(`footprint, ${DETECTORS} gas detectors over Modbus TCP at 1 s, MQTT QoS 1, status page on; ${SECONDS} s sampled each second`);
-  console.log(`| process | RSS median / max | anon / file (median) | CPU % of a core | written to storage (write_bytes) | write calls (wchar, files + sockets) |`);
+  console.log(
+    `| process | RSS median / max | anon / file (median) | CPU % of a core | written to storage (write_bytes) | write calls (wchar, files + sockets) |`,
+  );
   console.log(`|---|---|---|---|---|---|`);
   console.log(
     `| bare node (baseline) | ${mb(bareFig.rssMB.median)} / ${mb(bareFig.rssMB.max)} MB | ${mb(bareFig.anonMB)} / ${mb(bareFig.fileMB)} MB | ${bareFig.cpuPct.toFixed(2)} | ${mb(bareFig.writeMBPerHour)} MB/h | ${mb(bareFig.wcharMBPerHour)} MB/h |`,

@@ -6,8 +6,6 @@ import { z } from 'zod';
 import { POINT_TYPES, registerCount } from './point-type.js';
 import { SIGNAL_KINDS } from './signals.js';
 
-export { registerCount, type PointType } from './point-type.js';
-
 /** A register or coil address, 0-based as on the wire. YAML 1.2 reads 0x001B as 27 already; a quoted
  *  "0x001B" (common when copying from a manual) is accepted too. */
 export const Address = z

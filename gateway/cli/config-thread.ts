@@ -10,6 +10,8 @@ import type { LoadResult, Profile } from '../../config/index.js';
 export interface LoadedConfig {
   loaded: LoadResult;
   builtinProfiles: Readonly<Record<string, Profile>>;
+  /** Why the config was read on the main thread after all (logged by `run`); absent when the thread did it. */
+  fallback?: string;
 }
 
 interface Request {
@@ -29,8 +31,8 @@ export async function loadConfigAside(file: string, env: NodeJS.ProcessEnv): Pro
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`config thread exited with ${code} before answering`)));
     });
-  } catch {
-    return loadConfigHere(file, env);
+  } catch (err) {
+    return { ...(await loadConfigHere(file, env)), fallback: (err as Error).message };
   }
 }
 

@@ -60,7 +60,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   };
-  const { loaded, builtinProfiles } = await loadConfigAside(v.config, io.env);
+  const { loaded, builtinProfiles, fallback } = await loadConfigAside(v.config, io.env);
   if (loaded.status !== 'ok' || !loaded.config) {
     unhook();
     const { humanReport } = await import('./check-config.js');
@@ -74,6 +74,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const time = !journaldStdout(io.env);
   log = createLogger({ level: config.log.level, pretty, time, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
+  if (fallback) log.warn({ reason: fallback }, 'config read on the main thread (its own thread failed): the schema stays in memory');
   // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
   const service = new GatewayService(config, loaded.risk as RiskAssessment, {
     profiles: { ...builtinProfiles, ...config.profiles },

@@ -13,7 +13,7 @@ import { COMMAND_NAMES, SCHEMA_VERSION } from './topics.js';
 
 // Topics, the schema version and the command names live in ./topics.ts, without zod: the recorder thread
 // publishes with them and loads these schemas only when a command comes in.
-export { COMMAND_NAMES, MAX_COMMAND_BYTES, SCHEMA_VERSION, TOPICS, topicOf, type Topic } from './topics.js';
+export { COMMAND_NAMES, MAX_COMMAND_BYTES, SCHEMA_VERSION, TOPICS } from './topics.js';
 
 const Iso = z.string().meta({ description: 'ISO 8601 time, UTC, e.g. 2026-11-30T08:15:02.120Z' });
 

@@ -55,7 +55,7 @@ async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: strin
       : 'unparseable';
   // The schemas (zod) are loaded with the first command, not at start: most boxes get few commands, and
   // the recorder thread stays smaller without them (issue 11, footprint).
-  const { Command, CommandArgs } = await import('../contract/messages.js');
+  const { Command } = await import('../contract/messages.js');
   const parsed = Command.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
