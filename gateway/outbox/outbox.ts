@@ -22,6 +22,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../storage/sqlite-file.js';
 import { Acknowledgements } from './acks.js';
 import { Caps, type OutboxCaps } from './caps.js';
+import { DestinationQueue } from './destinations.js';
 import { PRIORITY, type Meta, type OutTopic, type Pending } from './message.js';
 import { unpack, type Part } from './pack.js';
 import { createSchema } from './schema.js';
@@ -51,6 +52,8 @@ export class Outbox {
    * page write per commit; across a restart nothing is in flight, so memory is enough.
    */
   private lastRowid: number;
+  /** Receivers beside the platform (a fire-monitoring centre), each with its own queue: destinations.ts. */
+  private readonly destinations: DestinationQueue[] = [];
   static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
 
@@ -127,6 +130,7 @@ export class Outbox {
           this.caps.rows++;
           this.caps.bytes += payload.length;
           this.insertRow(it.topic, it.id, seq, payload, it.meta, 1, null);
+          for (const d of this.destinations) d.enqueue(it.topic, it.id, seq, payload, Date.now());
           added++;
         }
         for (const [name, value] of counters) this.stmts.setCounter.run(name, value);
@@ -144,6 +148,16 @@ export class Outbox {
       this.db.pragma('incremental_vacuum');
       return run();
     }
+  }
+
+  /**
+   * A destination beside the platform that takes `topics` from now on (alarm and event: those are never
+   * shed). What is queued for it stays until it says it has it, whatever the platform's link does.
+   */
+  addDestination(name: string, topics: readonly OutTopic[]): DestinationQueue {
+    const d = new DestinationQueue(this.db, name, new Set(topics));
+    this.destinations.push(d);
+    return d;
   }
 
   /** Inserts one row (a message, or a pack of `n` with its `parts`) under a rowid never given before. */

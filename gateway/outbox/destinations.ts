@@ -1,0 +1,67 @@
+// A second receiver of what the outbox keeps, beside the MQTT platform: a fire-monitoring centre over
+// GB/T 26875.3 (gateway/northbound/gbt26875). Each such destination has its own queue in the outbox's
+// file, filled in the same transaction as the outbox row: the two receivers get everything once and in
+// order, each at its own pace (a centre down for a day does not hold back the platform, nor the other
+// way round), and nothing committed is lost to either across kill -9. A destination's row is deleted
+// when that destination has it; the outbox's own rows go on the broker's PUBACK as before.
+
+import type Database from 'better-sqlite3';
+import { PRIORITY, type OutTopic } from './message.js';
+
+export interface QueuedMessage {
+  rowid: number;
+  topic: OutTopic;
+  id: string;
+  seq: number;
+  /** The message as the platform gets it (contract JSON): the destination maps it to its own protocol. */
+  payload: Buffer;
+  created: number;
+}
+
+export function createDestinationSchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS destination_queue (
+      rowid INTEGER PRIMARY KEY, destination TEXT NOT NULL, priority INTEGER NOT NULL, topic TEXT NOT NULL,
+      id TEXT NOT NULL, seq INTEGER NOT NULL, created INTEGER NOT NULL, payload BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS destination_order ON destination_queue (destination, priority, rowid);
+  `);
+}
+
+export class DestinationQueue {
+  private readonly stmts;
+
+  constructor(
+    db: Database.Database,
+    readonly name: string,
+    /** The topics this destination takes (the others are never queued for it). */
+    readonly topics: ReadonlySet<OutTopic>,
+  ) {
+    createDestinationSchema(db);
+    this.stmts = {
+      insert: db.prepare('INSERT INTO destination_queue (destination, priority, topic, id, seq, created, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      next: db.prepare('SELECT rowid, topic, id, seq, created, payload FROM destination_queue WHERE destination = ? ORDER BY priority, rowid LIMIT ?'),
+      delete: db.prepare('DELETE FROM destination_queue WHERE rowid = ? AND destination = ?'),
+      count: db.prepare('SELECT COUNT(*) FROM destination_queue WHERE destination = ?').pluck(),
+    };
+  }
+
+  /** Called by the outbox inside its insert transaction. */
+  enqueue(topic: OutTopic, id: string, seq: number, payload: Buffer, created: number): void {
+    if (!this.topics.has(topic)) return;
+    this.stmts.insert.run(this.name, PRIORITY[topic], topic, id, seq, created, payload);
+  }
+
+  /** The oldest messages of the most urgent topic first (alarms before events). */
+  next(limit: number): QueuedMessage[] {
+    return this.stmts.next.all(this.name, limit) as QueuedMessage[];
+  }
+
+  /** The destination has it (confirmed, or it is nothing the destination takes): it goes. */
+  done(rowid: number): void {
+    this.stmts.delete.run(rowid, this.name);
+  }
+
+  get size(): number {
+    return Number(this.stmts.count.get(this.name));
+  }
+}
