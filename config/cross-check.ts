@@ -7,7 +7,7 @@ import { assessRisk } from './risk.js';
 import { type Point, type Profile } from './profile.js';
 import type { Bus, Device, Input, Output } from './schema.js';
 import type { z } from 'zod';
-import type { LinkageRule, StatusSection, UplinkSection, VenueSection } from './schema.js';
+import type { CentreSection, LinkageRule, StatusSection, UplinkSection, VenueSection } from './schema.js';
 import { closest } from './issue-text.js';
 import { describeRange, KIND_DEFAULTS, THRESHOLD_RULES } from './signals.js';
 import { CATEGORIES, sizeExcesses } from './venue.js';
@@ -42,6 +42,7 @@ export interface PartialConfig {
   profiles: Map<string, Profile>;
   profileNames: Set<string>;
   uplink?: z.output<typeof UplinkSection>;
+  centre?: z.output<typeof CentreSection>;
   status?: z.output<typeof StatusSection>;
 }
 
@@ -69,6 +70,7 @@ export function crossCheck(c: PartialConfig, ctx: CheckContext): Finding[] {
   checkOutputs(c, profileOf, error);
   checkLinkage(c, profileOf, error, warn);
   checkUplinkAndStatus(c, ctx, error, warn);
+  checkCentre(c, profileOf, error);
   return out;
 }
 
@@ -387,6 +389,30 @@ function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device;
   const allDevicesKnown = c.devices.items.length >= c.devices.ids.size && [...profileOf.values()].every((e) => e.profile !== undefined);
   if (v?.heavyGasUse && !hasGasDetector && c.devices.ids.size > 0 && allDevicesKnown) {
     warn(['devices'], 'the venue uses a lot of gas but no device has a gas channel');
+  }
+}
+
+/** A centre's per-channel settings name channels that exist; two channels do not share an address there. */
+function checkCentre(c: PartialConfig, profileOf: Map<string, { device: Device; profile?: Profile }>, error: Report): void {
+  const centre = c.centre;
+  if (!centre) return;
+  const addresses = new Map<number, string>();
+  for (const [key, m] of Object.entries(centre.components)) {
+    const [device, channel] = key.split('/') as [string, string];
+    const target = profileOf.get(device);
+    const input = c.inputs.items.find((i) => i.value.id === device);
+    if (!target && !input && !c.devices.ids.has(device) && !c.inputs.ids.has(device)) {
+      error(['centre', 'components', key], `no device or input "${device}"`, 'key');
+    } else if (target?.profile && !target.profile.points[channel]) {
+      error(['centre', 'components', key], `device "${device}" has no channel "${channel}"; points: ${Object.keys(target.profile.points).join(', ')}`, 'key');
+    } else if (input && channel !== 'contact') {
+      error(['centre', 'components', key], `a dry contact's channel is "contact", not "${channel}"`, 'key');
+    }
+    if (m.componentAddress !== undefined) {
+      const other = addresses.get(m.componentAddress);
+      if (other) error(['centre', 'components', key, 'componentAddress'], `component address ${m.componentAddress} is already ${other}`);
+      else addresses.set(m.componentAddress, key);
+    }
   }
 }
 

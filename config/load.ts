@@ -19,6 +19,7 @@ import {
   InputSchema,
   StatusSection,
   UplinkSection,
+  CentreSection,
   VenueSection,
   GatewaySection,
   type Config,
@@ -251,9 +252,11 @@ function partialConfig(raw: Record<string, unknown>): PartialConfig {
   const gateway = one(GatewaySection, raw.gateway);
   const venue = one(VenueSection, raw.venue);
   const uplink = raw.uplink === undefined ? undefined : one(UplinkSection, raw.uplink);
+  const centre = raw.centre === undefined ? undefined : one(CentreSection, raw.centre);
   const status = one(StatusSection, raw.status ?? {});
   return {
     ...(gateway ? { gatewayId: gateway.id } : {}),
+    ...(centre ? { centre } : {}),
     ...(venue ? { venue } : {}),
     buses: list(BusSchema, raw.buses),
     devices: list(DeviceSchema, raw.devices),

@@ -287,6 +287,61 @@ export const UplinkSection = z.strictObject({
   inflight: z.number().int().min(1).max(1000).default(16).meta({ description: 'Publishes awaiting PUBACK at once' }),
 });
 
+// ----------------------------------------------------------------------------------------------- centre
+
+const Byte = z.number().int().min(0).max(255);
+/** A 6-byte GB/T 26875.3 address; YAML reads 0x0000000030a9 as a number too. */
+const Address6 = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 48 - 1);
+
+const ComponentMapping = z
+  .strictObject({
+    componentType: Byte.optional().meta({ description: 'Component type (部件类型, Table 5); default by the channel kind' }),
+    componentAddress: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffffffff)
+      .optional()
+      .meta({ description: 'Component address (4 bytes); default: the device number (1, 2, …) × 65536 + the channel number' }),
+    description: z.string().optional().meta({ description: 'Component description (部件说明), at most 31 bytes in GB 18030; default: location and channel' }),
+    analogType: Byte.optional().meta({ description: 'Analog type of its value (0: send none); default by the channel kind' }),
+    analogScale: z
+      .number()
+      .positive()
+      .optional()
+      .meta({ description: "Steps of the analog type per unit of the channel's reading, e.g. 10 for %LEL as 0.1 %LEL" }),
+  })
+  .meta({ description: 'How one channel appears at the centre' });
+
+export const CentreSection = z.strictObject({
+  protocol: z.literal('gbt26875').default('gbt26875').meta({ description: 'GB/T 26875.3-2011 over TCP (城市消防远程监控系统)' }),
+  host: z.string().min(1).meta({ description: "The monitoring centre's host" }),
+  port: Port,
+  address: Address6.meta({ description: "This box's address as the centre knows it (用户信息传输装置地址, 6 bytes)" }),
+  centreAddress: Address6.default(0).meta({ description: "The centre's address (6 bytes)" }),
+  version: z
+    .strictObject({ main: Byte.default(1), user: Byte.default(0) })
+    .default({ main: 1, user: 0 })
+    .meta({ description: 'Protocol version bytes: main 1 by the standard, user as the centre asks' }),
+  confirmTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000).meta({ description: 'Wait this long for a confirm (the standard: ≤ 10 s)' }),
+  retries: z.number().int().min(0).max(10).default(3).meta({ description: 'Sends of a frame without a confirm before reconnecting (the standard: 3)' }),
+  heartbeatS: z.number().int().min(10).max(3600).default(60).meta({ description: 'Transmitter status (type 21) this often when nothing else is sent' }),
+  systemType: Byte.default(1).meta({ description: 'System type our channels belong to (1: fire alarm system)' }),
+  systemAddress: Byte.default(0),
+  inspection: z
+    .enum(['auto', 'off'])
+    .default('auto')
+    .meta({ description: '查岗 (type 91): auto answers at once (an unattended box has no one to press a key); off leaves it unanswered' }),
+  components: z
+    .record(z.string().regex(/^[^/]+\/[^/]+$/, { message: 'expected DEVICE/CHANNEL' }), ComponentMapping)
+    .default({})
+    .meta({ description: 'Per channel ("DEVICE/CHANNEL"), what differs from the default mapping' }),
+});
+
 // ------------------------------------------------------------------------------- storage, status, log
 
 const StorageSection = z.strictObject({
@@ -330,6 +385,7 @@ export const ConfigSchema = z
     outputs: z.array(OutputSchema).default([]).meta({ description: 'Valve, fan, buzzer and relay outputs, each with a safe state' }),
     linkage: z.array(LinkageRule).default([]).meta({ description: 'Local actions on alarms (联动), taken even with no network' }),
     uplink: UplinkSection.optional().meta({ description: 'MQTT to the county platform; without it alarms stay local' }),
+    centre: CentreSection.optional().meta({ description: 'A fire-monitoring centre in GB/T 26875.3, beside the uplink or instead of it' }),
     storage: StorageSection.default(() => StorageSection.parse({})),
     status: StatusSection.default(() => StatusSection.parse({})),
     log: LogSection.default(() => LogSection.parse({})),
@@ -343,4 +399,5 @@ export type Output = z.output<typeof OutputSchema>;
 export type Input = z.output<typeof InputSchema>;
 export type ChannelConfig = z.output<typeof ChannelSettings>;
 export type Venue = z.output<typeof VenueSection>;
+export type Centre = z.output<typeof CentreSection>;
 export type Uplink = z.output<typeof UplinkSection>;

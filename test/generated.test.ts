@@ -29,6 +29,7 @@ describe('generated files are fresh', () => {
       'outputs',
       'linkage',
       'uplink',
+      'centre',
       'storage',
       'status',
       'log',

@@ -56,6 +56,17 @@ export const CHECK_CONFIG_MESSAGES = {
   uplinkNone: { en: 'none', zh: '无' },
   envOverrides: { en: '{vars} override the file', zh: '{vars} 覆盖了文件中的值' },
   statusOff: { en: 'off', zh: '关闭' },
+  labelCentre: { en: 'centre', zh: '监控中心' },
+  centre: {
+    en: 'GB/T 26875.3 at {host}:{port}, this box {address}, the centre {centreAddress}; confirm within {timeoutS} s, {retries} retries; system type {systemType} address {systemAddress}',
+    zh: 'GB/T 26875.3，{host}:{port}，本机地址 {address}，中心地址 {centreAddress}；{timeoutS} s 内确认，重发 {retries} 次；系统类型 {systemType}，系统地址 {systemAddress}',
+  },
+  centreComponent: {
+    en: '{channel}  component type {componentType} ({componentName}), address {address}{analog}, "{description}"',
+    zh: '{channel}  部件类型 {componentType}（{componentName}），部件地址 {address}{analog}，“{description}”',
+  },
+  centreAnalog: { en: ', analog type {analogType} ({unit}, ×{scale})', zh: '，模拟量类型 {analogType}（{unit}，×{scale}）' },
+  centreCut: { en: ' (cut to 31 bytes of GB 18030)', zh: '（超过 31 字节，已截短）' },
   // Article 6(4)'s reasons, by the rule's stable code.
   reasonFlammablesAndCrowded: {
     en: 'handles flammable or explosive goods and {crowded} (Art. 6(4))',
@@ -405,6 +416,15 @@ export const CONFIG_DIAGNOSTICS = {
     en: 'the venue uses a lot of gas but no device has a gas channel',
     zh: '该场所大量使用燃气，但没有任何设备有燃气通道',
   },
+  // A fire-monitoring centre (GB/T 26875.3).
+  noDeviceOrInput: { en: 'no device or input "{device}"', zh: '没有设备或输入 "{device}"' },
+  noChannelOfDevice: {
+    en: 'device "{device}" has no channel "{channel}"; points: {list}',
+    zh: '设备 "{device}" 没有通道 "{channel}"；已有的点：{list}',
+  },
+  contactChannel: { en: 'a dry contact\'s channel is "contact", not "{channel}"', zh: '干接点的通道名是 "contact"，不是 "{channel}"' },
+  componentAddressTaken: { en: 'component address {address} is already {key}', zh: '部件地址 {address} 已被 {key} 使用' },
+  deviceChannelKey: { en: 'expected DEVICE/CHANNEL', zh: '应写作 设备/通道' },
   // Uplink and status page.
   noUplink: {
     en: 'no uplink: alarms are kept and acted on locally but reach no platform',

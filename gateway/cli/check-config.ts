@@ -9,6 +9,9 @@ import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
 import { padTo, sentenceTranslator, translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { CHECK_CONFIG_MESSAGES, CONFIG_DIAGNOSTICS } from './check-config-messages.js';
+import { componentMaps } from '../northbound/gbt26875/mapping.js';
+import { ANALOG_TYPES, COMPONENT_TYPES } from '../northbound/gbt26875/tables.js';
+import { gb18030 } from '../northbound/gbt26875/units.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json] [--lang zh|en]
@@ -184,6 +187,37 @@ export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
   } else {
     row('labelUplink', t('uplinkNone'));
   }
+  if (c.centre) {
+    const ct = c.centre;
+    row(
+      'labelCentre',
+      t('centre', {
+        host: ct.host,
+        port: ct.port,
+        address: addressText(ct.address),
+        centreAddress: addressText(ct.centreAddress),
+        timeoutS: ct.confirmTimeoutMs / 1000,
+        retries: ct.retries,
+        systemType: ct.systemType,
+        systemAddress: ct.systemAddress,
+      }),
+    );
+    for (const m of componentMaps(c, { ...BUILTIN_PROFILES, ...c.profiles }, ct)) {
+      const name = COMPONENT_TYPES[m.componentType];
+      const analog = ANALOG_TYPES[m.analogType];
+      const fits = gb18030(m.description, Infinity).length <= 31;
+      more(
+        t('centreComponent', {
+          channel: `${m.device}/${m.channel}`,
+          componentType: m.componentType,
+          componentName: name ? (lang === 'zh' ? name.zh : name.en) : '?',
+          address: componentAddressText(m.componentAddress),
+          analog: analog ? t('centreAnalog', { analogType: m.analogType, unit: `${analog.step} ${analog.unit}`, scale: m.analogScale }) : '',
+          description: new TextDecoder('gb18030').decode(gb18030(m.description, 31)),
+        }) + (fits ? '' : t('centreCut')),
+      );
+    }
+  }
   if (r.envOverrides?.length) row('labelEnv', t('envOverrides', { vars: r.envOverrides.join(', ') }));
   row('labelStatus', c.status.enabled ? `http://${c.status.host.includes(':') ? `[${c.status.host}]` : c.status.host}:${c.status.port}/` : t('statusOff'));
   if (r.warnings.length) {
@@ -191,6 +225,16 @@ export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
     for (const w of r.warnings) lines.push(`  ${where(r.file, w)} ${say(w)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A 6-byte address in decimal and hex (centres write either). */
+function addressText(a: number): string {
+  return `${a} (0x${a.toString(16).padStart(12, '0')})`;
+}
+
+/** A component address as loop-point (the usual reading at a centre) and in hex. */
+function componentAddressText(a: number): string {
+  return `${Math.floor(a / 65536)}-${a % 65536} (0x${a.toString(16).padStart(8, '0')})`;
 }
 
 /** A reason of Article 6(4) in Chinese, from its stable rule code (the English text is made in config/risk.ts). */
@@ -263,6 +307,20 @@ function jsonReport(r: LoadResult): Record<string, unknown> {
             reads: (plans?.devices.get(d.id)?.blocks ?? []).map((blk) => ({ fc: blk.fc, address: blk.address, count: blk.count, points: blk.points })),
           })),
           outputs: c.outputs.map((o) => ({ id: o.id, role: o.role, driver: o.driver.type })),
+          ...(c.centre
+            ? {
+                centre: {
+                  protocol: c.centre.protocol,
+                  host: c.centre.host,
+                  port: c.centre.port,
+                  address: c.centre.address,
+                  centreAddress: c.centre.centreAddress,
+                  systemType: c.centre.systemType,
+                  systemAddress: c.centre.systemAddress,
+                  components: componentMaps(c, { ...BUILTIN_PROFILES, ...c.profiles }, c.centre),
+                },
+              }
+            : {}),
         }
       : {}),
   };

@@ -47,7 +47,7 @@ export interface DetectorOptions {
  * (gas, residual current, temperature, smoke, smoke density), any point a status rule targets, and any
  * point the config gives thresholds. Settings registers and relay coils are not channels.
  */
-function channelPoints(profile: Profile, config: Config['devices'][number]): Map<string, ChannelRules> {
+export function channelPoints(profile: Profile, config: Config['devices'][number]): Map<string, ChannelRules> {
   const out = new Map<string, ChannelRules>();
   const targets = new Set<string>();
   for (const [name, p] of Object.entries(profile.points)) for (const s of p.states ?? []) targets.add(s.channel ?? name);

@@ -18,7 +18,7 @@ export interface QueuedMessage {
   created: number;
 }
 
-export function createDestinationSchema(db: Database.Database): void {
+function createDestinationSchema(db: Database.Database): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS destination_queue (
       rowid INTEGER PRIMARY KEY, destination TEXT NOT NULL, priority INTEGER NOT NULL, topic TEXT NOT NULL,
