@@ -23,6 +23,7 @@ import type { Uplink } from './uplink/uplink.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
 import { Recorder, withRecording, type RecorderStopReport, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
+import { componentMaps } from './northbound/gbt26875/mapping.js';
 import { outputState } from './status/words.js';
 import { join } from 'node:path';
 
@@ -96,12 +97,14 @@ export class GatewayService {
       ...(o.outputTiming ? { outputTiming: o.outputTiming } : {}),
     });
     const runtime = this.runtime;
+    const centreMaps = config.centre ? componentMaps(config, o.profiles, config.centre) : undefined;
     if (worker) {
       this.host = new RecorderHost(config, risk, runtime, {
         boot: this.boot,
         log: o.log,
         logSettings: o.logSettings ?? { level: 'info', pretty: false },
         ...(o.timers ? { timers: o.timers } : {}),
+        ...(centreMaps ? { centreMaps } : {}),
       });
     } else {
       this.local = new Recorder(
@@ -115,6 +118,7 @@ export class GatewayService {
           ...(o.timers ? { timers: o.timers } : {}),
           rememberAlarms: (open) => runtime.saveAlarms(open),
           rememberedAlarms: () => runtime.rememberedAlarms(),
+          ...(centreMaps ? { centreMaps } : {}),
         },
       );
     }

@@ -21,6 +21,7 @@ export interface RecorderHostOptions {
   log: Logger;
   logSettings: { level: string; pretty: boolean; time?: boolean };
   timers?: RecorderInit['timers'];
+  centreMaps?: RecorderInit['centreMaps'];
 }
 
 export class RecorderHost {
@@ -46,6 +47,7 @@ export class RecorderHost {
       status: runtime.status(),
       log: o.logSettings,
       ...(o.timers ? { timers: o.timers } : {}),
+      ...(o.centreMaps ? { centreMaps: o.centreMaps } : {}),
     };
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
     this.worker.on('message', (m: FromRecorder) => this.receive(m));

@@ -7,6 +7,7 @@ import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import type { ResetResult, RuntimeStatus, Source } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { RecorderStopReport, RecordingPicture } from './recorder.js';
+import type { ComponentMap } from '../northbound/gbt26875/mapping.js';
 
 export interface RecorderInit {
   config: Config;
@@ -15,6 +16,7 @@ export interface RecorderInit {
   status: RuntimeStatus;
   log: { level: string; pretty: boolean; time?: boolean };
   timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
+  centreMaps?: readonly ComponentMap[];
 }
 
 /** A call on the runtime's control port, made by the platform's commands on the recorder's side. */

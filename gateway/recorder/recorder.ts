@@ -23,6 +23,9 @@ import { ClockStepWatch, SystemClock } from '../uplink/clock.js';
 import { Reporter } from '../uplink/reporter.js';
 import { TelemetryAggregator } from '../uplink/telemetry.js';
 import { Uplink } from '../uplink/uplink.js';
+import { packageVersion } from '../../config/package-version.js';
+import { CentreLink, type CentrePicture } from '../northbound/gbt26875/centre-link.js';
+import type { ComponentMap } from '../northbound/gbt26875/mapping.js';
 
 export interface RuntimeLink {
   /** The runtime's status now (or as last heard, on a worker). */
@@ -43,6 +46,8 @@ export interface RecorderOptions {
   rememberAlarms?: (open: ReadonlyMap<string, RememberedAlarm>) => void;
   rememberedAlarms?: () => ReadonlyMap<string, RememberedAlarm>;
   ownState?: boolean;
+  /** The channels as the GB/T 26875.3 centre knows them (config.centre), made where the profiles are. */
+  centreMaps?: readonly ComponentMap[];
 }
 
 /** What the status page and `get-status` show of recording and reporting. */
@@ -65,6 +70,8 @@ export interface RecordingPicture {
   /** Connections made since start, and messages published and not yet acknowledged by the broker. */
   uplinkConnects: number;
   inFlight: number;
+  /** The GB/T 26875.3 monitoring centre, when one is configured. */
+  centre?: CentrePicture;
 }
 
 export interface RecorderStopReport {
@@ -101,6 +108,12 @@ function cpuTempC(): number | null {
   }
 }
 
+/** This box's version as the two bytes of types 5 and 25 (major, minor). */
+function versionBytes(): { major: number; minor: number } {
+  const [major = 0, minor = 0] = packageVersion().split('.').map(Number);
+  return { major: major & 0xff, minor: minor & 0xff };
+}
+
 function diskFreeMB(dir: string): number | null {
   try {
     const s = statfsSync(dir);
@@ -114,6 +127,9 @@ export class Recorder {
   readonly outbox: Outbox;
   readonly reporter: Reporter;
   readonly uplink: Uplink | undefined;
+  readonly centre: CentreLink | undefined;
+  /** The last reading of each point, by "device/point" (the centre may ask for a value). */
+  private readonly lastValues = new Map<string, number>();
   private readonly answered: AnsweredCommands;
   private readonly telemetry = new TelemetryAggregator();
   private readonly clock: SystemClock;
@@ -165,12 +181,31 @@ export class Recorder {
         })
       : undefined;
     if (o.ownState) this.openState();
+    this.centre =
+      config.centre && o.centreMaps
+        ? new CentreLink({
+            centre: config.centre,
+            maps: o.centreMaps,
+            queue: outbox.addDestination('centre', ['alarm', 'event']),
+            log: o.log.child({ name: 'centre' }),
+            channels: () => this.link.status().channels,
+            reading: (device, channel) => this.lastValues.get(`${device}/${channel}`),
+            onClock: (when) => this.clock.vouch(when.getTime(), 5000),
+            version: versionBytes(),
+            describe: `${config.gateway.id} ${config.venue.name}`,
+            ...(o.timers?.reconnectMaxMs ? { reconnectMaxMs: o.timers.reconnectMaxMs } : {}),
+          })
+        : undefined;
     this.reporter = new Reporter(config, risk, {
       outbox,
       boot: o.boot,
       clock: this.clock,
       newId: () => crypto.randomUUID(),
-      onCommit: (topic) => (topic === 'telemetry' || topic === 'heartbeat' ? this.uplink?.kick() : this.uplink?.urgent()),
+      onCommit: (topic) => {
+        if (topic === 'telemetry' || topic === 'heartbeat') return this.uplink?.kick();
+        this.uplink?.urgent();
+        this.centre?.kick();
+      },
       remember: (open) => (o.ownState ? this.saveState(new Map(), undefined, open) : o.rememberAlarms?.(open)),
     });
     this.events = new OrderedRetry((e) => this.reporter.record(e), { log: o.log, what: 'event not recorded: kept in memory and retried' });
@@ -192,6 +227,7 @@ export class Recorder {
   /** A good reading, for telemetry. */
   reading(device: string, points: Readonly<Record<string, DecodedPoint>>): void {
     this.telemetry.add(device, points);
+    if (this.centre) for (const [name, p] of Object.entries(points)) if (typeof p.value === 'number') this.lastValues.set(`${device}/${name}`, p.value);
   }
 
   /** Worker only: channel states, closed valves and open alarms to save; the latest wins, retried until saved. */
@@ -281,6 +317,7 @@ export class Recorder {
     });
     every(5000, () => this.watch());
     every(600_000, () => this.outbox.vacuumSome());
+    this.centre?.start();
     // Without an uplink there is nobody to send health and telemetry to: the events alone are kept.
     if (!this.uplink) return;
     every(t.heartbeatMs ?? (u?.heartbeatIntervalS ?? 60) * 1000, () => this.heartbeat());
@@ -369,6 +406,7 @@ export class Recorder {
       unsaved: this.pendingState !== undefined,
       uplinkConnects: this.uplink?.connects ?? 0,
       inFlight: this.uplink?.inFlightCount ?? 0,
+      ...(this.centre ? { centre: this.centre.picture() } : {}),
     };
   }
 
@@ -395,6 +433,7 @@ export class Recorder {
         await new Promise((res) => setTimeout(res, 50));
       }
     }
+    this.centre?.stop();
     const { offlinePublished } = (await this.uplink?.stop(2000)) ?? { offlinePublished: false };
     const backlog = waiting();
     let storageError = this.events.lastError;

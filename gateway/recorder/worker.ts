@@ -44,7 +44,7 @@ const recorder = new Recorder(
   init.config,
   init.risk,
   { status: () => status, port: control },
-  { boot: init.boot, log, ownState: true, ...(init.timers ? { timers: init.timers } : {}) },
+  { boot: init.boot, log, ownState: true, ...(init.timers ? { timers: init.timers } : {}), ...(init.centreMaps ? { centreMaps: init.centreMaps } : {}) },
 );
 const picture = () => send({ t: 'picture', picture: recorder.picture(), troubles: recorder.troubles() });
 const pictures = setInterval(picture, 1000);

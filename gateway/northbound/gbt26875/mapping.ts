@@ -6,7 +6,10 @@
 
 import type { Centre, Config, Profile, SignalKind } from '../../../config/index.js';
 import { channelPoints } from '../../detect/detector.js';
-import { COMPONENT_STATUS } from './tables.js';
+import iconv from 'iconv-lite';
+import { timeLabelOf } from './frame.js';
+import { COMPONENT_STATUS, TRANSMITTER_OPERATION, TRANSMITTER_STATUS } from './tables.js';
+import { gb18030, type DataUnit } from './units.js';
 
 export interface ComponentMap {
   device: string;
@@ -85,4 +88,48 @@ export function componentStatus(state: 'normal' | 'warning' | 'alarm' | 'fault',
 /** A reading as a whole number of the analog type's steps, clamped to the signed 16-bit range. */
 export function analogValue(reading: number, scale: number): number {
   return Math.max(-32768, Math.min(32767, Math.round(reading * scale)));
+}
+
+/** What of an outbox message goes to the centre, as data units (each its own frame), in sending order. */
+export function unitsFor(topic: string, message: Record<string, unknown>, maps: ReadonlyMap<string, ComponentMap>, centre: Centre): DataUnit[] {
+  const at = typeof message.at === 'string' ? new Date(message.at) : new Date();
+  const time = timeLabelOf(Number.isNaN(at.getTime()) ? new Date() : at);
+  if (topic === 'alarm' && message.type === 'channel') {
+    const m = maps.get(`${String(message.device)}/${String(message.channel)}`);
+    if (!m) return [];
+    const place = { systemType: centre.systemType, systemAddress: centre.systemAddress, componentType: m.componentType, componentAddress: m.componentAddress };
+    const state = message.state as 'normal' | 'warning' | 'alarm' | 'fault';
+    const units: DataUnit[] = [
+      {
+        type: 2,
+        objects: [{ type: 2, ...place, status: componentStatus(state, message.test === true), description: descriptionText(m.description), time }],
+      },
+    ];
+    if (m.analogType > 0 && typeof message.value === 'number') {
+      units.push({ type: 3, objects: [{ type: 3, ...place, analogType: m.analogType, value: analogValue(message.value, m.analogScale), time }] });
+    }
+    // A local reset on site is an operation of the transmitter (reset bit), beside the channel's return to normal.
+    if (message.reason === 'reset' && message.reannounce !== true)
+      units.push({ type: 24, objects: [{ type: 24, operation: TRANSMITTER_OPERATION.reset, operator: 0, time }] });
+    return units;
+  }
+  if (topic === 'event' && message.type === 'command') {
+    const body = (message.body ?? {}) as Record<string, unknown>;
+    const bit = body.name === 'reset' ? TRANSMITTER_OPERATION.reset : body.name === 'silence' ? TRANSMITTER_OPERATION.silence : 0;
+    if (bit && body.ok !== false) return [{ type: 24, objects: [{ type: 24, operation: bit, operator: 0, time }] }];
+  }
+  return [];
+}
+
+/** A description cut to the 31 bytes it has in GB 18030 (at a character boundary). */
+export function descriptionText(text: string): string {
+  return iconv.decode(Buffer.from(gb18030(text, 31)), 'gb18030');
+}
+
+/** The transmitter's status byte (§8.2.1.8) from the channels' states and the link to the centre. */
+export function transmitterStatus(states: readonly { state: string; test: boolean }[]): number {
+  let s = TRANSMITTER_STATUS.monitoring;
+  if (states.some((c) => c.state === 'alarm' && !c.test)) s |= TRANSMITTER_STATUS.fire;
+  if (states.some((c) => c.state === 'fault' && !c.test)) s |= TRANSMITTER_STATUS.fault;
+  return s;
 }

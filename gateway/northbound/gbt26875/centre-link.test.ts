@@ -1,0 +1,196 @@
+// The box's link to a GB/T 26875.3 centre against the simulated centre, over real TCP on loopback, with
+// the real outbox on SQLite: delivery with confirms, retries then a reconnect on silence, a denial, an
+// outage drained in order, and the centre's requests, clock sync and inspection answered.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CentreSection } from '../../../config/index.js';
+import { SimCentre } from '../../../simulator/centre/centre.js';
+import { createLogger } from '../../log/logger.js';
+import { Outbox } from '../../outbox/outbox.js';
+import { CentreLink } from './centre-link.js';
+import { COMMANDS, timeLabelOf } from './frame.js';
+import type { ComponentMap } from './mapping.js';
+
+const root = mkdtempSync(join(tmpdir(), 'jx-centre-link-'));
+const log = createLogger({ level: 'fatal', pretty: false, name: 'test' });
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+const maps: ComponentMap[] = [
+  {
+    device: 'kitchen-gas',
+    channel: 'lel',
+    kind: 'gas',
+    componentType: 11,
+    componentAddress: 0x10001,
+    description: '后厨 燃气',
+    analogType: 6,
+    analogScale: 10,
+  },
+];
+type Channel = { device: string; channel: string; state: 'normal' | 'warning' | 'alarm' | 'fault'; test: boolean };
+
+async function setup(opts: { timeoutMs?: number; retries?: number; centre?: SimCentre } = {}) {
+  const centre = opts.centre ?? new SimCentre({ address: 1 });
+  const port = await centre.listen();
+  cleanups.push(() => centre.close());
+  const box = new Outbox(join(root, `d${++n}`), { maxRows: 1000, maxBytes: 1_000_000, reserveRows: 100 });
+  cleanups.push(() => box.close());
+  const queue = box.addDestination('centre', ['alarm', 'event']);
+  const channels: Channel[] = [{ device: 'kitchen-gas', channel: 'lel', state: 'normal', test: false }];
+  const clockSyncs: Date[] = [];
+  const cfg = CentreSection.parse({
+    host: '127.0.0.1',
+    port,
+    address: 12345,
+    centreAddress: 1,
+    confirmTimeoutMs: opts.timeoutMs ?? 1000,
+    retries: opts.retries ?? 3,
+  });
+  const link = new CentreLink({
+    centre: cfg,
+    maps,
+    queue,
+    log,
+    channels: () => channels,
+    reading: () => 12.5,
+    onClock: (d) => clockSyncs.push(d),
+    version: { major: 0, minor: 1 },
+    describe: 'GW-TEST 测试店',
+    reconnectMaxMs: 300,
+  });
+  link.start();
+  cleanups.push(() => link.stop());
+  const alarm = (id: string, state: Channel['state'], value: number, reason = 'threshold') => {
+    box.add('alarm', id, { boot: 'b', mono: 0, unsynced: false }, ({ seq }) => ({
+      v: 1,
+      id,
+      seq,
+      at: '2026-12-02T08:15:30.000Z',
+      type: 'channel',
+      device: 'kitchen-gas',
+      channel: 'lel',
+      kind: 'gas',
+      state,
+      reason,
+      value,
+      test: false,
+    }));
+    link.kick();
+  };
+  return { centre, box, queue, link, channels, alarm, clockSyncs, port };
+}
+
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const dataTypes = (c: SimCentre) => c.units().map((u) => u.unit.type);
+
+describe('CentreLink', () => {
+  it('connects with its status, sends an alarm as type 2 (fire) and type 3 (value), each confirmed, and the queue empties', async () => {
+    const { centre, queue, alarm, link } = await setup();
+    await until('the status on connect', () => dataTypes(centre).includes(21));
+    alarm('a1', 'alarm', 26.4);
+    await until('both frames of the alarm', () => dataTypes(centre).filter((t) => t !== 21).length === 2);
+    const [status, fire, value] = centre.units().map((u) => u.unit.objects[0]);
+    expect(status).toMatchObject({ type: 21, status: 0b1 });
+    expect(fire).toMatchObject({ type: 2, systemType: 1, componentType: 11, componentAddress: 0x10001, status: 0b11, description: '后厨 燃气' });
+    expect(value).toMatchObject({ type: 3, analogType: 6, value: 264 });
+    // Every data frame from the box is confirmed under its own serial, serials counting up.
+    const ins = centre.got.filter((r) => r.dir === 'in' && r.command === COMMANDS.send);
+    const confirms = centre.got.filter((r) => r.dir === 'out' && r.command === COMMANDS.confirm);
+    expect(confirms.map((r) => r.serial)).toEqual(ins.map((r) => r.serial));
+    expect(ins.map((r) => r.serial)).toEqual([1, 2, 3]);
+    expect(ins[0]).toMatchObject({ source: 12345, destination: 1 });
+    await until('the row confirmed', () => queue.size === 0);
+    expect(link.picture()).toMatchObject({ connected: true, confirmed: 3, denied: 0, backlog: 0 });
+  });
+
+  it('no confirm: the frame is sent again (same serial) up to the retries, then the connection is made anew and it goes first', async () => {
+    const { centre, alarm, queue, link } = await setup({ timeoutMs: 1000, retries: 2 });
+    await until('connected', () => dataTypes(centre).includes(21));
+    centre.behave({ answer: 'silent', count: 3 }); // the first send and both resends
+    alarm('a1', 'alarm', 30);
+    await until('delivered after the reconnect', () => queue.size === 0, 15_000);
+    const fireSends = centre.got.filter((r) => r.dir === 'in' && r.unit?.type === 2);
+    // Three sends of serial N on the first connection, then on the second connection after its status.
+    expect(fireSends.length).toBe(4);
+    expect(new Set(fireSends.slice(0, 3).map((r) => r.serial)).size).toBe(1);
+    expect(link.picture().resent).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a denial is not sent again: counted, and the next message goes', async () => {
+    const { centre, alarm, queue, link } = await setup();
+    await until('connected', () => dataTypes(centre).includes(21));
+    centre.behave({ answer: 'deny', count: 1 });
+    alarm('a1', 'alarm', 30);
+    alarm('a2', 'normal', 2, 'cleared');
+    await until('both messages through', () => queue.size === 0);
+    expect(link.picture().denied).toBe(1);
+    const twos = centre.units().filter((u) => u.unit.type === 2);
+    expect(twos.map((u) => u.unit.objects[0]).map((o) => (o as { status: number }).status)).toEqual([0b11, 0b01]);
+  });
+
+  it('a centre outage: everything committed meanwhile arrives after it, in order, alarms first', async () => {
+    const first = new SimCentre({ address: 1 });
+    const { centre, alarm, box, queue, port } = await setup({ centre: first });
+    await until('connected', () => dataTypes(centre).includes(21));
+    await centre.close();
+    for (let i = 0; i < 5; i++) alarm(`a${i}`, i % 2 ? 'normal' : 'alarm', 20 + i, i % 2 ? 'cleared' : 'threshold');
+    box.add('event', 'e1', { boot: 'b', mono: 0, unsynced: false }, ({ seq }) => ({ id: 'e1', seq, type: 'command', body: { name: 'silence', ok: true } }));
+    expect(queue.size).toBe(6);
+    const back = new SimCentre({ address: 1, port });
+    await back.listen();
+    cleanups.push(() => back.close());
+    await until('the backlog drained', () => queue.size === 0, 20_000);
+    const got = back.units().map((u) => u.unit.objects[0]!);
+    const statuses = got.filter((o) => o.type === 2).map((o) => (o as { status: number }).status);
+    expect(statuses).toEqual([0b11, 0b01, 0b11, 0b01, 0b11]);
+    const values = got.filter((o) => o.type === 3).map((o) => (o as { value: number }).value);
+    expect(values).toEqual([200, 210, 220, 230, 240]);
+    // The silence event after the alarms, as an operation record (type 24, silence bit).
+    expect(got.at(-1)).toMatchObject({ type: 24, operation: 0b10 });
+  });
+
+  it('answers the centre: status, version, description, clock, a component and its value; syncs the clock; answers 查岗', async () => {
+    const { centre, channels, clockSyncs } = await setup();
+    await until('connected', () => dataTypes(centre).includes(21));
+    channels[0]!.state = 'fault';
+    const ask = (type: number, extra: Record<string, unknown> = {}) => centre.ask(COMMANDS.request, { type, objects: [{ type, ...extra }] } as never);
+    const status = await ask(81, { reserved: 0 });
+    expect(status.command).toBe(COMMANDS.reply);
+    const decoded = (f: { data: Uint8Array }) =>
+      centre.got.find((r) => r.dir === 'in' && r.unit && r.serial === (f as { serial: number }).serial && r.command === COMMANDS.reply)?.unit;
+    expect(decoded(status)?.objects[0]).toMatchObject({ type: 21, status: 0b101 });
+    expect(decoded(await ask(85, { reserved: 0 }))?.objects[0]).toMatchObject({ type: 25, major: 0, minor: 1 });
+    expect(decoded(await ask(86, { reserved: 0 }))?.objects[0]).toMatchObject({ type: 26, description: 'GW-TEST 测试店' });
+    expect(decoded(await ask(88, { reserved: 0 }))?.objects[0]).toMatchObject({ type: 28 });
+    expect(decoded(await ask(62, { systemType: 1, systemAddress: 0, componentAddress: 0x10001 }))?.objects[0]).toMatchObject({ type: 2, status: 0b101 });
+    expect(decoded(await ask(63, { systemType: 1, systemAddress: 0, componentAddress: 0x10001 }))?.objects[0]).toMatchObject({ type: 3, value: 125 });
+    // A component the box does not have, a system that is not ours: denied.
+    expect((await ask(62, { systemType: 1, systemAddress: 0, componentAddress: 99 })).command).toBe(COMMANDS.deny);
+    expect((await ask(61, { systemType: 9, systemAddress: 0 })).command).toBe(COMMANDS.deny);
+    // Clock sync: confirmed, and our clock hears of it.
+    const now = new Date();
+    expect((await centre.ask(COMMANDS.control, { type: 90, objects: [{ type: 90, clock: timeLabelOf(now) }] })).command).toBe(COMMANDS.confirm);
+    expect(clockSyncs).toHaveLength(1);
+    expect(Math.abs(clockSyncs[0]!.getTime() - now.getTime())).toBeLessThan(1000);
+    // 查岗: confirmed, then answered with the transmitter's operation "inspection answered".
+    expect((await centre.ask(COMMANDS.control, { type: 91, objects: [{ type: 91, timeoutMinutes: 5 }] })).command).toBe(COMMANDS.confirm);
+    await until('the inspection answer', () => centre.units().some((u) => u.unit.type === 24));
+    expect(centre.units().find((u) => u.unit.type === 24)?.unit.objects[0]).toMatchObject({ type: 24, operation: 0b100000 });
+    // Initialising the transmitter remotely: refused.
+    expect((await centre.ask(COMMANDS.control, { type: 89, objects: [{ type: 89, reserved: 0 }] })).command).toBe(COMMANDS.deny);
+  });
+});

@@ -1,0 +1,403 @@
+// The box as a user information transmission device (用户信息传输装置) towards one GB/T 26875.3 centre:
+// one TCP connection it keeps up, the centre's queue of the outbox drained in order (alarms first), each
+// frame sent and its confirm awaited (the standard: ≤ 10 s, 3 sends), then the next; no confirm after
+// the last send: the connection is dropped and made again, and the same frame goes first. A row of the
+// queue goes only when every frame made from it is confirmed (or denied: the centre refusing a frame
+// gets the same answer every time, so it is logged and counted, not resent for ever). A kill -9 between
+// a send and its confirm resends it after the restart: the centre may see a frame twice, never none.
+// Between frames, the centre's requests are answered, its clock sync taken, its inspection (查岗) answered.
+
+import { connect, type Socket } from 'node:net';
+import type { Centre } from '../../../config/index.js';
+import type { DestinationQueue } from '../../outbox/destinations.js';
+import type { Logger } from '../../log/logger.js';
+import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, timeLabelOf, type CommandByte, type Frame } from './frame.js';
+import { analogValue, componentStatus, descriptionText, transmitterStatus, unitsFor, type ComponentMap } from './mapping.js';
+import { TRANSMITTER_OPERATION } from './tables.js';
+import { decodeUnit, encodeUnit, type DataUnit, type InfoObject } from './units.js';
+
+export interface CentreLinkOptions {
+  centre: Centre;
+  maps: readonly ComponentMap[];
+  queue: DestinationQueue;
+  log: Logger;
+  /** The channels' states now (for the transmitter status, and the centre's questions). */
+  channels: () => readonly { device: string; channel: string; state: 'normal' | 'warning' | 'alarm' | 'fault'; test: boolean }[];
+  /** The last reading of a channel, for a query of its analog value. */
+  reading: (device: string, channel: string) => number | undefined;
+  /** The centre's clock sync (type 90): its time, for our clock's quality. */
+  onClock: (centreNow: Date) => void;
+  /** This box's software version (type 25) and what it is (type 26). */
+  version: { major: number; minor: number };
+  describe: string;
+  reconnectMaxMs?: number;
+}
+
+export interface CentrePicture {
+  connected: boolean;
+  error: string | null;
+  backlog: number;
+  confirmed: number;
+  denied: number;
+  resent: number;
+  lastConfirmAt: string | null;
+}
+
+interface InFlight {
+  frame: Frame;
+  bytes: Uint8Array;
+  sends: number;
+  timer?: NodeJS.Timeout;
+  /** The queue row it comes from and whether it is that row's last frame; none for heartbeats and answers. */
+  row?: { rowid: number; last: boolean };
+}
+
+export class CentreLink {
+  private socket: Socket | undefined;
+  private connected = false;
+  private stopped = false;
+  private reader = new FrameReader();
+  private serial = 0;
+  private inFlight: InFlight | undefined;
+  /** Frames of the current queue row not yet sent (its first ones are confirmed). */
+  private rowFrames: { rowid: number; units: DataUnit[] } | undefined;
+  /** Frames made here (heartbeat, inspection answer), sent before the queue. */
+  private readonly local: DataUnit[] = [];
+  private retryMs = 1000;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastSendAt = 0;
+  private readonly byAddress: Map<number, ComponentMap>;
+  private readonly byChannel: Map<string, ComponentMap>;
+  private readonly operations: { operation: number; at: Date }[] = [];
+  private readonly stats = { confirmed: 0, denied: 0, resent: 0, lastConfirmAt: null as string | null, error: null as string | null };
+
+  constructor(private readonly o: CentreLinkOptions) {
+    this.byAddress = new Map(o.maps.map((m) => [m.componentAddress, m]));
+    this.byChannel = new Map(o.maps.map((m) => [`${m.device}/${m.channel}`, m]));
+  }
+
+  start(): void {
+    this.open();
+    const every = this.o.centre.heartbeatS * 1000;
+    this.heartbeatTimer = setInterval(
+      () => {
+        if (this.connected && !this.inFlight && Date.now() - this.lastSendAt >= every - 50) this.queueLocal(this.statusUnit());
+      },
+      Math.min(every, 5000),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.reconnectTimer);
+    if (this.inFlight) clearTimeout(this.inFlight.timer);
+    this.socket?.destroy();
+  }
+
+  /** Something was committed for the centre: send it if the line is free. */
+  kick(): void {
+    this.pump();
+  }
+
+  picture(): CentrePicture {
+    return {
+      connected: this.connected,
+      error: this.stats.error,
+      backlog: this.o.queue.size,
+      confirmed: this.stats.confirmed,
+      denied: this.stats.denied,
+      resent: this.stats.resent,
+      lastConfirmAt: this.stats.lastConfirmAt,
+    };
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    const { host, port } = this.o.centre;
+    const socket = connect({ host, port });
+    this.socket = socket;
+    this.reader = new FrameReader();
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.connected = true;
+      this.retryMs = 1000;
+      this.stats.error = null;
+      this.o.log.info({ centre: `${host}:${port}` }, 'connected to the monitoring centre');
+      // The transmitter's status first: the centre learns the box is there and how it is.
+      this.queueLocal(this.statusUnit());
+    });
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('error', (err) => {
+      this.stats.error = err.message;
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      const was = this.connected;
+      this.connected = false;
+      if (this.inFlight) {
+        clearTimeout(this.inFlight.timer);
+        // Sent again first on the next connection, same serial: the row is still in the queue.
+        this.inFlight = undefined;
+        this.rowFrames = undefined;
+      }
+      if (was) this.o.log.warn({ reason: this.stats.error ?? 'closed' }, 'monitoring centre connection lost: reconnecting');
+      if (this.stopped) return;
+      this.reconnectTimer = setTimeout(() => this.open(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, this.o.reconnectMaxMs ?? 30_000);
+    });
+  }
+
+  private queueLocal(unit: DataUnit): void {
+    this.local.push(unit);
+    this.pump();
+  }
+
+  /** Sends the next frame if connected and nothing waits for a confirm. */
+  private pump(): void {
+    if (!this.connected || this.inFlight) return;
+    const local = this.local.shift();
+    if (local) return this.send(COMMANDS.send, local);
+    while (!this.rowFrames || this.rowFrames.units.length === 0) {
+      if (this.rowFrames) {
+        this.o.queue.done(this.rowFrames.rowid);
+        this.rowFrames = undefined;
+      }
+      const [next] = this.o.queue.next(1);
+      if (!next) return;
+      let units: DataUnit[] = [];
+      try {
+        units = unitsFor(next.topic, JSON.parse(next.payload.toString('utf8')) as Record<string, unknown>, this.byChannel, this.o.centre);
+      } catch (err) {
+        this.o.log.error({ err: { message: (err as Error).message }, id: next.id }, 'message not sent to the centre: cannot be mapped');
+      }
+      this.rowFrames = { rowid: next.rowid, units };
+    }
+    const unit = this.rowFrames.units.shift() as DataUnit;
+    this.send(COMMANDS.send, unit, { rowid: this.rowFrames.rowid, last: this.rowFrames.units.length === 0 });
+  }
+
+  private nextSerial(): number {
+    this.serial = (this.serial + 1) % 0x10000;
+    return this.serial;
+  }
+
+  private frame(command: CommandByte, data: Uint8Array, serial: number): Frame {
+    const c = this.o.centre;
+    return { serial, version: c.version, time: timeLabelOf(new Date()), source: c.address, destination: c.centreAddress, command, data };
+  }
+
+  private send(command: CommandByte, unit: DataUnit, row?: { rowid: number; last: boolean }): void {
+    const frame = this.frame(command, encodeUnit(unit), this.nextSerial());
+    const bytes = encodeFrame(frame);
+    this.inFlight = { frame, bytes, sends: 0, ...(row ? { row } : {}) };
+    if (unit.type === 24) for (const o of unit.objects) if (o.type === 24 && o.operation !== TRANSMITTER_OPERATION.inspectionAnswer) this.remember(o.operation);
+    this.transmit();
+  }
+
+  private transmit(): void {
+    const f = this.inFlight;
+    if (!f || !this.socket) return;
+    f.sends++;
+    if (f.sends > 1) this.stats.resent++;
+    this.socket.write(f.bytes);
+    this.lastSendAt = Date.now();
+    clearTimeout(f.timer);
+    f.timer = setTimeout(() => {
+      if (this.inFlight !== f) return;
+      if (f.sends <= this.o.centre.retries) return this.transmit();
+      this.stats.error = `no confirm for serial ${f.frame.serial} after ${f.sends} sends`;
+      this.o.log.warn({ serial: f.frame.serial, sends: f.sends }, 'no confirm from the monitoring centre: reconnecting');
+      this.socket?.destroy();
+    }, this.o.centre.confirmTimeoutMs);
+  }
+
+  /** A frame of ours is through (confirmed or denied): its row goes once its last frame is. */
+  private settled(f: InFlight): void {
+    clearTimeout(f.timer);
+    this.inFlight = undefined;
+    if (f.row?.last) {
+      this.o.queue.done(f.row.rowid);
+      this.rowFrames = undefined;
+    }
+    this.pump();
+  }
+
+  private received(chunk: Buffer): void {
+    const { frames, rejected } = this.reader.push(chunk);
+    for (const r of rejected) this.o.log.warn({ reason: r.reason, skipped: r.skipped }, `bytes from the centre dropped: ${r.message}`);
+    for (const f of frames) this.answer(f);
+  }
+
+  private answer(f: Frame): void {
+    const mine = this.inFlight;
+    if ((f.command === COMMANDS.confirm || f.command === COMMANDS.deny) && mine && f.serial === mine.frame.serial) {
+      if (f.command === COMMANDS.confirm) {
+        this.stats.confirmed++;
+        this.stats.lastConfirmAt = new Date().toISOString();
+      } else {
+        this.stats.denied++;
+        this.o.log.error({ serial: f.serial, type: mine.frame.data[0] }, 'the monitoring centre denied a frame: not sent again');
+      }
+      return this.settled(mine);
+    }
+    if (f.command === COMMANDS.confirm || f.command === COMMANDS.deny) return; // late, for a frame already settled
+    let unit: DataUnit | undefined;
+    try {
+      unit = f.data.length ? decodeUnit(f.data) : undefined;
+    } catch (err) {
+      this.o.log.warn({ reason: (err as Gb26875Error).reason, serial: f.serial }, `centre's data unit refused: ${(err as Error).message}`);
+      return this.reply(f, COMMANDS.deny);
+    }
+    if (f.command === COMMANDS.request && unit) return this.query(f, unit);
+    if (f.command === COMMANDS.control && unit) return this.control(f, unit);
+    this.reply(f, COMMANDS.deny);
+  }
+
+  /** Confirm, deny or reply to the centre's frame `to`, under its serial (not awaited: answers are not confirmed). */
+  private reply(to: Frame, command: CommandByte, unit?: DataUnit): void {
+    if (!this.socket || !this.connected) return;
+    this.socket.write(encodeFrame(this.frame(command, unit ? encodeUnit(unit) : new Uint8Array(0), to.serial)));
+  }
+
+  private control(f: Frame, unit: DataUnit): void {
+    const o = unit.objects[0] as InfoObject;
+    if (o.type === 90) {
+      const when = dateOf(o.clock);
+      if (!when) return this.reply(f, COMMANDS.deny);
+      this.o.onClock(when);
+      this.o.log.info({ centre: when.toISOString() }, 'clock sync from the monitoring centre');
+      return this.reply(f, COMMANDS.confirm);
+    }
+    if (o.type === 91) {
+      if (this.o.centre.inspection === 'off') return this.reply(f, COMMANDS.deny);
+      this.reply(f, COMMANDS.confirm);
+      this.o.log.info({ timeoutMinutes: o.timeoutMinutes }, 'inspection (查岗) from the monitoring centre: answered');
+      this.remember(TRANSMITTER_OPERATION.inspectionAnswer);
+      return this.queueLocal({
+        type: 24,
+        objects: [{ type: 24, operation: TRANSMITTER_OPERATION.inspectionAnswer, operator: 0, time: timeLabelOf(new Date()) }],
+      });
+    }
+    // 89 (initialise the transmitter) and anything else: not done remotely on a box that drives gas valves.
+    this.reply(f, COMMANDS.deny);
+  }
+
+  /** Keeps the last operations for the centre's query of them (type 84). */
+  private remember(operation: number): void {
+    this.operations.push({ operation, at: new Date() });
+    if (this.operations.length > 32) this.operations.shift();
+  }
+
+  private query(f: Frame, unit: DataUnit): void {
+    const c = this.o.centre;
+    const now = timeLabelOf(new Date());
+    const o = unit.objects[0] as InfoObject;
+    const ours = (x: { systemType: number; systemAddress: number }) => x.systemType === c.systemType && x.systemAddress === c.systemAddress;
+    const sys = { systemType: c.systemType, systemAddress: c.systemAddress };
+    const channels = this.o.channels();
+    const component = (address: number) => {
+      const m = this.byAddress.get(address);
+      const ch = m && channels.find((x) => x.device === m.device && x.channel === m.channel);
+      return m && ch ? { m, ch } : undefined;
+    };
+    let answer: DataUnit | undefined;
+    switch (o.type) {
+      case 81:
+        answer = this.statusUnit();
+        break;
+      case 84: {
+        const records = this.operations.slice(-Math.max(1, o.records));
+        if (records.length) answer = { type: 24, objects: records.map((r) => ({ type: 24, operation: r.operation, operator: 0, time: timeLabelOf(r.at) })) };
+        break;
+      }
+      case 85:
+        answer = { type: 25, objects: [{ type: 25, ...this.o.version }] };
+        break;
+      case 86:
+        answer = { type: 26, objects: [{ type: 26, description: this.o.describe }] };
+        break;
+      case 88:
+        answer = { type: 28, objects: [{ type: 28, clock: now }] };
+        break;
+      case 61:
+        if (ours(o)) answer = { type: 1, objects: [{ type: 1, ...sys, status: systemStatus(channels), time: now }] };
+        break;
+      case 62: {
+        const x = ours(o) ? component(o.componentAddress) : undefined;
+        if (x) {
+          const obj = {
+            type: 2 as const,
+            ...sys,
+            componentType: x.m.componentType,
+            componentAddress: x.m.componentAddress,
+            status: componentStatus(x.ch.state, x.ch.test),
+            description: descriptionText(x.m.description),
+            time: now,
+          };
+          answer = { type: 2, objects: [obj] };
+        }
+        break;
+      }
+      case 63: {
+        const x = ours(o) ? component(o.componentAddress) : undefined;
+        const value = x && x.m.analogType > 0 ? this.o.reading(x.m.device, x.m.channel) : undefined;
+        if (x && value !== undefined) {
+          const obj = {
+            type: 3 as const,
+            ...sys,
+            componentType: x.m.componentType,
+            componentAddress: x.m.componentAddress,
+            analogType: x.m.analogType,
+            value: analogValue(value, x.m.analogScale),
+            time: now,
+          };
+          answer = { type: 3, objects: [obj] };
+        }
+        break;
+      }
+      case 65:
+        if (ours(o)) answer = { type: 5, objects: [{ type: 5, ...sys, ...this.o.version }] };
+        break;
+      case 66:
+        if (ours(o)) answer = { type: 6, objects: [{ type: 6, ...sys, description: this.o.describe }] };
+        break;
+      case 67: {
+        const m = ours(o) ? this.byAddress.get(o.componentAddress) : undefined;
+        if (m) {
+          const obj = {
+            type: 7 as const,
+            ...sys,
+            componentType: m.componentType,
+            componentAddress: m.componentAddress,
+            description: descriptionText(m.description),
+          };
+          answer = { type: 7, objects: [obj] };
+        }
+        break;
+      }
+      case 68:
+        if (ours(o)) answer = { type: 8, objects: [{ type: 8, ...sys, clock: now }] };
+        break;
+      default:
+        break;
+    }
+    if (answer) this.reply(f, COMMANDS.reply, answer);
+    else this.reply(f, COMMANDS.deny);
+  }
+
+  private statusUnit(): DataUnit {
+    return { type: 21, objects: [{ type: 21, status: transmitterStatus(this.o.channels()), time: timeLabelOf(new Date()) }] };
+  }
+}
+
+/** The building system's status word (§8.2.1.1): running, fire, fault, supervisory from the channels. */
+function systemStatus(channels: readonly { state: string; test: boolean }[]): number {
+  const live = channels.filter((c) => !c.test);
+  let s = 1;
+  if (live.some((c) => c.state === 'alarm')) s |= 1 << 1;
+  if (live.some((c) => c.state === 'fault')) s |= 1 << 2;
+  if (live.some((c) => c.state === 'warning')) s |= 1 << 4;
+  return s;
+}
