@@ -10,7 +10,7 @@ import { transactionWireMs } from '../../drivers/plan/wire-time.js';
 import { padTo, sentenceTranslator, translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { CHECK_CONFIG_MESSAGES, CONFIG_DIAGNOSTICS } from './check-config-messages.js';
 import { componentMaps } from '../northbound/gbt26875/mapping.js';
-import { ANALOG_TYPES, COMPONENT_TYPES } from '../northbound/gbt26875/tables.js';
+import { ANALOG_TYPES, COMPONENT_TYPES, SYSTEM_TYPES } from '../northbound/gbt26875/tables.js';
 import { gb18030 } from '../northbound/gbt26875/units.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
@@ -198,7 +198,7 @@ export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
         centreAddress: addressText(ct.centreAddress),
         timeoutS: ct.confirmTimeoutMs / 1000,
         retries: ct.retries,
-        systemType: ct.systemType,
+        systemType: `${ct.systemType} (${SYSTEM_TYPES[ct.systemType]?.[lang] ?? '?'})`,
         systemAddress: ct.systemAddress,
       }),
     );

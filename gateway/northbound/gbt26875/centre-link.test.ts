@@ -170,8 +170,7 @@ describe('CentreLink', () => {
     const ask = (type: number, extra: Record<string, unknown> = {}) => centre.ask(COMMANDS.request, { type, objects: [{ type, ...extra }] } as never);
     const status = await ask(81, { reserved: 0 });
     expect(status.command).toBe(COMMANDS.reply);
-    const decoded = (f: { data: Uint8Array }) =>
-      centre.got.find((r) => r.dir === 'in' && r.unit && r.serial === (f as { serial: number }).serial && r.command === COMMANDS.reply)?.unit;
+    const decoded = (f: { serial: number }) => centre.got.find((r) => r.dir === 'in' && r.unit && r.serial === f.serial && r.command === COMMANDS.reply)?.unit;
     expect(decoded(status)?.objects[0]).toMatchObject({ type: 21, status: 0b101 });
     expect(decoded(await ask(85, { reserved: 0 }))?.objects[0]).toMatchObject({ type: 25, major: 0, minor: 1 });
     expect(decoded(await ask(86, { reserved: 0 }))?.objects[0]).toMatchObject({ type: 26, description: 'GW-TEST 测试店' });

@@ -4,9 +4,9 @@
 // (1: the sum of bytes 3–27 and of the data unit, carries dropped) | `##`.
 // Every field is kept as it came (time label bytes included), so a decoded frame encodes to the same bytes.
 
-export const MAX_DATA_LENGTH = 1024;
+const MAX_DATA_LENGTH = 1024;
 /** `@@` and the 25 bytes of the control unit. */
-export const HEADER_LENGTH = 27;
+const HEADER_LENGTH = 27;
 /** Checksum and `##`. */
 const TRAILER_LENGTH = 3;
 const START = 0x40; // '@'
@@ -14,7 +14,7 @@ const END = 0x23; // '#'
 
 /** The command byte (Table 2). */
 export const COMMANDS = { control: 1, send: 2, confirm: 3, request: 4, reply: 5, deny: 6 } as const;
-export type CommandName = keyof typeof COMMANDS;
+type CommandName = keyof typeof COMMANDS;
 export type CommandByte = (typeof COMMANDS)[CommandName];
 const COMMAND_BYTES = new Set<number>(Object.values(COMMANDS));
 

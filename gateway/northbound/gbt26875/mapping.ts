@@ -25,7 +25,7 @@ export interface ComponentMap {
 }
 
 /** Per kind: the component type (Table 5) and the analog type with its scale from our unit. */
-export const KIND_MAPPING: Readonly<Record<SignalKind, { componentType: number; analogType: number; analogScale: number }>> = {
+const KIND_MAPPING: Readonly<Record<SignalKind, { componentType: number; analogType: number; analogScale: number }>> = {
   gas: { componentType: 11, analogType: 6, analogScale: 10 }, // point combustible gas detector; %LEL in 0.1 %LEL
   'residual-current': { componentType: 17, analogType: 9, analogScale: 0.01 }, // mA in 0.1 A steps (100 mA)
   temperature: { componentType: 18, analogType: 3, analogScale: 10 }, // electrical-fire temperature; °C in 0.1 °C

@@ -38,7 +38,7 @@ export type InfoObject =
   | { type: 90; clock: TimeLabel }
   | { type: 91; timeoutMinutes: number };
 
-export type InfoType = InfoObject['type'];
+type InfoType = InfoObject['type'];
 
 export interface DataUnit {
   type: InfoType;
