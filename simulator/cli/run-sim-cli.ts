@@ -3,6 +3,7 @@
 
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { devicesCommand, SimUsageError } from './devices-command.js';
+import { centreCommand } from './centre-command.js';
 import { demoCommand } from './demo-command.js';
 import { fleetCommand } from './fleet-command.js';
 import { platformCommand } from './platform-command.js';
@@ -24,6 +25,8 @@ Commands:
   fleet           N simulated gateways speaking the contract against a broker (load, platform tests)
   platform        the reference county platform: cases per township → county centre → department,
                   with its console and JSON API
+  centre          a fire-monitoring centre speaking GB/T 26875.3 over TCP: checks, confirms, can deny,
+                  delay, drop, and sends requests, clock sync and 查岗
   profiles        list the device profiles the simulator can serve, with their points
 
 Options:
@@ -55,7 +58,13 @@ export async function runSimCli(argv: string[], io: SimIo): Promise<number> {
     }
     return 0;
   }
-  const commands: Record<string, typeof devicesCommand> = { devices: devicesCommand, platform: platformCommand, fleet: fleetCommand, demo: demoCommand };
+  const commands: Record<string, typeof devicesCommand> = {
+    devices: devicesCommand,
+    platform: platformCommand,
+    fleet: fleetCommand,
+    demo: demoCommand,
+    centre: centreCommand,
+  };
   const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
   if (command) {
     try {
