@@ -96,3 +96,44 @@ describe('jiuxiao-sim devices --config', () => {
     expect(r.stderr).toMatch(/bad\.sim\.yaml:4:14 servers\[0\]\.devices: needs at least 1 item/);
   });
 });
+
+describe('jiuxiao-sim centre', () => {
+  it('confirms a frame from a box, records it decoded, denies a bad data unit, and refuses two answer modes at once', async () => {
+    const { connect } = await import('node:net');
+    const { encodeFrame, FrameReader, timeLabelOf } = await import('../../gateway/northbound/gbt26875/frame.js');
+    const { encodeUnit } = await import('../../gateway/northbound/gbt26875/units.js');
+    const port = await freePort();
+    const record = join(tmp, 'centre.jsonl');
+    const centre = await startProcess('node', [SIM, 'centre', '--port', String(port), '--record', record], /^ready$/m);
+    const sock = connect({ host: '127.0.0.1', port });
+    await new Promise((r) => sock.once('connect', r));
+    const reader = new FrameReader();
+    const answers: { serial: number; command: number }[] = [];
+    sock.on('data', (d: Buffer) => answers.push(...reader.push(d).frames));
+    const time = timeLabelOf(new Date());
+    const frame = (serial: number, data: Uint8Array) =>
+      encodeFrame({ serial, version: { main: 1, user: 0 }, time, source: 12345, destination: 1, command: 2, data });
+    sock.write(frame(7, encodeUnit({ type: 21, objects: [{ type: 21, status: 1, time }] })));
+    sock.write(frame(8, Uint8Array.from([22, 1, 0])));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(() => answers.length === 2);
+    expect(answers.map((a) => [a.serial, a.command])).toEqual([
+      [7, 3],
+      [8, 6],
+    ]);
+    sock.destroy();
+    await stopProcess(centre);
+    const lines = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ dir: 'in', serial: 7, command: 2, source: 12345, unit: { type: 21, objects: [{ type: 21, status: 1 }] } });
+    expect(lines.find((l) => l.serial === 8 && l.dir === 'in')).toMatchObject({ rejected: 'unknown information type 22' });
+
+    const both = await import('../helpers/proc.js').then((p) => p.runCommand('node', [SIM, 'centre', '--deny', '--silent']));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give at most one of --deny, --silent, --drop, --delay/);
+  });
+});
