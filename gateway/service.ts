@@ -247,6 +247,18 @@ export class GatewayService {
         backlog: p.backlog,
         shed: p.shed,
       },
+      centre:
+        this.config.centre && p.centre
+          ? {
+              address: `${this.config.centre.host}:${this.config.centre.port}`,
+              connected: p.centre.connected,
+              error: p.centre.error,
+              backlog: p.centre.backlog,
+              confirmed: p.centre.confirmed,
+              denied: p.centre.denied,
+              lastConfirmAt: p.centre.lastConfirmAt,
+            }
+          : null,
       storage: {
         ...st.storage,
         outboxInMemory: p.outboxError !== null,

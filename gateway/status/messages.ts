@@ -11,6 +11,8 @@ export const STATUS_MESSAGES = {
   connected: { en: 'connected', zh: '已连接' },
   notConnected: { en: 'NOT connected', zh: '未连接' },
   backlog: { en: 'backlog {n}', zh: '待发 {n}' },
+  centre: { en: 'centre', zh: '监控中心' },
+  centreCounts: { en: 'confirmed {confirmed}, denied {denied}', zh: '已确认 {confirmed}，被否认 {denied}' },
   shed: { en: 'telemetry shed {n}', zh: '丢弃遥测 {n}' },
   unacked: { en: 'alarms not acknowledged by the platform: {n}', zh: '平台未确认报警：{n} 条' },
   storage: { en: 'storage', zh: '存储' },

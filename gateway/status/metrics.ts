@@ -221,6 +221,38 @@ export class GatewayMetrics {
         this.set(v().uplink.inFlight);
       },
     });
+    // The GB/T 26875.3 centre: present only when one is configured.
+    new Gauge({
+      name: 'jx_centre_connected',
+      help: '1 while connected to the GB/T 26875.3 monitoring centre',
+      registers: r,
+      collect() {
+        const c = v().snapshot.centre;
+        if (c) this.set(c.connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'jx_centre_backlog',
+      help: "Alarms and events waiting for the centre's confirm",
+      registers: r,
+      collect() {
+        const c = v().snapshot.centre;
+        if (c) this.set(c.backlog);
+      },
+    });
+    new Counter({
+      name: 'jx_centre_frames_total',
+      help: 'Frames the centre answered since start, by answer',
+      labelNames: ['answer'],
+      registers: r,
+      collect() {
+        this.reset();
+        const c = v().snapshot.centre;
+        if (!c) return;
+        this.inc({ answer: 'confirmed' }, c.confirmed);
+        this.inc({ answer: 'denied' }, c.denied);
+      },
+    });
     new Gauge({
       name: 'jx_alarms_unacknowledged',
       help: 'Open alarms the platform has not acknowledged (re-announced until it does)',

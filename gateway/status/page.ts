@@ -95,6 +95,15 @@ ${table(
 <p>${e(!s.uplink.configured ? '未配置 not configured' : s.uplink.connected ? '已连接 connected' : '未连接 not connected')}${s.uplink.url ? ` · ${e(s.uplink.url)}` : ''}${s.uplink.error ? ` · ${e(`原因 why: ${s.uplink.error}`)}` : ''} · 待发 backlog ${e(backlog || '0')} · 丢弃遥测 telemetry shed ${e(s.uplink.shed.rows)}
  · 未确认报警 alarms not acknowledged by the platform ${e(unacked)}</p>
 
+${
+  s.centre
+    ? `<h2>监控中心 Fire-monitoring centre (GB/T 26875.3)</h2>
+<p${s.centre.connected ? '' : ' class="fault banner"'}>${e(
+        `${s.centre.connected ? '已连接 connected' : '未连接 NOT connected'} · ${s.centre.address}${s.centre.error ? ` · 原因 why: ${s.centre.error}` : ''} · 待发 backlog ${s.centre.backlog} · 已确认 confirmed ${s.centre.confirmed} · 被否认 denied ${s.centre.denied}`,
+      )}</p>
+`
+    : ''
+}
 <h2>存储 Storage</h2>
 <p${s.storage.ok ? '' : ' class="fault banner"'}>${e(
     s.storage.ok

@@ -15,6 +15,16 @@ export interface StatusSnapshot {
     backlog: Record<string, number>;
     shed: { rows: number; bytes: number };
   };
+  /** The GB/T 26875.3 fire-monitoring centre, when one is configured. */
+  centre: {
+    address: string;
+    connected: boolean;
+    error: string | null;
+    backlog: number;
+    confirmed: number;
+    denied: number;
+    lastConfirmAt: string | null;
+  } | null;
   /** Whether the box can keep what happens (full disk, read-only card): outputs are driven regardless. */
   storage: { ok: boolean; failures: number; lastError: string | null; unrecorded: number; unsaved: boolean; outboxInMemory: boolean };
   /** Alarms not yet cleared, with whether the platform acknowledged them (Article 8's closed loop). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderStatusPage } from './page.js';
 import { renderStatusText } from './text.js';
 import { sampleSnapshot } from '../../test/helpers/status-snapshot.js';
 
@@ -45,5 +46,27 @@ describe('status in a terminal', () => {
     expect(text).not.toMatch(/GAS VALVE/);
     expect(text).toMatch(/^uplink {4}not configured$/m);
     expect(text).toMatch(/^storage {3}FAILING: disk I\/O error; 2 events not recorded, state not saved, outbox in memory only \(outputs are still driven\)$/m);
+  });
+
+  it('a GB/T 26875.3 centre, when configured, has its own line and section: link, backlog, confirmed and denied', () => {
+    const centre = {
+      address: '10.0.0.5:9002',
+      connected: false,
+      error: 'connect ECONNREFUSED 10.0.0.5:9002',
+      backlog: 4,
+      confirmed: 12,
+      denied: 1,
+      lastConfirmAt: null,
+    };
+    const snap = sampleSnapshot({ centre });
+    expect(renderStatusText(snap)).toMatch(
+      /^centre {4}NOT connected \(connect ECONNREFUSED 10\.0\.0\.5:9002\) · 10\.0\.0\.5:9002 · backlog 4 · confirmed 12, denied 1$/m,
+    );
+    expect(renderStatusText(snap, 'zh')).toMatch(/^监控中心 {2}未连接 .* · 待发 4 · 已确认 12，被否认 1$/m);
+    expect(renderStatusPage(snap)).toMatch(
+      /监控中心 Fire-monitoring centre \(GB\/T 26875\.3\)<\/h2>\n<p class="fault banner">未连接 NOT connected · 10\.0\.0\.5:9002/,
+    );
+    expect(renderStatusText(sampleSnapshot())).not.toMatch(/^centre/m);
+    expect(renderStatusPage(sampleSnapshot())).not.toMatch(/监控中心/);
   });
 });

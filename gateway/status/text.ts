@@ -30,6 +30,13 @@ export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
         .filter(Boolean)
         .join(' · ');
   out.push(`${pad(t('uplink'), 10)}${uplink}`);
+  const c = s.centre;
+  if (c) {
+    const link = c.connected ? t('connected') : `${t('notConnected')}${c.error ? ` (${c.error})` : ''}`;
+    out.push(
+      `${pad(t('centre'), 10)}${[link, c.address, t('backlog', { n: c.backlog }), t('centreCounts', { confirmed: c.confirmed, denied: c.denied })].join(' · ')}`,
+    );
+  }
   const st = s.storage;
   out.push(
     `${pad(t('storage'), 10)}${

@@ -13,6 +13,7 @@ export function sampleSnapshot(over: Partial<StatusSnapshot> = {}): StatusSnapsh
       backlog: { alarm: 1, event: 0, heartbeat: 0, telemetry: 3 },
       shed: { rows: 0, bytes: 0 },
     },
+    centre: null,
     storage: { ok: true, failures: 0, lastError: null, unrecorded: 0, unsaved: false, outboxInMemory: false },
     openAlarms: [{ alarmId: 'a1', device: 'gas', channel: 'lel', state: 'alarm', acknowledged: false }],
     devices: [

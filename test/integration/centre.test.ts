@@ -55,6 +55,7 @@ describe('GB/T 26875.3 centre beside MQTT, end to end', () => {
     let centre = new SimCentre({ address: 1 });
     centres.push(centre);
     const centrePort = await centre.listen();
+    const statusPort = await freePort();
     const file = join(dir, 'gw.yaml');
     writeFileSync(
       file,
@@ -66,7 +67,7 @@ devices:
   - { id: rcd, bus: tcp, slaveId: 2, profile: acrel-asj, pollIntervalMs: 100, channels: { residual-current: { onDelayMs: 0 } } }
 uplink: { url: "${broker.url}", heartbeatIntervalS: 10 }
 centre: { host: 127.0.0.1, port: ${centrePort}, address: 12345, centreAddress: 1, confirmTimeoutMs: 2000, heartbeatS: 10 }
-status: { enabled: false }
+status: { port: ${statusPort} }
 `,
     );
     let gw = await startProcess('node', [GATEWAY, 'run', '--config', file], /gateway running/, 20_000);
@@ -126,6 +127,15 @@ status: { enabled: false }
     // The same changes in the same order (a frame sent just before the kill may come twice: at least once).
     const dedup = (xs: string[]) => xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
     expect(dedup(rcdAtCentre())).toEqual(dedup(rcdAtPlatform()));
+    // The link as the box shows it: status.json and /metrics.
+    const statusJson = async () => (await (await fetch(`http://127.0.0.1:${statusPort}/status.json`)).json()) as { centre: Record<string, unknown> };
+    for (let i = 0; i < 50 && (await statusJson()).centre.backlog !== 0; i++) await new Promise((r) => setTimeout(r, 200));
+    const status = await statusJson();
+    expect(status.centre).toMatchObject({ address: `127.0.0.1:${centrePort}`, connected: true, backlog: 0, denied: 0 });
+    const metrics = await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();
+    expect(metrics).toMatch(/^jx_centre_connected 1$/m);
+    expect(metrics).toMatch(/^jx_centre_backlog 0$/m);
+    expect(Number(/^jx_centre_frames_total\{answer="confirmed"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     await stopProcess(gw);
     await platform.close();
   }, 180_000);
