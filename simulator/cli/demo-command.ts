@@ -5,7 +5,7 @@ import { runDemo } from '../demo/demo.js';
 import { SCENARIOS } from '../scenarios.js';
 import { SimUsageError } from './devices-command.js';
 
-const DEMO_USAGE = `Usage: npm run demo [-- --scenario NAME] [--mqtt-port N] [--http PORT]
+const DEMO_USAGE = `Usage: npm run demo [-- --scenario NAME] [--mqtt-port N] [--http PORT] [--centre [--centre-port N]]
        jiuxiao-sim demo [same options]
 
 The whole loop, nothing to install: an embedded MQTT broker, the simulated venue, the gateway on
@@ -16,6 +16,9 @@ config/examples/simulated-venue.yaml, and the reference county platform with its
   --http PORT       console port to try first (default 8090; a free one if taken)
   --data DIR        keep the gateway's and the platform's files under DIR (default: next to the
                     example configs, config/examples/.jiuxiao-demo and .jiuxiao-platform)
+  --centre          also a simulated GB/T 26875.3 fire-monitoring centre: the gateway reports there
+                    too, each frame it gets is shown (docs/gbt26875.md)
+  --centre-port N   its port to try first (default 9002; a free one if taken)
 `;
 
 export async function demoCommand(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
@@ -27,7 +30,14 @@ export async function demoCommand(argv: string[], io: { stdout: (t: string) => v
   try {
     v = parseArgs({
       args: argv,
-      options: { scenario: { type: 'string' }, 'mqtt-port': { type: 'string' }, http: { type: 'string' }, data: { type: 'string' } },
+      options: {
+        scenario: { type: 'string' },
+        'mqtt-port': { type: 'string' },
+        http: { type: 'string' },
+        data: { type: 'string' },
+        centre: { type: 'boolean' },
+        'centre-port': { type: 'string' },
+      },
       allowPositionals: false,
     }).values;
   } catch (err) {
@@ -42,6 +52,7 @@ export async function demoCommand(argv: string[], io: { stdout: (t: string) => v
   };
   const mqttPort = port('mqtt-port', v['mqtt-port']);
   const httpPort = port('http', v.http);
+  const centrePort = v.centre || v['centre-port'] !== undefined ? (port('centre-port', v['centre-port']) ?? 9002) : undefined;
   const t0 = Date.now();
   const say = (line: string) => io.stdout(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${line}\n`);
   const demo = await runDemo({
@@ -50,6 +61,7 @@ export async function demoCommand(argv: string[], io: { stdout: (t: string) => v
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
     ...(v.data !== undefined ? { dataDir: v.data } : {}),
+    ...(centrePort !== undefined ? { centrePort } : {}),
   });
   say('ready (Ctrl-C stops everything: the gateway first, the broker last)');
   let stopping = false;

@@ -8,7 +8,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { loadYamlFile } from '../../config/index.js';
@@ -18,6 +18,7 @@ import { startScenario, type ScenarioName } from '../scenarios.js';
 import { ConsoleServer } from '../platform/console.js';
 import { Platform } from '../platform/platform.js';
 import { eventText } from '../../gateway/log/pretty.js';
+import { SimCentre } from '../centre/centre.js';
 
 /** The repository (or installed package): the folder above this file that holds package.json. */
 function packageRoot(): string {
@@ -39,6 +40,8 @@ export interface DemoOptions {
   /** Where the gateway and the platform keep their files (default: the gateway's config/examples/.jiuxiao-demo,
    *  the platform's config/examples/.jiuxiao-platform). */
   dataDir?: string;
+  /** Also a GB/T 26875.3 fire-monitoring centre (simulated), on this port first (0: any free port). */
+  centrePort?: number;
   say: (line: string) => void;
 }
 
@@ -48,6 +51,7 @@ export interface RunningDemo {
   statusUrl: string;
   controlUrl: string;
   platform: Platform;
+  centre?: SimCentre;
   gateway: ChildProcess;
   stop(): Promise<void>;
 }
@@ -154,13 +158,45 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     cleanups.push(() => started.stop());
     const consoleUrl = web.url ?? '';
 
+    // 3b. A GB/T 26875.3 monitoring centre, if asked: the gateway reports there too, from a copy of the
+    // demo config with a centre section (its data stays where the demo keeps it).
+    let centre: SimCentre | undefined;
+    let gatewayConfig = DEMO_GATEWAY_CONFIG;
+    const gatewayDataDir = o.dataDir ? join(o.dataDir, 'gateway') : join(ROOT, 'config', 'examples', '.jiuxiao-demo');
+    if (o.centrePort !== undefined) {
+      let c = new SimCentre({ address: 1, port: o.centrePort });
+      let centrePort: number;
+      try {
+        centrePort = await c.listen();
+      } catch {
+        c = new SimCentre({ address: 1, port: 0 });
+        centrePort = await c.listen();
+      }
+      centre = c;
+      cleanups.push(() => c.close());
+      let said = 0;
+      const names: Record<number, string> = { 2: 'component status', 3: 'analog value', 21: 'transmitter status', 24: 'operation' };
+      const tell = setInterval(() => {
+        for (const u of c.units().slice(said)) say(`centre   <- type ${u.unit.type} ${names[u.unit.type] ?? ''} ${JSON.stringify(u.unit.objects[0])}`);
+        said = c.units().length;
+      }, 200);
+      cleanups.push(async () => clearInterval(tell));
+      mkdirSync(gatewayDataDir, { recursive: true });
+      gatewayConfig = join(gatewayDataDir, 'gateway-with-centre.yaml');
+      writeFileSync(
+        gatewayConfig,
+        `${readFileSync(DEMO_GATEWAY_CONFIG, 'utf8')}\ncentre: { host: 127.0.0.1, port: ${centrePort}, address: 12345, centreAddress: 1 }\n`,
+      );
+      say(`centre   simulated GB/T 26875.3 monitoring centre on 127.0.0.1:${centrePort}`);
+    }
+
     // 4. The gateway, a real process on its SIGTERM path at the end.
     // Its own process group: a Ctrl-C in the terminal reaches the demo only, which then stops the gateway
     // by one SIGTERM (a second signal would make the gateway exit at once, skipping its flush).
-    const gateway = spawn(process.execPath, [GATEWAY, 'run', '--config', DEMO_GATEWAY_CONFIG], {
+    const gateway = spawn(process.execPath, [GATEWAY, 'run', '--config', gatewayConfig], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, JX_MQTT_URL: mqttUrl, ...(o.dataDir ? { JX_DATA_DIR: join(o.dataDir, 'gateway') } : {}) },
+      env: { ...process.env, JX_MQTT_URL: mqttUrl, ...(o.dataDir || centre ? { JX_DATA_DIR: gatewayDataDir } : {}) },
     });
     const orphan = () => gateway.kill('SIGTERM'); // the demo killed harder than Ctrl-C: do not leave the gateway behind
     process.once('exit', orphan);
@@ -213,7 +249,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     } else {
       say(`try      the console's scenario buttons, or curl -X POST ${controlUrl}/scenario -d '{"name": "gas-leak"}'`);
     }
-    return { mqttUrl, consoleUrl, statusUrl, controlUrl, platform, gateway, stop };
+    return { mqttUrl, consoleUrl, statusUrl, controlUrl, platform, gateway, stop, ...(centre ? { centre } : {}) };
   } catch (err) {
     await stop();
     throw err;

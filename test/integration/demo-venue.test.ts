@@ -65,10 +65,24 @@ describe('the demo venue', () => {
     }
   }, 90_000);
 
-  it('npm run demo -- --scenario gas-leak: one case at the township, escalated, acknowledged in the console, confirmed by the box; Ctrl-C stops all cleanly', async () => {
+  it('npm run demo -- --scenario gas-leak --centre: one case at the township, escalated, acknowledged in the console, confirmed by the box; Ctrl-C stops all cleanly', async () => {
     const demo = spawn(
       'node',
-      [join(ROOT, 'dist/simulator/cli/main.js'), 'demo', '--scenario', 'gas-leak', '--mqtt-port', '0', '--http', '0', '--data', join(dir, 'demo')],
+      [
+        join(ROOT, 'dist/simulator/cli/main.js'),
+        'demo',
+        '--scenario',
+        'gas-leak',
+        '--mqtt-port',
+        '0',
+        '--http',
+        '0',
+        '--data',
+        join(dir, 'demo'),
+        '--centre',
+        '--centre-port',
+        '0',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -101,6 +115,13 @@ describe('the demo venue', () => {
       });
       expect(r.status).toBe(200);
       await waitFor(() => /ack-alarm confirmed by GW-DEMO-0001/.test(out), 10_000, `the box confirms: ${out}`);
+      // --centre: the same alarm at the simulated GB/T 26875.3 centre, as a fire-alarm component status.
+      expect(out).toMatch(/centre {3}simulated GB\/T 26875\.3 monitoring centre on 127\.0\.0\.1:\d+/);
+      await waitFor(
+        () => /centre {3}<- type 2 component status \{"type":2,"systemType":1,"systemAddress":0,"componentType":11,.*"status":3,/.test(out),
+        10_000,
+        `the centre: ${out}`,
+      );
       const t0 = Date.now();
       demo.kill('SIGINT');
       const code = await new Promise<number | null>((res) => demo.once('exit', (c) => res(c)));
