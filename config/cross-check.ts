@@ -419,7 +419,7 @@ function checkCentre(c: PartialConfig, profileOf: Map<string, { device: Device; 
 function checkUplinkAndStatus(c: PartialConfig, ctx: CheckContext, error: Report, warn: Report): void {
   const u = c.uplink;
   if (!u) {
-    if (c.gatewayId !== undefined) warn(['uplink'], 'no uplink: alarms are kept and acted on locally but reach no platform');
+    if (c.gatewayId !== undefined && !c.centre) warn(['uplink'], 'no uplink: alarms are kept and acted on locally but reach no platform');
   } else {
     if (u.password !== undefined && u.passwordFile !== undefined) error(['uplink', 'passwordFile'], 'give password or passwordFile, not both', 'key');
     if (u.password !== undefined && !ctx.fromEnv.has('uplink.password')) {

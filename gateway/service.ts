@@ -23,7 +23,7 @@ import type { Uplink } from './uplink/uplink.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
 import { Recorder, withRecording, type RecorderStopReport, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
-import { componentMaps } from './northbound/gbt26875/mapping.js';
+import { componentMaps } from './northbound/gbt26875/components.js';
 import { outputState } from './status/words.js';
 import { join } from 'node:path';
 

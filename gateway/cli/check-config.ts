@@ -9,7 +9,7 @@ import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
 import { padTo, sentenceTranslator, translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { CHECK_CONFIG_MESSAGES, CONFIG_DIAGNOSTICS } from './check-config-messages.js';
-import { componentMaps } from '../northbound/gbt26875/mapping.js';
+import { componentMaps } from '../northbound/gbt26875/components.js';
 import { ANALOG_TYPES, COMPONENT_TYPES, SYSTEM_TYPES } from '../northbound/gbt26875/tables.js';
 import { gb18030 } from '../northbound/gbt26875/units.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';

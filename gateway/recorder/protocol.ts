@@ -7,7 +7,7 @@ import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import type { ResetResult, RuntimeStatus, Source } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { RecorderStopReport, RecordingPicture } from './recorder.js';
-import type { ComponentMap } from '../northbound/gbt26875/mapping.js';
+import type { ComponentMap } from '../northbound/gbt26875/components.js';
 
 export interface RecorderInit {
   config: Config;

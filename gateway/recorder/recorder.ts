@@ -24,8 +24,9 @@ import { Reporter } from '../uplink/reporter.js';
 import { TelemetryAggregator } from '../uplink/telemetry.js';
 import { Uplink } from '../uplink/uplink.js';
 import { packageVersion } from '../../config/package-version.js';
-import { CentreLink, type CentrePicture } from '../northbound/gbt26875/centre-link.js';
-import type { ComponentMap } from '../northbound/gbt26875/mapping.js';
+import type { CentreLink, CentrePicture } from '../northbound/gbt26875/centre-link.js';
+import type { DestinationQueue } from '../outbox/destinations.js';
+import type { ComponentMap } from '../northbound/gbt26875/components.js';
 
 export interface RuntimeLink {
   /** The runtime's status now (or as last heard, on a worker). */
@@ -127,9 +128,11 @@ export class Recorder {
   readonly outbox: Outbox;
   readonly reporter: Reporter;
   readonly uplink: Uplink | undefined;
-  readonly centre: CentreLink | undefined;
+  private centre: CentreLink | undefined;
+  private readonly centreQueue: DestinationQueue | undefined;
   /** The last reading of each point, by "device/point" (the centre may ask for a value). */
   private readonly lastValues = new Map<string, number>();
+  private stopped = false;
   private readonly answered: AnsweredCommands;
   private readonly telemetry = new TelemetryAggregator();
   private readonly clock: SystemClock;
@@ -181,21 +184,8 @@ export class Recorder {
         })
       : undefined;
     if (o.ownState) this.openState();
-    this.centre =
-      config.centre && o.centreMaps
-        ? new CentreLink({
-            centre: config.centre,
-            maps: o.centreMaps,
-            queue: outbox.addDestination('centre', ['alarm', 'event']),
-            log: o.log.child({ name: 'centre' }),
-            channels: () => this.link.status().channels,
-            reading: (device, channel) => this.lastValues.get(`${device}/${channel}`),
-            onClock: (when) => this.clock.vouch(when.getTime(), 5000),
-            version: versionBytes(),
-            describe: `${config.gateway.id} ${config.venue.name}`,
-            ...(o.timers?.reconnectMaxMs ? { reconnectMaxMs: o.timers.reconnectMaxMs } : {}),
-          })
-        : undefined;
+    // The centre's queue from the first event on; its link (and the GB 18030 codec) loads at start.
+    this.centreQueue = config.centre && o.centreMaps ? outbox.addDestination('centre', ['alarm', 'event']) : undefined;
     this.reporter = new Reporter(config, risk, {
       outbox,
       boot: o.boot,
@@ -227,7 +217,7 @@ export class Recorder {
   /** A good reading, for telemetry. */
   reading(device: string, points: Readonly<Record<string, DecodedPoint>>): void {
     this.telemetry.add(device, points);
-    if (this.centre) for (const [name, p] of Object.entries(points)) if (typeof p.value === 'number') this.lastValues.set(`${device}/${name}`, p.value);
+    if (this.centreQueue) for (const [name, p] of Object.entries(points)) if (typeof p.value === 'number') this.lastValues.set(`${device}/${name}`, p.value);
   }
 
   /** Worker only: channel states, closed valves and open alarms to save; the latest wins, retried until saved. */
@@ -317,7 +307,7 @@ export class Recorder {
     });
     every(5000, () => this.watch());
     every(600_000, () => this.outbox.vacuumSome());
-    this.centre?.start();
+    if (this.centreQueue) void this.startCentre(this.centreQueue);
     // Without an uplink there is nobody to send health and telemetry to: the events alone are kept.
     if (!this.uplink) return;
     every(t.heartbeatMs ?? (u?.heartbeatIntervalS ?? 60) * 1000, () => this.heartbeat());
@@ -337,6 +327,30 @@ export class Recorder {
       if (restored) this.reporter.reannounce(reannounceMs);
     } catch (err) {
       this.o.log.error({ err: { message: (err as Error).message } }, 'first heartbeat not recorded');
+    }
+  }
+
+  private async startCentre(queue: DestinationQueue): Promise<void> {
+    const centre = this.config.centre;
+    if (!centre || !this.o.centreMaps) return;
+    try {
+      const { CentreLink } = await import('../northbound/gbt26875/centre-link.js');
+      if (this.stopped) return;
+      this.centre = new CentreLink({
+        centre,
+        maps: this.o.centreMaps,
+        queue,
+        log: this.o.log.child({ name: 'centre' }),
+        channels: () => this.link.status().channels,
+        reading: (device, channel) => this.lastValues.get(`${device}/${channel}`),
+        onClock: (when) => this.clock.vouch(when.getTime(), 5000),
+        version: versionBytes(),
+        describe: `${this.config.gateway.id} ${this.config.venue.name}`,
+        ...(this.o.timers?.reconnectMaxMs ? { reconnectMaxMs: this.o.timers.reconnectMaxMs } : {}),
+      });
+      this.centre.start();
+    } catch (err) {
+      this.o.log.error({ err: { message: (err as Error).message } }, 'monitoring centre link failed to start: its queue is kept');
     }
   }
 
@@ -406,7 +420,19 @@ export class Recorder {
       unsaved: this.pendingState !== undefined,
       uplinkConnects: this.uplink?.connects ?? 0,
       inFlight: this.uplink?.inFlightCount ?? 0,
-      ...(this.centre ? { centre: this.centre.picture() } : {}),
+      ...(this.centreQueue
+        ? {
+            centre: this.centre?.picture() ?? {
+              connected: false,
+              error: 'starting',
+              backlog: this.centreQueue.size,
+              confirmed: 0,
+              denied: 0,
+              resent: 0,
+              lastConfirmAt: null,
+            },
+          }
+        : {}),
     };
   }
 
@@ -433,6 +459,7 @@ export class Recorder {
         await new Promise((res) => setTimeout(res, 50));
       }
     }
+    this.stopped = true;
     this.centre?.stop();
     const { offlinePublished } = (await this.uplink?.stop(2000)) ?? { offlinePublished: false };
     const backlog = waiting();

@@ -11,7 +11,7 @@ import { createLogger } from '../../log/logger.js';
 import { Outbox } from '../../outbox/outbox.js';
 import { CentreLink } from './centre-link.js';
 import { COMMANDS, timeLabelOf } from './frame.js';
-import type { ComponentMap } from './mapping.js';
+import type { ComponentMap } from './components.js';
 
 const root = mkdtempSync(join(tmpdir(), 'jx-centre-link-'));
 const log = createLogger({ level: 'fatal', pretty: false, name: 'test' });

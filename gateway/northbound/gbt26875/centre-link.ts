@@ -12,7 +12,8 @@ import type { Centre } from '../../../config/index.js';
 import type { DestinationQueue } from '../../outbox/destinations.js';
 import type { Logger } from '../../log/logger.js';
 import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, timeLabelOf, type CommandByte, type Frame } from './frame.js';
-import { analogValue, componentStatus, descriptionText, transmitterStatus, unitsFor, type ComponentMap } from './mapping.js';
+import type { ComponentMap } from './components.js';
+import { analogValue, componentStatus, descriptionText, transmitterStatus, unitsFor } from './mapping.js';
 import { TRANSMITTER_OPERATION } from './tables.js';
 import { decodeUnit, encodeUnit, type DataUnit, type InfoObject } from './units.js';
 

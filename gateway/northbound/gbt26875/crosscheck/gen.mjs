@@ -5,7 +5,13 @@ import { writeFileSync } from 'node:fs';
 const { encodeFrame, timeLabelOf } = await import(`${process.env.JX_ROOT}/dist/gateway/northbound/gbt26875/frame.js`);
 const { encodeUnit } = await import(`${process.env.JX_ROOT}/dist/gateway/northbound/gbt26875/units.js`);
 let a = 42;
-const rand = () => { a |= 0; a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+const rand = () => {
+  a |= 0;
+  a = (a + 0x6d2b79f5) | 0;
+  let t = Math.imul(a ^ (a >>> 15), 1 | a);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 const rnd = (n) => Math.floor(rand() * n);
 const time = () => timeLabelOf(new Date(Date.UTC(2020 + rnd(10), rnd(12), 1 + rnd(28), rnd(24), rnd(60), rnd(60))));
 const words = ['厨房燃气', '配电箱 panel', 'A区1层走廊', '后厨灶台燃气探测器', 'gas lel', ''];
@@ -30,9 +36,17 @@ const types = Object.keys(makers).map(Number);
 const cases = [];
 for (let i = 0; i < 1000; i++) {
   const type = types[rnd(types.length)];
-  const count = (type === 6 || type === 26) ? 1 : 1 + rnd(4);
+  const count = type === 6 || type === 26 ? 1 : 1 + rnd(4);
   const objects = Array.from({ length: count }, () => makers[type]());
-  const frame = { serial: rnd(65536), version: { main: 1, user: rnd(256) }, time: time(), source: rnd(2 ** 47), destination: rnd(2 ** 47), command: 2, data: encodeUnit({ type, objects }) };
+  const frame = {
+    serial: rnd(65536),
+    version: { main: 1, user: rnd(256) },
+    time: time(),
+    source: rnd(2 ** 47),
+    destination: rnd(2 ** 47),
+    command: 2,
+    data: encodeUnit({ type, objects }),
+  };
   cases.push({ frame: { ...frame, data: undefined }, type, objects, hex: Buffer.from(encodeFrame(frame)).toString('hex') });
 }
 writeFileSync('cases.json', JSON.stringify(cases));
