@@ -102,19 +102,20 @@ describe('CentreLink', () => {
     const { centre, queue, alarm, link } = await setup();
     await until('the status on connect', () => dataTypes(centre).includes(21));
     alarm('a1', 'alarm', 26.4);
-    await until('both frames of the alarm', () => dataTypes(centre).filter((t) => t !== 21).length === 2);
-    const [status, fire, value] = centre.units().map((u) => u.unit.objects[0]);
+    await until('both frames of the alarm', () => dataTypes(centre).filter((t) => t !== 21 && t !== 28).length === 2);
+    const [status, clock, fire, value] = centre.units().map((u) => u.unit.objects[0]);
     expect(status).toMatchObject({ type: 21, status: 0b1 });
+    expect(clock).toMatchObject({ type: 28 });
     expect(fire).toMatchObject({ type: 2, systemType: 1, componentType: 11, componentAddress: 0x10001, status: 0b11, description: '后厨 燃气' });
     expect(value).toMatchObject({ type: 3, analogType: 6, value: 264 });
     // Every data frame from the box is confirmed under its own serial, serials counting up.
     const ins = centre.got.filter((r) => r.dir === 'in' && r.command === COMMANDS.send);
     const confirms = centre.got.filter((r) => r.dir === 'out' && r.command === COMMANDS.confirm);
     expect(confirms.map((r) => r.serial)).toEqual(ins.map((r) => r.serial));
-    expect(ins.map((r) => r.serial)).toEqual([1, 2, 3]);
+    expect(ins.map((r) => r.serial)).toEqual([1, 2, 3, 4]);
     expect(ins[0]).toMatchObject({ source: 12345, destination: 1 });
     await until('the row confirmed', () => queue.size === 0);
-    expect(link.picture()).toMatchObject({ connected: true, confirmed: 3, denied: 0, backlog: 0 });
+    expect(link.picture()).toMatchObject({ connected: true, confirmed: 4, denied: 0, backlog: 0 });
   });
 
   it('no confirm: the frame is sent again (same serial) up to the retries, then the connection is made anew and it goes first', async () => {

@@ -126,8 +126,10 @@ export class CentreLink {
       this.retryMs = 1000;
       this.stats.error = null;
       this.o.log.info({ centre: `${host}:${port}` }, 'connected to the monitoring centre');
-      // The transmitter's status first: the centre learns the box is there and how it is.
-      this.queueLocal(this.statusUnit());
+      // The transmitter's status and its clock first: the centre learns the box is there, how it is, and
+      // what time it keeps (an offset shows there; the centre may answer with a clock sync).
+      this.local.push(this.statusUnit(), { type: 28, objects: [{ type: 28, clock: timeLabelOf(new Date()) }] });
+      this.pump();
     });
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('error', (err) => {
