@@ -52,6 +52,24 @@ function must(cmd: string, args: string[], timeoutMs = 600_000): string {
   return r.stdout;
 }
 
+/** The same, without blocking this process: the simulator the gateway polls runs in it, and a
+ *  synchronous `buildah run` of a few seconds would stall it (the gateway then sees its devices stop
+ *  answering, rightly closes the valve on the gas detector's fault, and the test reads that as a failure). */
+function runAsync(cmd: string, args: string[], timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('close', (status) => {
+      clearTimeout(t);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** A fresh working container of the image, removed at the end. */
 function container(): string {
   const name = `jx-test-${process.pid}-${containers.length}`;
@@ -246,12 +264,9 @@ describe.skipIf(skip !== undefined)(`the container image${skip ? ` (skipped: ${s
       await waitFor(() => platform!.got.some((m) => m.topic.endsWith('/status') && m.payload.includes('online')), 15_000, 'online at the broker');
 
       // The image's own HEALTHCHECK command, run in the container as Docker would run it.
-      const [inspect] = JSON.parse(must('podman', ['image', 'inspect', IMAGE])) as Inspected[];
+      const [inspect] = JSON.parse((await runAsync('podman', ['image', 'inspect', IMAGE])).stdout) as Inspected[];
       const test = inspect!.Healthcheck!.Test!.slice(1);
-      const health = spawnSync('buildah', ['run', '--isolation', 'chroot', '--env', `JX_STATUS_PORT=${statusPort}`, c, '--', ...test], {
-        env,
-        encoding: 'utf8',
-      });
+      const health = await runAsync('buildah', ['run', '--isolation', 'chroot', '--env', `JX_STATUS_PORT=${statusPort}`, c, '--', ...test]);
       expect(health.status, health.stderr).toBe(0);
 
       // The state and the outbox are on the volume, where the host (and a new container) finds them.
@@ -262,14 +277,21 @@ describe.skipIf(skip !== undefined)(`the container image${skip ? ` (skipped: ${s
       // the control socket on the volume.
       await waitFor(() => valveOpen() === false, 10_000, 'valve closed at start');
       await waitFor(() => dev('kitchen-gas').requests > 2, 10_000, 'gas detector polled');
-      const reset = spawnSync(
-        'buildah',
-        ['run', '--isolation', 'chroot', ...mounts, c, '--', 'jiuxiao-gateway', 'reset', '--config', '/etc/jiuxiao-gateway/gateway.yaml'],
-        { env, encoding: 'utf8', timeout: 60_000 },
-      );
+      const reset = await runAsync('buildah', [
+        'run',
+        '--isolation',
+        'chroot',
+        ...mounts,
+        c,
+        '--',
+        'jiuxiao-gateway',
+        'reset',
+        '--config',
+        '/etc/jiuxiao-gateway/gateway.yaml',
+      ]);
       expect(reset.status, `${reset.stdout}${reset.stderr}`).toBe(0);
       expect(reset.stdout).toMatch(/gas-valve/);
-      await waitFor(() => valveOpen() === true, 10_000, 'valve reopened by the local reset');
+      await waitFor(() => valveOpen() === true, 10_000, `valve reopened by the local reset (reset said: ${reset.stdout.trim()}; log: ${out.slice(-3000)})`);
       dev('kitchen-gas').setBehaviour('gas-leak', performance.now());
       await waitFor(
         () => platform!.got.some((m) => m.topic.endsWith('/alarm') && m.json?.device === 'kitchen-gas' && m.json?.state === 'alarm'),
