@@ -40,7 +40,7 @@ export class DestinationQueue {
     this.stmts = {
       insert: db.prepare('INSERT INTO destination_queue (destination, priority, topic, id, seq, created, payload) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       next: db.prepare('SELECT rowid, topic, id, seq, created, payload FROM destination_queue WHERE destination = ? ORDER BY priority, rowid LIMIT ?'),
-      delete: db.prepare('DELETE FROM destination_queue WHERE rowid = ? AND destination = ?'),
+      delete: db.prepare('DELETE FROM destination_queue WHERE destination = ? AND rowid IN (SELECT value FROM json_each(?))'),
       count: db.prepare('SELECT COUNT(*) FROM destination_queue WHERE destination = ?').pluck(),
     };
   }
@@ -51,17 +51,42 @@ export class DestinationQueue {
     this.stmts.insert.run(this.name, PRIORITY[topic], topic, id, seq, created, payload);
   }
 
-  /** The oldest messages of the most urgent topic first (alarms before events). */
+  /** Rows the destination has, not yet deleted: deletes are batched (one fsync per batch, not per row). */
+  private readonly gone = new Set<number>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  /** The oldest messages of the most urgent topic first (alarms before events); rows already had are skipped. */
   next(limit: number): QueuedMessage[] {
-    return this.stmts.next.all(this.name, limit) as QueuedMessage[];
+    const rows = this.stmts.next.all(this.name, limit + this.gone.size) as QueuedMessage[];
+    return rows.filter((r) => !this.gone.has(r.rowid)).slice(0, limit);
   }
 
-  /** The destination has it (confirmed, or it is nothing the destination takes): it goes. */
+  /**
+   * The destination has it (confirmed, or it is nothing the destination takes): it goes, with the next
+   * batch (at 64 rows or within 200 ms). A crash before that sends it again after the restart: at least
+   * once, never lost, as with the outbox.
+   */
   done(rowid: number): void {
-    this.stmts.delete.run(rowid, this.name);
+    this.gone.add(rowid);
+    if (this.gone.size >= 64) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), 200);
   }
 
+  /** Deletes what the destination has; kept for the next try when the disk refuses. */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.gone.size) return;
+    try {
+      this.stmts.delete.run(this.name, JSON.stringify([...this.gone]));
+      this.gone.clear();
+    } catch {
+      this.flushTimer = setTimeout(() => this.flush(), 2000);
+    }
+  }
+
+  /** Messages the destination does not have yet. */
   get size(): number {
-    return Number(this.stmts.count.get(this.name));
+    return Number(this.stmts.count.get(this.name)) - this.gone.size;
   }
 }

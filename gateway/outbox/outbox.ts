@@ -409,6 +409,7 @@ export class Outbox {
   /** Flushes the pending deletes and writes what waits in memory to disk, then closes. */
   close(): void {
     this.flushAcks();
+    for (const d of this.destinations) d.flush();
     this.spill(new Set());
     this.db.close();
   }
