@@ -3,11 +3,10 @@
 // stdin (one per line) to deny, delay, go silent, drop, or send requests, clock sync and 查岗.
 
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { COMMANDS, timeLabelOf } from '../../gateway/northbound/gbt26875/frame.js';
 import type { DataUnit } from '../../gateway/northbound/gbt26875/units.js';
 import { SimCentre, type Behaviour, type CentreRecord } from '../centre/centre.js';
-import { SimUsageError } from './devices-command.js';
+import { simFlags, SimUsageError, wholeFlag } from './devices-command.js';
 
 const CENTRE_USAGE = `Usage: jiuxiao-sim centre [--port N] [--host ADDR] [--address N] [--record FILE]
                          [--deny | --silent | --drop | --delay MS]
@@ -38,36 +37,22 @@ export async function centreCommand(argv: string[], io: { stdout: (t: string) =>
     io.stdout(CENTRE_USAGE);
     return 0;
   }
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        address: { type: 'string' },
-        record: { type: 'string' },
-        deny: { type: 'boolean' },
-        silent: { type: 'boolean' },
-        drop: { type: 'boolean' },
-        delay: { type: 'string' },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
-  }
-  const int = (name: string, s: string | undefined, def: number, max: number) => {
-    if (s === undefined) return def;
-    if (!/^\d+$/.test(s) || Number(s) > max) throw new SimUsageError(`--${name} expects a whole number up to ${max}, got "${s}"`);
-    return Number(s);
-  };
+  const v = simFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    address: { type: 'string' },
+    record: { type: 'string' },
+    deny: { type: 'boolean' },
+    silent: { type: 'boolean' },
+    drop: { type: 'boolean' },
+    delay: { type: 'string' },
+  });
   const chosen = [v.deny, v.silent, v.drop, v.delay !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new SimUsageError('give at most one of --deny, --silent, --drop, --delay');
   const centre = new SimCentre({
-    port: int('port', v.port, 9002, 65535),
+    port: wholeFlag('port', v.port, 9002, 65535),
     host: v.host ?? '127.0.0.1',
-    address: int('address', v.address, 1, 2 ** 48 - 1),
+    address: wholeFlag('address', v.address, 1, 2 ** 48 - 1),
     ...(v.record !== undefined ? { recordFile: v.record } : {}),
   });
   const initial: Behaviour | undefined = v.deny
@@ -77,7 +62,7 @@ export async function centreCommand(argv: string[], io: { stdout: (t: string) =>
       : v.drop
         ? { answer: 'drop' }
         : v.delay !== undefined
-          ? { answer: 'delay', ms: int('delay', v.delay, 0, 600_000) }
+          ? { answer: 'delay', ms: wholeFlag('delay', v.delay, 0, 600_000) }
           : undefined;
   if (initial) centre.behave(initial);
   let printed = 0;

@@ -1,9 +1,8 @@
 // `jiuxiao-sim demo` (npm run demo): the closed loop in one command, until Ctrl-C.
 
-import { parseArgs } from 'node:util';
 import { runDemo } from '../demo/demo.js';
 import { SCENARIOS } from '../scenarios.js';
-import { SimUsageError } from './devices-command.js';
+import { simFlags, SimUsageError } from './devices-command.js';
 
 const DEMO_USAGE = `Usage: npm run demo [-- --scenario NAME] [--mqtt-port N] [--http PORT] [--centre [--centre-port N]]
        jiuxiao-sim demo [same options]
@@ -26,23 +25,14 @@ export async function demoCommand(argv: string[], io: { stdout: (t: string) => v
     io.stdout(DEMO_USAGE);
     return 0;
   }
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        scenario: { type: 'string' },
-        'mqtt-port': { type: 'string' },
-        http: { type: 'string' },
-        data: { type: 'string' },
-        centre: { type: 'boolean' },
-        'centre-port': { type: 'string' },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
-  }
+  const v = simFlags(argv, {
+    scenario: { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    http: { type: 'string' },
+    data: { type: 'string' },
+    centre: { type: 'boolean' },
+    'centre-port': { type: 'string' },
+  });
   if (v.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(v.scenario))
     throw new SimUsageError(`--scenario is one of ${SCENARIOS.join(', ')}; got "${v.scenario}"`);
   const port = (name: string, s: string | undefined) => {

@@ -1,6 +1,6 @@
 // `jiuxiao-sim devices`: serves simulated devices until killed.
 
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadYamlFile } from '../../config/index.js';
 import { SimConfigSchema, type SimConfig } from '../config.js';
 import { runSimulator } from '../run.js';
@@ -25,6 +25,25 @@ socat pty pair) until killed.
 
 export class SimUsageError extends Error {}
 
+/** The command's flags, or a SimUsageError saying which one is wrong (node's note on positionals dropped). */
+export function simFlags<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ options: O; allowPositionals: false }>>['values'] {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false }).values;
+  } catch (err) {
+    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+/** A whole-number flag up to `max`, `def` when absent. */
+export function wholeFlag(name: string, s: string | undefined, def: number, max: number): number {
+  if (s === undefined) return def;
+  if (!/^\d+$/.test(s) || Number(s) > max) throw new SimUsageError(`--${name} expects a whole number up to ${max}, got "${s}"`);
+  return Number(s);
+}
+
 /** The broker a simulator command talks to (`--url`): given, and with a scheme mqtt.js speaks. */
 export function brokerUrl(url: string | undefined): string {
   if (!url) throw new SimUsageError('--url MQTT_URL is required, e.g. --url mqtt://127.0.0.1:1883');
@@ -33,29 +52,19 @@ export function brokerUrl(url: string | undefined): string {
 }
 
 export function configFromFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        tcp: { type: 'string' },
-        'rtu-over-tcp': { type: 'string' },
-        rtu: { type: 'string' },
-        baud: { type: 'string' },
-        device: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        pace: { type: 'boolean' },
-        scenario: { type: 'string' },
-        control: { type: 'string' },
-        host: { type: 'string' },
-        gateway: { type: 'boolean' },
-      },
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
-  }
-  const v = parsed.values;
+  const v = simFlags(argv, {
+    tcp: { type: 'string' },
+    'rtu-over-tcp': { type: 'string' },
+    rtu: { type: 'string' },
+    baud: { type: 'string' },
+    device: { type: 'string', multiple: true },
+    config: { type: 'string' },
+    pace: { type: 'boolean' },
+    scenario: { type: 'string' },
+    control: { type: 'string' },
+    host: { type: 'string' },
+    gateway: { type: 'boolean' },
+  });
   const int = (name: string, s: string | undefined) => {
     if (s === undefined) return undefined;
     if (!/^\d+$/.test(s)) throw new SimUsageError(`--${name} expects a number, got "${s}"`);

@@ -1,8 +1,7 @@
 // `jiuxiao-sim fleet`: N simulated gateways against a broker, until --duration or SIGINT/SIGTERM.
 
-import { parseArgs } from 'node:util';
 import { Fleet } from '../fleet/fleet.js';
-import { brokerUrl, SimUsageError } from './devices-command.js';
+import { brokerUrl, simFlags, SimUsageError } from './devices-command.js';
 
 const FLEET_USAGE = `Usage: jiuxiao-sim fleet --url MQTT_URL --gateways N [--duration S] [--alarm-rate R] [--heartbeat S]
                         [--telemetry S] [--connect-rate C] [--townships T] [--malformed M] [--first K]
@@ -26,29 +25,20 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
     io.stdout(FLEET_USAGE);
     return 0;
   }
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        url: { type: 'string' },
-        gateways: { type: 'string' },
-        duration: { type: 'string' },
-        'alarm-rate': { type: 'string' },
-        heartbeat: { type: 'string' },
-        telemetry: { type: 'string' },
-        'connect-rate': { type: 'string' },
-        townships: { type: 'string' },
-        malformed: { type: 'string' },
-        first: { type: 'string' },
-        protocol: { type: 'string' },
-        prefix: { type: 'string' },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
-  }
+  const v = simFlags(argv, {
+    url: { type: 'string' },
+    gateways: { type: 'string' },
+    duration: { type: 'string' },
+    'alarm-rate': { type: 'string' },
+    heartbeat: { type: 'string' },
+    telemetry: { type: 'string' },
+    'connect-rate': { type: 'string' },
+    townships: { type: 'string' },
+    malformed: { type: 'string' },
+    first: { type: 'string' },
+    protocol: { type: 'string' },
+    prefix: { type: 'string' },
+  });
   const url = brokerUrl(v.url);
   const num = (name: string, s: string | undefined, def: number | undefined, min: number, max: number, whole = true): number | undefined => {
     if (s === undefined) return def;

@@ -1,12 +1,11 @@
 // `jiuxiao-sim platform`: the reference county platform with its console, until SIGINT/SIGTERM.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ConsoleServer } from '../platform/console.js';
 import { DEFAULT_ESCALATION } from '../platform/cases.js';
 import { DispatchPlan } from '../platform/departments.js';
 import { Platform } from '../platform/platform.js';
-import { brokerUrl, SimUsageError } from './devices-command.js';
+import { brokerUrl, simFlags, SimUsageError, wholeFlag } from './devices-command.js';
 
 const PLATFORM_USAGE = `Usage: jiuxiao-sim platform --url MQTT_URL [--http PORT] [--host ADDR] [--token TOKEN] [--data DIR]
                            [--protocol 5|4] [--group NAME] [--prefix jx/v1/] [--escalate-after MIN]
@@ -35,38 +34,24 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
     io.stdout(PLATFORM_USAGE);
     return 0;
   }
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        url: { type: 'string' },
-        http: { type: 'string' },
-        host: { type: 'string' },
-        token: { type: 'string' },
-        data: { type: 'string' },
-        protocol: { type: 'string' },
-        group: { type: 'string' },
-        prefix: { type: 'string' },
-        'escalate-after': { type: 'string' },
-        plan: { type: 'string' },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new SimUsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
-  }
+  const v = simFlags(argv, {
+    url: { type: 'string' },
+    http: { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    data: { type: 'string' },
+    protocol: { type: 'string' },
+    group: { type: 'string' },
+    prefix: { type: 'string' },
+    'escalate-after': { type: 'string' },
+    plan: { type: 'string' },
+  });
   const url = brokerUrl(v.url);
-  const int = (name: string, s: string | undefined, def: number, max: number) => {
-    if (s === undefined) return def;
-    if (!/^\d+$/.test(s) || Number(s) > max) throw new SimUsageError(`--${name} expects a whole number up to ${max}, got "${s}"`);
-    return Number(s);
-  };
-  const port = int('http', v.http, 8090, 65535);
+  const port = wholeFlag('http', v.http, 8090, 65535);
   const host = v.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !v.token) throw new SimUsageError(`--host ${host} is beyond loopback: give --token, or people on the network can close cases`);
   if (v.protocol !== undefined && v.protocol !== '4' && v.protocol !== '5') throw new SimUsageError(`--protocol is 5 or 4, got "${v.protocol}"`);
-  const openMinutes = int('escalate-after', v['escalate-after'], DEFAULT_ESCALATION.openMinutes, 7 * 24 * 60);
+  const openMinutes = wholeFlag('escalate-after', v['escalate-after'], DEFAULT_ESCALATION.openMinutes, 7 * 24 * 60);
   if (openMinutes < 1) throw new SimUsageError('--escalate-after is at least 1 minute');
   let plan = new DispatchPlan();
   if (v.plan !== undefined) {
