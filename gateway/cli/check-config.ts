@@ -11,7 +11,7 @@ import { padTo, sentenceTranslator, translator, type Lang, type Translate } from
 import { CHECK_CONFIG_MESSAGES, CONFIG_DIAGNOSTICS } from './check-config-messages.js';
 import { componentMaps } from '../northbound/gbt26875/components.js';
 import { ANALOG_TYPES, COMPONENT_TYPES, SYSTEM_TYPES } from '../northbound/gbt26875/tables.js';
-import { gb18030 } from '../northbound/gbt26875/units.js';
+import { descriptionText } from '../northbound/gbt26875/mapping.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json] [--lang zh|en]
@@ -205,7 +205,7 @@ export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
     for (const m of componentMaps(c, { ...BUILTIN_PROFILES, ...c.profiles }, ct)) {
       const name = COMPONENT_TYPES[m.componentType];
       const analog = ANALOG_TYPES[m.analogType];
-      const fits = gb18030(m.description, Infinity).length <= 31;
+      const sent = descriptionText(m.description);
       more(
         t('centreComponent', {
           channel: `${m.device}/${m.channel}`,
@@ -213,8 +213,8 @@ export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
           componentName: name ? (lang === 'zh' ? name.zh : name.en) : '?',
           address: componentAddressText(m.componentAddress),
           analog: analog ? t('centreAnalog', { analogType: m.analogType, unit: `${analog.step} ${analog.unit}`, scale: m.analogScale }) : '',
-          description: new TextDecoder('gb18030').decode(gb18030(m.description, 31)),
-        }) + (fits ? '' : t('centreCut')),
+          description: sent,
+        }) + (sent === m.description ? '' : t('centreCut')),
       );
     }
   }

@@ -13,7 +13,7 @@ import type { DestinationQueue } from '../../outbox/destinations.js';
 import type { Logger } from '../../log/logger.js';
 import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, timeLabelOf, type CommandByte, type Frame } from './frame.js';
 import type { ComponentMap } from './components.js';
-import { analogValue, componentStatus, descriptionText, transmitterStatus, unitsFor } from './mapping.js';
+import { analogValue, componentStatus, descriptionText, systemStatus, transmitterStatus, unitsFor } from './mapping.js';
 import { TRANSMITTER_OPERATION } from './tables.js';
 import { decodeUnit, encodeUnit, type DataUnit, type InfoObject } from './units.js';
 
@@ -393,14 +393,4 @@ export class CentreLink {
   private statusUnit(): DataUnit {
     return { type: 21, objects: [{ type: 21, status: transmitterStatus(this.o.channels()), time: timeLabelOf(new Date()) }] };
   }
-}
-
-/** The building system's status word (§8.2.1.1): running, fire, fault, supervisory from the channels. */
-function systemStatus(channels: readonly { state: string; test: boolean }[]): number {
-  const live = channels.filter((c) => !c.test);
-  let s = 1;
-  if (live.some((c) => c.state === 'alarm')) s |= 1 << 1;
-  if (live.some((c) => c.state === 'fault')) s |= 1 << 2;
-  if (live.some((c) => c.state === 'warning')) s |= 1 << 4;
-  return s;
 }

@@ -68,6 +68,17 @@ export function descriptionText(text: string): string {
   return iconv.decode(Buffer.from(gb18030(text, 31)), 'gb18030');
 }
 
+/** The building system's status word (§8.2.1.1; its bits 0–4 mean what a component's do): running, and
+ *  fire, fault, supervisory from the channels not in maintenance. */
+export function systemStatus(channels: readonly { state: string; test: boolean }[]): number {
+  const live = channels.filter((c) => !c.test);
+  let s = COMPONENT_STATUS.running;
+  if (live.some((c) => c.state === 'alarm')) s |= COMPONENT_STATUS.fire;
+  if (live.some((c) => c.state === 'fault')) s |= COMPONENT_STATUS.fault;
+  if (live.some((c) => c.state === 'warning')) s |= COMPONENT_STATUS.supervisory;
+  return s;
+}
+
 /** The transmitter's status byte (§8.2.1.8) from the channels' states and the link to the centre. */
 export function transmitterStatus(states: readonly { state: string; test: boolean }[]): number {
   let s = TRANSMITTER_STATUS.monitoring;

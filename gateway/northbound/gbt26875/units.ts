@@ -219,7 +219,9 @@ function decodeObject(type: number, b: Uint8Array): InfoObject {
 }
 
 function encodeObject(o: InfoObject): Uint8Array {
-  const size = 'description' in o && (o.type === 6 || o.type === 26) ? variableLength(o) : (SIZES[o.type] as number);
+  // Types 6 and 26: a length byte and the text, encoded once; their size follows from it.
+  const text = o.type === 6 || o.type === 26 ? lengthPrefixed(o.description) : undefined;
+  const size = text ? (o.type === 6 ? 2 : 0) + text.length : (SIZES[o.type] as number);
   const b = new Uint8Array(size);
   const sys = (x: System) => {
     checkField('system type', x.systemType, 255);
@@ -276,13 +278,10 @@ function encodeObject(o: InfoObject): Uint8Array {
       byte('major version', o.major, 2);
       byte('minor version', o.minor, 3);
       break;
-    case 6: {
+    case 6:
       sys(o);
-      const text = iconv.encode(o.description, 'gb18030');
-      b[2] = text.length;
-      b.set(text, 3);
+      b.set(text as Uint8Array, 2);
       break;
-    }
     case 7:
       comp(o);
       writeDescription(b, 7, o.description);
@@ -304,12 +303,9 @@ function encodeObject(o: InfoObject): Uint8Array {
       byte('major version', o.major, 0);
       byte('minor version', o.minor, 1);
       break;
-    case 26: {
-      const text = iconv.encode(o.description, 'gb18030');
-      b[0] = text.length;
-      b.set(text, 1);
+    case 26:
+      b.set(text as Uint8Array, 0);
       break;
-    }
     case 28:
     case 90:
       time(o.clock, 0);
@@ -345,8 +341,12 @@ function encodeObject(o: InfoObject): Uint8Array {
   return b;
 }
 
-function variableLength(o: Extract<InfoObject, { type: 6 | 26 }>): number {
-  const n = iconv.encode(o.description, 'gb18030').length;
-  if (n > 255) throw new Gb26875Error('field', `description of ${n} bytes in GB 18030 is over 255`);
-  return (o.type === 6 ? 3 : 1) + n;
+/** A text as types 6 and 26 carry it: its length in one byte, then its GB 18030 bytes. */
+function lengthPrefixed(description: string): Uint8Array {
+  const bytes = iconv.encode(description, 'gb18030');
+  if (bytes.length > 255) throw new Gb26875Error('field', `description of ${bytes.length} bytes in GB 18030 is over 255`);
+  const out = new Uint8Array(1 + bytes.length);
+  out[0] = bytes.length;
+  out.set(bytes, 1);
+  return out;
 }
