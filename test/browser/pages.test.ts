@@ -141,7 +141,11 @@ describe('the console and the status page in Chromium', () => {
     // The box's own page, on the installer's laptop: alarm, closed valve and the platform link on the
     // first screen; the valve in words; acknowledged by the platform (no "not acknowledged" banner).
     const box = await browser.newPage({ viewport: VIEWPORT, locale: 'zh-CN' });
-    await box.goto(`http://127.0.0.1:${venue.statusPort}/`);
+    // The page reads the recorder thread's picture, sent once a second: the acknowledgement the console
+    // just saw confirmed shows on the box within that (loaded again until then, 3 s at most).
+    const ackedAt = Date.now();
+    do await box.goto(`http://127.0.0.1:${venue.statusPort}/`);
+    while (/平台未确认报警/.test((await box.locator('body').textContent()) ?? '') && Date.now() - ackedAt < 3000);
     expect(await box.locator('#state-banner').textContent()).toBe('报警 alarm');
     expect(await box.locator('#valve-banner').textContent()).toMatch(/^燃气阀已关闭，需现场复位 gas valve closed, local reset needed: gas-valve$/);
     expect(await box.locator('#uplink-banner').textContent()).toMatch(/^平台已连接 platform connected · 待发 backlog \d+$/);
