@@ -1,5 +1,6 @@
-// deploy/: the systemd unit is valid for systemd (paths pointed at this checkout), and the commands it
-// runs are the ones `npm ci` builds.
+// deploy/: the systemd unit is valid for systemd (paths pointed at this checkout and this Node), and the
+// commands it runs are the ones the build makes. The unit as the .deb installs it, with its installed paths,
+// is verified in test/release/.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('deploy/jiuxiao-gateway.service', () => {
   it('passes systemd-analyze verify', async () => {
     const file = join(dir, 'jiuxiao-gateway.service');
-    writeFileSync(file, unit.replaceAll('/opt/jiuxiao-gateway', ROOT));
+    writeFileSync(file, unit.replaceAll('/opt/jiuxiao-gateway/current/bin/node', process.execPath).replaceAll('/opt/jiuxiao-gateway/current', ROOT));
     const r = await runCommand('systemd-analyze', ['verify', file]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -29,5 +30,9 @@ describe('deploy/jiuxiao-gateway.service', () => {
     expect(Number(exec('TimeoutStopSec'))).toBeGreaterThanOrEqual(10);
     expect(exec('Restart')).toBe('always');
     expect(unit).not.toMatch(/^Requires=.*network/m); // the gateway runs with the network down
+    // The bundled Node, never a system one (Debian's is 18, below what the gateway needs).
+    expect(exec('ExecStart')).toMatch(/^\/opt\/jiuxiao-gateway\/current\/bin\/node /);
+    // No config yet: skipped, not failed in a restart loop.
+    expect(exec('ConditionPathExists')).toBe('/etc/jiuxiao-gateway/gateway.yaml');
   });
 });

