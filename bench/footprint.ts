@@ -10,6 +10,12 @@
 // every runtime dependency imported.
 //
 // Run: npm run bench:footprint   (prints figures; never fails on a number)
+//
+// A release bundle instead of this checkout (deploy/release/): JX_BENCH_BUNDLE=DIR, the unpacked
+// jiuxiao-gateway-V-linux-ARCH folder; the gateway runs on the bundle's own Node and modules. A bundle of
+// another architecture runs under qemu-user when binfmt is set up: JX_BENCH_QEMU_ROOT=DIR names a Debian
+// root of that architecture for its libraries (QEMU_LD_PREFIX). Under emulation the RSS includes qemu's own
+// memory and the CPU figure is the emulator's: label such figures emulated.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +24,12 @@ import { benchBroker, freePort, waitForPort } from './lib/broker.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SECONDS = Number(process.env.JX_BENCH_S ?? 60);
+const BUNDLE = process.env.JX_BENCH_BUNDLE;
+const QEMU_ROOT = process.env.JX_BENCH_QEMU_ROOT;
+/** The Node the gateway and both baselines run on: the bundle's own, or this one. */
+const NODE = BUNDLE ? join(BUNDLE, 'bin/node') : process.execPath;
+const NODE_ENV: Record<string, string> = QEMU_ROOT ? { QEMU_LD_PREFIX: QEMU_ROOT } : {};
+const cleanup: (() => void)[] = [];
 const DETECTORS = 8;
 const TICK = 1000;
 const HZ = 100; // USER_HZ: /proc/PID/stat counts CPU in 1/100 s on Linux
@@ -123,18 +135,20 @@ const procs: ChildProcess[] = [];
 const broker = await benchBroker();
 try {
   // Baselines, one after the other so they do not share the CPU with the job.
-  const bare = start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+  const bare = start(NODE, ['-e', 'setInterval(() => {}, 1000)'], NODE_ENV);
   procs.push(bare);
   const bareFig = await measure(bare, Math.min(20, SECONDS), 2);
   await stop(bare);
   const deps = ['better-sqlite3', 'mqtt', 'modbus-serial', 'serialport', 'pino', 'zod', 'yaml', 'prom-client', 'onoff'];
   // Inside the package, so the bare imports resolve (ESM ignores NODE_PATH).
-  const depsFile = join(ROOT, 'dist', 'bench', 'footprint-deps.mjs');
+  // (In a bundle: beside its own node_modules, built for its own Node; removed at the end.)
+  const depsFile = BUNDLE ? join(BUNDLE, 'footprint-deps.mjs') : join(ROOT, 'dist', 'bench', 'footprint-deps.mjs');
+  cleanup.push(() => rmSync(depsFile, { force: true }));
   writeFileSync(
     depsFile,
     `${deps.map((d, i) => `import * as d${i} from '${d}';`).join('\n')}\nglobalThis.keep = [${deps.map((_, i) => `d${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
   );
-  const withDeps = start(process.execPath, [depsFile]);
+  const withDeps = start(NODE, [depsFile], NODE_ENV);
   procs.push(withDeps);
   const depsFig = await measure(withDeps, Math.min(20, SECONDS), 3);
   await stop(withDeps);
@@ -172,15 +186,15 @@ try {
       status: { host: '127.0.0.1', port: statusPort },
     }),
   );
-  const gw = start(process.execPath, [
-    ...(process.env.JX_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-    join(ROOT, 'dist/gateway/cli/main.js'),
-    'run',
-    '--config',
-    config,
-  ]);
+  const t0 = performance.now();
+  const gw = start(
+    NODE,
+    [...(process.env.JX_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(BUNDLE ?? ROOT, 'dist/gateway/cli/main.js'), 'run', '--config', config],
+    NODE_ENV,
+  );
   procs.push(gw);
-  await waitForPort(statusPort, 20_000);
+  await waitForPort(statusPort, 60_000);
+  const startS = (performance.now() - t0) / 1000;
   const gwFig = await measure(gw, SECONDS, 5);
   // prom-client loads at the first scrape (not during the sampled window): scrape, let its event-loop
   // monitor run 10 s, scrape again for the lag.
@@ -194,6 +208,9 @@ try {
   const mb = (x: number) => x.toFixed(1);
   console.log(`footprint, ${DETECTORS} gas detectors over Modbus TCP at 1 s, MQTT QoS 1, status page on; ${SECONDS} s sampled each second`);
   console.log(
+    `gateway: ${BUNDLE ? `release bundle ${BUNDLE}${QEMU_ROOT ? ' under qemu-user (EMULATED)' : ''}` : `this checkout on ${process.version}`}; status page up ${startS.toFixed(1)} s after the start`,
+  );
+  console.log(
     `| process | RSS median / max | anon / file (median) | CPU % of a core | written to storage (write_bytes) | write calls (wchar, files + sockets) |`,
   );
   console.log(`|---|---|---|---|---|---|`);
@@ -204,7 +221,7 @@ try {
     `| node + every dependency imported | ${mb(depsFig.rssMB.median)} / ${mb(depsFig.rssMB.max)} MB | ${mb(depsFig.anonMB)} / ${mb(depsFig.fileMB)} MB | ${depsFig.cpuPct.toFixed(2)} | ${mb(depsFig.writeMBPerHour)} MB/h | ${mb(depsFig.wcharMBPerHour)} MB/h |`,
   );
   console.log(
-    `| gateway (reference job) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${mb(gwFig.anonMB)} / ${mb(gwFig.fileMB)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h | ${mb(gwFig.wcharMBPerHour)} MB/h |`,
+    `| gateway (reference job${QEMU_ROOT ? ', emulated' : ''}) | ${mb(gwFig.rssMB.median)} / ${mb(gwFig.rssMB.max)} MB | ${mb(gwFig.anonMB)} / ${mb(gwFig.fileMB)} MB | ${gwFig.cpuPct.toFixed(2)} | ${mb(gwFig.writeMBPerHour)} MB/h | ${mb(gwFig.wcharMBPerHour)} MB/h |`,
   );
   console.log(`gateway RSS / bare node: ${(gwFig.rssMB.median / bareFig.rssMB.median).toFixed(2)}×`);
   console.log(
@@ -214,4 +231,5 @@ try {
   for (const p of procs) await stop(p);
   await broker.stop();
   rmSync(dir, { recursive: true, force: true });
+  for (const c of cleanup) c();
 }
