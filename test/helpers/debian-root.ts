@@ -3,7 +3,7 @@
 // release cache; each test gets a fresh copy. Commands run in it with `chroot`, sharing the host's
 // network, or with `unshare -n` to prove that what they do needs none.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -51,24 +51,40 @@ export function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<{
   });
 }
 
-/** A fresh bookworm root of `debArch` in `dir` (debootstrap the first time, then from the cached tar). */
-export function freshRoot(debArch: 'arm64', dir: string): { made: boolean; seconds: number } {
+/**
+ * A fresh bookworm root of `debArch` in `dir` (debootstrap the first time, then from the cached tar).
+ * Asynchronous, its output to a log file: it can run while this process blocks on a build.
+ */
+export async function freshRoot(debArch: 'arm64', dir: string): Promise<{ made: boolean; seconds: number }> {
   const t0 = performance.now();
   const tar = join(RELEASE_CACHE, 'rootfs', `bookworm-${debArch}-minbase-systemd.tar`);
   let made = false;
   if (!existsSync(tar)) {
     const build = `${dir}.debootstrap`;
     rmSync(build, { recursive: true, force: true });
-    const mirror = process.env.DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
-    must('debootstrap', [`--arch=${debArch}`, '--variant=minbase', '--include=systemd', 'bookworm', build, mirror], { timeoutMs: 1_200_000 });
     mkdirSync(join(RELEASE_CACHE, 'rootfs'), { recursive: true });
-    must('tar', ['-C', build, '-cf', `${tar}.part`, '.']);
+    const mirror = process.env.DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
+    const log = `${tar}.log`;
+    const fd = openSync(log, 'w');
+    const code = await new Promise<number | null>((resolve) => {
+      const p = spawn('debootstrap', [`--arch=${debArch}`, '--variant=minbase', '--include=systemd', 'bookworm', build, mirror], { stdio: ['ignore', fd, fd] });
+      const t = setTimeout(() => p.kill('SIGKILL'), 1_200_000);
+      p.once('exit', (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
+    });
+    closeSync(fd);
+    if (code !== 0) throw new Error(`debootstrap of a ${debArch} root failed (${code}):\n${readFileSync(log, 'utf8').slice(-3000)}`);
+    const packed = await run('tar', ['-C', build, '-cf', `${tar}.part`, '.']);
+    if (packed.status !== 0) throw new Error(`tar of the new root failed: ${packed.stderr}`);
     renameSync(`${tar}.part`, tar);
     rmSync(build, { recursive: true, force: true });
     made = true;
   }
   mkdirSync(dir, { recursive: true });
-  must('tar', ['-C', dir, '-xf', tar]);
+  const unpacked = await run('tar', ['-C', dir, '-xf', tar]);
+  if (unpacked.status !== 0) throw new Error(`unpacking ${tar} failed: ${unpacked.stderr}`);
   return { made, seconds: (performance.now() - t0) / 1000 };
 }
 
