@@ -384,4 +384,38 @@ describe.skipIf(skip !== undefined)(`the arm64 .deb${skip ? ` (skipped: ${skip})
     expect(existsSync(join(root, 'etc/jiuxiao-gateway'))).toBe(false);
     expect(existsSync(join(root, 'var/lib/jiuxiao-gateway'))).toBe(false);
   }, 120_000);
+
+  // On a box systemd runs; here it cannot. The maintainer scripts' decisions are checked against a
+  // systemctl that records what it is asked (first on dpkg's PATH) and the directory systemd makes
+  // when it runs.
+  it('on a box with systemd: started only with a valid config, stopped before an upgrade, left stopped on a bad config', async () => {
+    const calls = join(root, 'tmp/systemctl.calls');
+    writeFileSync(join(root, 'usr/local/sbin/systemctl'), '#!/bin/sh\necho "$*" >>/tmp/systemctl.calls\n');
+    chmodSync(join(root, 'usr/local/sbin/systemctl'), 0o755);
+    mkdirSync(join(root, 'run/systemd/system'), { recursive: true });
+    const asked = () => (existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : []);
+    try {
+      const fresh = await dpkgOffline('-i', '/tmp/first.deb');
+      expect(fresh.status, fresh.stdout + fresh.stderr).toBe(0);
+      expect(asked()).toEqual(['daemon-reload']); // no config: not started
+      expect(fresh.stdout).toMatch(/No venue config yet/);
+
+      writeFileSync(join(root, CONF), readFileSync(join(REPO, 'config/examples/hotpot-restaurant.yaml')));
+      rmSync(calls, { force: true });
+      const up = await dpkgOffline('-i', '/tmp/second.deb');
+      expect(up.status, up.stdout + up.stderr).toBe(0);
+      expect(asked()).toEqual(['stop jiuxiao-gateway.service', 'daemon-reload', 'restart jiuxiao-gateway.service']);
+
+      writeFileSync(join(root, CONF), 'gateway: { id: GW-1 }\nvenue: { name: 1 }\n');
+      rmSync(calls, { force: true });
+      const down = await dpkgOffline('-i', '/tmp/first.deb');
+      expect(down.status, down.stdout + down.stderr).toBe(0); // the install succeeds…
+      expect(asked()).toEqual(['stop jiuxiao-gateway.service', 'daemon-reload']); // …and the service stays stopped
+      expect(down.stdout).toMatch(/gateway\.yaml:\d+:\d+/); // check-config's errors, with their lines
+      expect(down.stdout).toMatch(/has errors \(above\): the gateway is not \(re\)started/);
+    } finally {
+      rmSync(join(root, 'usr/local/sbin/systemctl'), { force: true });
+      rmSync(join(root, 'run/systemd'), { recursive: true, force: true });
+    }
+  }, 180_000);
 });
