@@ -30,6 +30,12 @@ import { OrderedRetry } from './storage/ordered-retry.js';
 export type { GatewayEvent } from './events.js';
 export type { ResetResult, RuntimeStatus, StorageHealth } from './control/port.js';
 
+/**
+ * How long a local reset waits to be told a reopened valve is open: a write, its read-back, and a retry
+ * behind a slow bus; shorter than the control socket's answer time.
+ */
+const VALVE_CONFIRM_MS = 5000;
+
 export interface RuntimeOptions {
   profiles: Readonly<Record<string, Profile>>;
   log: Logger;
@@ -371,15 +377,36 @@ export class GatewayRuntime implements ControlPort {
         result.refused.push(...r.refused.map((x) => ({ target: `${x.device}/${x.channel}`, reason: x.reason })));
         events.push(...r.events);
       }
+      let opened: string[] = [];
       if (scope.device === undefined && scope.channel === undefined) {
         const v = this.linkage.resetValves(source, this.detector, scope.valve);
-        result.reset.push(...v.opened);
+        opened = v.opened;
         result.refused.push(...v.refused.map((x) => ({ target: x.output, reason: x.reason })));
       }
       this.handle(events);
       if (!events.length) this.decide(); // a valve reopened by itself changes the demand
       this.persist();
-      return result;
+      // Waited for in this turn's demand, so a later change is an outcome too (the valve closed again).
+      const outcomes = opened.map((id) => {
+        const level = this.reconciler.status()[id]?.desired ?? 'on';
+        return this.reconciler.outcome(id, level, VALVE_CONFIRM_MS).then((o) => ({ output: id, ...o }));
+      });
+      return { result, outcomes };
+    }).then(async ({ result, outcomes }) => {
+      // The answer says what each valve did, not what was asked of it (issue 21).
+      const valves: NonNullable<ResetResult['valves']> = [];
+      for (const o of await Promise.all(outcomes)) {
+        valves.push({ output: o.output, open: o.ok, level: o.level, detail: o.detail });
+        if (o.ok) result.reset.push(o.output);
+        else {
+          const closedAgain = this.linkage.closedValves().includes(o.output);
+          result.refused.push({
+            target: o.output,
+            reason: closedAgain ? `driven open but not confirmed (${o.detail}): closed again, the safe way` : `not confirmed open: ${o.detail}`,
+          });
+        }
+      }
+      return valves.length ? { ...result, valves } : result;
     });
   }
 

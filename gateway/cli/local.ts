@@ -14,14 +14,17 @@ const RESET_USAGE = `Usage: jiuxiao-gateway reset --config FILE [--device ID [--
 
 Local reset (复位) on the box. Without a target: every latched alarm, then every closed gas valve.
 A latched alarm is reset only once its condition has cleared; a gas valve is reopened only once every
-gas channel is back below its warning level. Exit 1 when anything was refused, with the reason.
+gas channel is back below its warning level, and is reported open only once its driver confirms it (read
+back where the relay can be read); one not confirmed within 5 s is reported with what was seen instead.
+Exit 1 when anything was refused or not confirmed, with the reason.
 `;
 
 const RESET_USAGE_ZH = `用法：jiuxiao-gateway reset --config FILE [--device ID [--channel NAME] | --valve OUTPUT] [--json]
 
 在网关所在现场复位。不指定对象时：先复位所有锁存的报警，再打开所有已关闭的燃气阀。
-锁存的报警只有在报警条件消除后才能复位；燃气阀只有在所有燃气通道都回到预警值以下后才会重新打开。
-有任何一项被拒绝时退出码为 1，并说明原因。
+锁存的报警只有在报警条件消除后才能复位；燃气阀只有在所有燃气通道都回到预警值以下后才会重新打开，
+并且只有在驱动确认（能回读的继电器以回读为准）后才报告为已打开；5 秒内未确认的，报告实际看到的状态。
+有任何一项被拒绝或未确认时退出码为 1，并说明原因。
 `;
 
 const STATUS_USAGE = `Usage: jiuxiao-gateway status --config FILE [--json] [--lang zh|en]
@@ -83,7 +86,11 @@ export async function resetCommand(argv: string[], io: CliIo): Promise<number> {
   if (v.json) io.stdout(`${JSON.stringify(a)}\n`);
   else {
     if (typeof a.error === 'string') io.stderr(`jiuxiao-gateway reset: ${a.error}\n`);
-    for (const t of (a.reset as string[] | undefined) ?? []) io.stdout(`reset ${t}\n`);
+    const valves = new Map(((a.valves as { output: string; open: boolean; detail: string }[] | undefined) ?? []).map((x) => [x.output, x]));
+    for (const t of (a.reset as string[] | undefined) ?? []) {
+      const valve = valves.get(t);
+      io.stdout(valve ? `reset ${t}: open (${valve.detail})\n` : `reset ${t}\n`);
+    }
     for (const r of (a.refused as { target: string; reason: string }[] | undefined) ?? []) io.stdout(`refused ${r.target}: ${r.reason}\n`);
     if (!(a.reset as string[] | undefined)?.length && !(a.refused as unknown[] | undefined)?.length && a.ok) io.stdout('nothing to reset\n');
   }

@@ -14,8 +14,14 @@ export type Source = 'local' | 'remote';
 type MaintenanceAnswer = { ok: true } | { ok: false; reason: string };
 
 export interface ResetResult {
+  /** What was reset: alarms (`device/channel`) and gas valves confirmed open. */
   reset: string[];
   refused: { target: string; reason: string }[];
+  /**
+   * Each gas valve a local reset reopened, as its driver reported it (read back where it can be):
+   * open and confirmed, or why not. A valve not confirmed open is also under `refused`.
+   */
+  valves?: { output: string; open: boolean; level: 'on' | 'off' | null; detail: string }[];
 }
 
 /** Whether the box can keep what happens: the state file and the recording of events. */

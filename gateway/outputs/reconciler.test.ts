@@ -147,6 +147,54 @@ describe('reconciler', () => {
     expect(closed).toEqual(['valve']);
   });
 
+  it('a verify read still on the bus when a reset opens the valve is not taken for a fault (issue 21)', async () => {
+    const closed: string[] = [];
+    const k = rig((id) => closed.push(id));
+    const valve = k.drv('valve');
+    k.r.setDesired(new Map([['valve', { level: 'off', action: 'close', reason: 'gas alarm' }]]));
+    await k.r.step();
+    // The next verify read waits behind a silent device on the same bus.
+    let release!: () => void;
+    const read = valve.read.bind(valve);
+    valve.read = () => new Promise((r) => (release = () => void read().then(r)));
+    const verifying = k.advance(2000);
+    valve.read = read;
+    k.r.setDesired(new Map([['valve', { level: 'on', action: 'open', reason: 'local reset' }]]));
+    const outcome = k.r.outcome('valve', 'on', 5000);
+    release(); // answers "off": the level it was checking, not a fault against the new demand
+    await verifying;
+    await k.r.step();
+    expect(await outcome).toEqual({ ok: true, level: 'on', detail: 'read back on' });
+    expect(closed).toEqual([]);
+    expect(k.events.filter((e) => e.status === 'failed')).toEqual([]);
+    expect(valve.history).toEqual(['off', 'on']);
+  });
+
+  it('outcome says what became of a demand: confirmed, failed, changed or not within the time', async () => {
+    const k = rig();
+    k.r.setDesired(new Map([['fan', demand('on')]]));
+    await k.r.step();
+    expect(await k.r.outcome('fan', 'on', 100)).toEqual({ ok: true, level: 'on', detail: 'already there' });
+    expect(await k.r.outcome('fan', 'off', 100)).toMatchObject({ ok: false, detail: 'off is not demanded' });
+    k.drv('buzzer').stuckAt = 'off';
+    k.r.setDesired(new Map([['buzzer', demand('on')]]));
+    const stuck = k.r.outcome('buzzer', 'on', 1000);
+    await k.r.step();
+    expect(await stuck).toEqual({ ok: false, level: 'off', detail: 'read back off after driving on' });
+    k.drv('fan').failWith = 'timeout';
+    k.r.setDesired(new Map([['fan', demand('off')]]));
+    const changed = k.r.outcome('fan', 'off', 1000);
+    k.r.setDesired(new Map([['fan', demand('on', 'gas alarm')]]));
+    expect(await changed).toMatchObject({ ok: false, detail: 'the demand changed to on (gas alarm)' });
+    await k.r.step();
+    // Failing and retried: waited for, then told with the fault.
+    expect(await k.r.outcome('fan', 'on', 50)).toMatchObject({ ok: false, level: null, detail: 'not confirmed within 50 ms: timeout' });
+    // A relay that never answers: the outcome is not waited for beyond its time.
+    k.drv('buzzer').set = () => new Promise(() => undefined);
+    k.r.setDesired(new Map([['buzzer', demand('off')]]));
+    expect(await k.r.outcome('buzzer', 'off', 20)).toMatchObject({ ok: false, detail: 'not confirmed within 20 ms: read back off after driving on' });
+  });
+
   it('settle at shutdown drives every output once, bounded, and names those it could not confirm', async () => {
     const k = rig();
     k.r.setDesired(new Map([['fan', demand('on')]]));

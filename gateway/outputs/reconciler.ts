@@ -8,6 +8,10 @@
 // event, the status page, the heartbeat), never a reason to undo the demand. The one exception is the
 // safe direction: a gas valve that cannot be confirmed open is closed instead (`onValveUnconfirmed`).
 //
+// A drive or a read is judged against the demand it was made for: when the demand changes while one is on
+// the bus (a reset while a verify read waits behind a silent device), its answer is stale, and the next
+// step drives the new demand instead of calling the old answer a fault.
+//
 // Nothing here waits on storage or the network: events leave through `onEvent`, whose failures are the
 // recorder's business.
 
@@ -65,6 +69,21 @@ interface Slot {
   backoff: number;
   nextAt: number;
   busy: Promise<void> | undefined;
+  /** Callers waiting for the outcome of the current demand (`outcome`). */
+  waiters: Waiter[];
+}
+
+interface Waiter {
+  level: Level;
+  done: (o: Outcome) => void;
+}
+
+/** What became of a demand: reached (confirmed), or why not. */
+export interface Outcome {
+  ok: boolean;
+  /** The level observed when it was decided; null: not known. */
+  level: Level | null;
+  detail: string;
 }
 
 export class Reconciler {
@@ -96,6 +115,7 @@ export class Reconciler {
         backoff: this.timing.retryMinMs,
         nextAt: 0,
         busy: undefined,
+        waiters: [],
       });
     }
   }
@@ -117,6 +137,7 @@ export class Reconciler {
         continue;
       }
       s.desired = d;
+      this.answer(s, { ok: false, level: s.observed ?? null, detail: `the demand changed to ${d.action} (${d.reason})` });
       s.unconfirmed = true;
       s.faultReported = false;
       s.backoff = this.timing.retryMinMs;
@@ -148,7 +169,11 @@ export class Reconciler {
         continue;
       }
       if (!s.desired || t < s.nextAt || this.stopped) continue;
-      s.busy = this.reconcile(s).finally(() => (s.busy = undefined));
+      s.busy = this.reconcile(s).finally(() => {
+        s.busy = undefined;
+        // A demand that changed while this one was on the bus is driven now, not at the next tick.
+        if (s.unconfirmed && !this.stopped && this.mono() >= s.nextAt) void this.step();
+      });
       work.push(s.busy);
     }
     await Promise.all(work);
@@ -163,23 +188,25 @@ export class Reconciler {
       try {
         seen = await s.driver.read();
       } catch (err) {
+        if (s.desired?.level !== want.level) return; // stale: the new demand is driven next
         return this.failed(s, `read-back failed: ${(err as Error).message}`, undefined);
       }
-      if (seen === undefined || seen === s.desired?.level) {
+      if (s.desired?.level !== want.level) return; // stale: this read checked the old demand
+      if (seen === undefined || seen === want.level) {
         s.nextAt = this.mono() + this.timing.verifyMs;
         return;
       }
       s.observed = seen;
-      this.failed(s, `found ${seen} while ${s.desired?.level} is demanded: re-driving`, seen);
+      this.failed(s, `found ${seen} while ${want.level} is demanded: re-driving`, seen);
       s.nextAt = 0; // re-drive at once, not after the backoff
       return this.reconcile(s);
     }
     const level = want.level;
     try {
       const r = await s.driver.set(level);
-      if (r.readBack !== undefined && r.readBack !== level) return this.failed(s, `read back ${r.readBack} after driving ${level}`, r.readBack);
       // The demand may have changed while the write was on the bus: the next step drives the new one.
       if (s.desired?.level !== level) return;
+      if (r.readBack !== undefined && r.readBack !== level) return this.failed(s, `read back ${r.readBack} after driving ${level}`, r.readBack);
       s.observed = r.readBack ?? level;
       const recovered = s.fault !== undefined;
       const attempts = s.failures + 1;
@@ -190,9 +217,12 @@ export class Reconciler {
       if (s.unconfirmed || recovered) {
         s.unconfirmed = false;
         const how = r.readBack !== undefined ? `read back ${r.readBack}` : 'no read-back on this driver';
-        this.emit(s, 'confirmed', attempts > 1 ? `${how} after ${attempts} attempts` : how);
+        const detail = attempts > 1 ? `${how} after ${attempts} attempts` : how;
+        this.emit(s, 'confirmed', detail);
+        this.answer(s, { ok: true, level: s.observed, detail });
       }
     } catch (err) {
+      if (s.desired?.level !== level) return;
       this.failed(s, (err as Error).message, undefined);
     }
   }
@@ -207,6 +237,7 @@ export class Reconciler {
       s.faultReported = true;
       this.emit(s, 'failed', detail);
     }
+    this.answer(s, { ok: false, level: observed ?? null, detail });
     const want = s.desired;
     if (s.config.role === 'gas-valve' && want && want.action === 'open') this.o.onValveUnconfirmed?.(s.id, detail);
   }
@@ -226,6 +257,40 @@ export class Reconciler {
       ...(d.cause ? { cause: d.cause } : {}),
       at: this.now(),
     });
+  }
+
+  /**
+   * What becomes of the current demand on `id` for `level`: resolved when it is confirmed, when it fails,
+   * when the demand changes, or after `timeoutMs` (then not ok, with what is observed). A reset answers
+   * with this, so the installer is told what the valve did, not what was asked of it.
+   */
+  outcome(id: string, level: Level, timeoutMs: number): Promise<Outcome> {
+    const s = this.slots.get(id);
+    if (!s) return Promise.resolve({ ok: false, level: null, detail: `no output "${id}"` });
+    if (s.desired?.level !== level) return Promise.resolve({ ok: false, level: s.observed ?? null, detail: `${level} is not demanded` });
+    if (!s.unconfirmed && s.fault === undefined && s.observed === level) return Promise.resolve({ ok: true, level, detail: 'already there' });
+    return new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => {
+        s.waiters = s.waiters.filter((w) => w !== waiter);
+        resolve({ ok: false, level: s.observed ?? null, detail: `not confirmed within ${timeoutMs} ms${s.fault ? `: ${s.fault}` : ''}` });
+      }, timeoutMs);
+      timer.unref?.();
+      const waiter: Waiter = {
+        level,
+        done: (o) => {
+          clearTimeout(timer);
+          resolve(o);
+        },
+      };
+      s.waiters.push(waiter);
+    });
+  }
+
+  private answer(s: Slot, o: Outcome): void {
+    const waiting = s.waiters;
+    if (!waiting.length) return;
+    s.waiters = [];
+    for (const w of waiting) w.done(o);
   }
 
   status(): Record<string, OutputStatus> {

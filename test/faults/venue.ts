@@ -109,6 +109,8 @@ export interface VenueOptions {
   uplink?: Record<string, unknown>;
   /** Data directory (default dir/data). */
   dataDir?: string;
+  /** A smoke detector on the relay's bus (the simulator's, slave 2, polled every 250 ms); the bus with its defaults. */
+  neighbour?: boolean;
 }
 
 export class Venue {
@@ -131,6 +133,7 @@ export class Venue {
     } else {
       this.relayPort = simPort;
       devices.push({ id: 'relays', profile: 'relay', slaveId: 9 });
+      if (this.o.neighbour) devices.push({ id: 'hall-smoke', profile: 'smoke', slaveId: 2 });
     }
     this.sim = await runSimulator(SimConfigSchema.parse({ servers: [{ type: 'tcp', port: simPort, devices }] }));
     const config = {
@@ -147,11 +150,15 @@ export class Venue {
       },
       buses: [
         { id: 'sensors', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 300, retries: 0 },
-        { id: 'relay-bus', type: 'tcp', host: '127.0.0.1', port: this.relayPort, timeoutMs: 300, retries: 0 },
+        // With a neighbour, the bus as installed: the default timeout and retries, which a silent device fills.
+        this.o.neighbour
+          ? { id: 'relay-bus', type: 'tcp', host: '127.0.0.1', port: this.relayPort }
+          : { id: 'relay-bus', type: 'tcp', host: '127.0.0.1', port: this.relayPort, timeoutMs: 300, retries: 0 },
       ],
       devices: [
         { id: 'kitchen-gas', bus: 'sensors', slaveId: 1, profile: 'gas-lel', group: 'kitchen', pollIntervalMs: 250 },
         { id: 'relays', bus: 'relay-bus', slaveId: 9, profile: 'relay', pollIntervalMs: 500 },
+        ...(this.o.neighbour ? [{ id: 'hall-smoke', bus: 'relay-bus', slaveId: 2, profile: 'smoke', pollIntervalMs: 250 }] : []),
       ],
       outputs: [
         { id: 'gas-valve', role: 'gas-valve', driver: { type: 'modbus-coil', device: 'relays', coil: 0 }, closedLevel: 'off', safeState: 'off' },
@@ -180,6 +187,10 @@ export class Venue {
 
   get gas(): SimDevice {
     return this.sim.devices.find((d) => d.id === 'kitchen-gas') as SimDevice;
+  }
+
+  get neighbour(): SimDevice {
+    return this.sim.devices.find((d) => d.id === 'hall-smoke') as SimDevice;
   }
 
   get relay(): SimDevice | undefined {
