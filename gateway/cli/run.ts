@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { serveControl } from '../control/socket.js';
 import { createLogger, journaldStdout, type Logger } from '../log/logger.js';
 import { GatewayService, type StopReport } from '../service.js';
+import { claimDataDir } from '../storage/data-dir.js';
 import { SystemdNotify } from '../systemd/notify.js';
 import type { RiskAssessment } from '../../config/index.js';
 import { langOf } from '../i18n/i18n.js';
@@ -75,6 +76,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   log = createLogger({ level: config.log.level, pretty, time, name: 'gateway' });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   if (fallback) log.warn({ reason: fallback }, 'config read on the main thread (its own thread failed): the schema stays in memory');
+  // Whatever the shell's umask, what the gateway makes is not for other users to read (issue 21).
+  process.umask(0o027);
+  claimLogged(config.gateway.dataDir, log);
   // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
   const service = new GatewayService(config, loaded.risk as RiskAssessment, {
     profiles: { ...builtinProfiles, ...config.profiles },
@@ -141,4 +145,21 @@ function stopLine(r: StopReport, uplink: boolean): string {
   const outbox = r.outboxFlushed ? 'outbox flushed' : Number.isNaN(r.backlog) ? 'outbox unreadable' : `${r.backlog} messages kept for the next start`;
   const offline = r.offlinePublished ? 'status offline published' : 'status offline NOT published (the broker publishes the will)';
   return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, ${outbox}, ${offline}`;
+}
+
+/**
+ * The data directory, claimed before anything opens it, said once at start. A refused one is not a reason
+ * to stop acting: the stores fall back to memory and the status page says why (invariant 6).
+ */
+function claimLogged(dir: string, log: Logger): void {
+  try {
+    const c = claimDataDir(dir);
+    if (c.created) log.info({ dataDir: dir }, 'data directory made (mode 0750)');
+    if (c.tightened.length) log.warn({ dataDir: dir, tightened: c.tightened }, 'data directory: taken away what other users could read');
+  } catch (err) {
+    log.error(
+      { dataDir: dir, code: (err as { code?: string }).code, reason: (err as Error).message },
+      'data directory refused: running without saved state, the outbox in memory, no local control socket',
+    );
+  }
 }

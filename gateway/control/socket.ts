@@ -1,11 +1,15 @@
 // The box's local control: a Unix socket in the data directory (mode 0600, so only root and the
 // gateway's user can use it). `jiuxiao-gateway reset` and `status` talk to the running gateway here; a
 // reset through it counts as local, on site. One JSON request per line, one JSON answer per line.
+// It is served only from a data directory that is the gateway's own, and the client asks only a socket
+// whose owner it can trust (storage/data-dir.ts): another user's listener in its place would answer
+// "reset" while nothing was reset.
 
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { StatusSnapshot } from '../status/snapshot.js';
+import { claimDataDir, distrustSocket } from '../storage/data-dir.js';
 import { control, type ControlPort } from './port.js';
 
 function socketPath(dataDir: string): string {
@@ -17,6 +21,8 @@ const MAX_LINE = 64 * 1024;
 /** `snapshot`: the status page's picture, so `jiuxiao-gateway status` shows what the page shows. */
 export function serveControl(port: ControlPort, dataDir: string, snapshot?: () => StatusSnapshot): Promise<Server> {
   const path = socketPath(dataDir);
+  // Only in a directory that is the gateway's own: elsewhere another user could replace the socket.
+  claimDataDir(dataDir);
   // A socket left by a killed gateway would block the bind; only one gateway runs per data directory.
   if (existsSync(path)) unlinkSync(path);
   const server = createServer((sock) => {
@@ -70,6 +76,8 @@ async function answer(port: ControlPort, line: string, snapshot: (() => StatusSn
 /** Client side: one request, one answer. */
 export function ask(dataDir: string, request: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
   const path = socketPath(dataDir);
+  const distrust = distrustSocket(dataDir, path);
+  if (distrust) return Promise.reject(new Error(`not asking: ${distrust}. Check who made it (ls -l ${dataDir}) and restart the gateway's service`));
   return new Promise((resolve, reject) => {
     const sock = createConnection(path);
     let buf = '';

@@ -5,10 +5,11 @@
 // - synchronous = FULL: WAL with NORMAL can roll back the last commits on power loss;
 // - journal_size_limit: the WAL file is cut back to 4 MB after checkpoints (SD cards).
 
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type DatabaseType from 'better-sqlite3';
+import { claimDataDir, DATA_FILE_MODE } from './data-dir.js';
 
 // better-sqlite3 is loaded by the thread that opens a file: with the recorder on its own thread, the
 // gateway's main thread (which only acts) never loads it (bench/footprint).
@@ -28,9 +29,12 @@ export interface OpenedFile {
 /** `dataDir` null: an in-memory database, for a box whose storage is unusable (nothing survives a restart). */
 export function openSqliteFile(dataDir: string | null, name: string): OpenedFile {
   if (dataDir === null) return { db: new Database(':memory:') };
-  mkdirSync(dataDir, { recursive: true });
+  claimDataDir(dataDir);
   const file = join(dataDir, name);
   const movedAside = moveAsideIfCorrupt(file);
+  // Made by us with its mode before SQLite opens it: SQLite gives the -wal and -shm files the mode of the
+  // database file.
+  closeSync(openSync(file, 'a', DATA_FILE_MODE));
   const db = new Database(file);
   try {
     db.pragma('auto_vacuum = INCREMENTAL');

@@ -8,7 +8,7 @@ import { SimConfigSchema } from '../../simulator/config.js';
 import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import type { SimDevice } from '../../simulator/device/sim-device.js';
 import { freePort } from '../helpers/net.js';
-import { runCommand, startProcess, stopProcess } from '../helpers/proc.js';
+import { outputBeforeReady, runCommand, startProcess, stopProcess } from '../helpers/proc.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -76,6 +76,7 @@ export class Gateway {
         }
       }
     };
+    take(Buffer.from(outputBeforeReady(proc)));
     proc.stdout?.on('data', take);
     proc.stderr?.on('data', take);
   }

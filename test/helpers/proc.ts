@@ -3,6 +3,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const started = new Set<ChildProcess>();
+/** What a process wrote to stdout before it was ready (its listeners come after that). */
+const early = new WeakMap<ChildProcess, string>();
+
+/** The stdout a process wrote up to and including its ready line. */
+export function outputBeforeReady(child: ChildProcess): string {
+  return early.get(child) ?? '';
+}
 
 /** Starts a process and resolves once a line matching `ready` appears on its stdout. */
 export function startProcess(cmd: string, args: string[], ready: RegExp, timeoutMs = 10_000, env: Record<string, string> = {}): Promise<ChildProcess> {
@@ -16,6 +23,7 @@ export function startProcess(cmd: string, args: string[], ready: RegExp, timeout
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (ready.test(out)) {
+        early.set(child, out);
         clearTimeout(timer);
         resolve(child);
       }
