@@ -1,6 +1,7 @@
 // docs/config.md, generated from the JSON Schema, which is generated from the zod schema: the reference
 // cannot disagree with what check-config accepts. A test fails when the committed copy is stale.
 
+import { CONFIG_BOUNDS, sizeText } from './bounds.js';
 import { configJsonSchema } from './json-schema.js';
 import { RISK_LABELS, INSPECTION_INTERVAL_DAYS, RISK_COLOURS } from './risk.js';
 import { describeRange, THRESHOLD_RULES } from './signals.js';
@@ -22,9 +23,10 @@ function typeOf(s: Json): string {
   if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(typeOf).join(' or ');
   if (Array.isArray(s.oneOf)) return (s.oneOf as Json[]).map(typeOf).join(' or ');
   const t = s.type;
-  if (t === 'array') return `list of ${typeOf((s.items as Json) ?? {})}`;
+  if (t === 'array') return `list of ${typeOf((s.items as Json) ?? {})}${typeof s.maxItems === 'number' ? `, at most ${s.maxItems}` : ''}`;
   if (t === 'object') return s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties ? 'map' : 'block';
   let out = String(t ?? 'any');
+  if (t === 'string' && typeof s.maxLength === 'number') out += ` ≤ ${s.maxLength} characters`;
   const lo = s.minimum ?? s.exclusiveMinimum;
   const hi = s.maximum ?? s.exclusiveMaximum;
   const safe = (n: unknown) => typeof n === 'number' && Math.abs(n) < 1e15;
@@ -91,6 +93,22 @@ export function configMarkdown(): string {
     '- Relative file paths (`passwordFile`, `tls.ca`, `dataDir` …) are relative to the config file.',
     '- Durations are whole milliseconds (`…Ms`), seconds (`…S`) or minutes (`…Min`), as the key says.',
     '- Register addresses are as on the wire (0-based); hex `0x001B` is fine.',
+    '',
+    '### Bounds',
+    '',
+    'What no config may exceed, in `check-config`, `run` and a config sent from the platform alike. Each is',
+    'refused with exit 2 (the file cannot be used at all) and the place, before the file costs more than a',
+    'moment and a little memory (figures: `npm run bench:config`, bench/README.md); the per-key limits in the',
+    'tables below (how many devices, how long a name) are ordinary errors (exit 1) with the key.',
+    '',
+    '| bound | at most |',
+    '|---|---|',
+    `| the file | ${sizeText(CONFIG_BOUNDS.fileBytes)} (the examples are 1–3 KiB; 256 devices written out with names, 48 KiB) |`,
+    `| a file it names (\`passwordFile\`, \`tokenFile\`, \`tls.*\`) | ${sizeText(CONFIG_BOUNDS.namedFileBytes)} |`,
+    `| one value | ${CONFIG_BOUNDS.stringChars} characters, also after \`\${NAME}\` is filled in |`,
+    `| one list or block | ${CONFIG_BOUNDS.items} items |`,
+    `| nesting | ${CONFIG_BOUNDS.depth} levels; ${CONFIG_BOUNDS.indentColumns} columns of indentation |`,
+    `| aliases (\`*name\`) | ${CONFIG_BOUNDS.aliases}, expanding to at most ${CONFIG_BOUNDS.expandedNodes.toLocaleString('en')} values (no alias bombs) |`,
     '',
   ];
   const props = schema.properties as Record<string, Json>;

@@ -52,8 +52,8 @@ export function issueMessage(issue: Issue, vocabulary: ReadonlySet<string>): str
     }
     case 'too_big': {
       const op = issue.inclusive === false ? '<' : '≤';
-      if (issue.origin === 'array') return `at most ${String(issue.maximum)} items`;
-      if (issue.origin === 'string') return `at most ${String(issue.maximum)} characters`;
+      if (issue.origin === 'array') return `at most ${String(issue.maximum)} items${Array.isArray(input) ? `, got ${input.length}` : ''}`;
+      if (issue.origin === 'string') return `at most ${String(issue.maximum)} characters${typeof input === 'string' ? `, got ${[...input].length}` : ''}`;
       return `must be ${op} ${String(issue.maximum)}, got ${describeValue(input)}`;
     }
     case 'too_small': {

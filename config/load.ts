@@ -3,9 +3,9 @@
 // (not just the first) and points at its line and column. Nothing here throws for bad input.
 
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { CONFIG_BOUNDS, readBounded, textTooBig } from './bounds.js';
 import { crossCheck, type Finding, type Indexed, type PartialConfig } from './cross-check.js';
 import { closest, issueMessage, unknownKeyMessage } from './issue-text.js';
 import type { Profile } from './profile.js';
@@ -61,7 +61,10 @@ export interface LoadResult {
 export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const r = readBounded(file);
+    if ('tooBig' in r)
+      return { status: 'unreadable', file, errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${r.tooBig}` }], warnings: [], secrets: {} };
+    text = r.text;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -80,6 +83,8 @@ export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
 export function loadConfigText(text: string, file: string, options: LoadOptions): LoadResult {
   const env = options.env ?? process.env;
   const base: Pick<LoadResult, 'file' | 'secrets'> = { file, secrets: {} };
+  const tooBig = textTooBig(text);
+  if (tooBig) return { ...base, status: 'unreadable', errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${tooBig}` }], warnings: [] };
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM from Windows editors is harmless
 
   const { source, syntaxErrors, syntaxWarnings } = YamlSource.parse(text);
@@ -299,7 +304,16 @@ function readSecretFiles(raw: Record<string, unknown>, configDir: string, source
     const abs = isAbsolute(name) ? name : resolve(configDir, name);
     refs.files.set(formatPath(path), abs);
     try {
-      return readFileSync(abs, 'utf8');
+      // A secret is a line, a certificate bundle a few hundred kilobytes: a path to /dev/zero or a disk
+      // image is refused, not read.
+      const r = readBounded(abs, CONFIG_BOUNDS.namedFileBytes);
+      if ('text' in r) return r.text;
+      into.push({
+        path: formatPath(path),
+        ...source.locate(path),
+        message: `cannot read the ${what} ${abs}: ${r.tooBig.replace('a config file', 'such a file')}`,
+      });
+      return undefined;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;

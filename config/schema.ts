@@ -19,6 +19,10 @@ const GatewayId = z
   })
   .meta({ description: 'Stable id of this gateway, e.g. GW-500242-0001; part of every MQTT topic and message' });
 
+/** A label for people (a venue's, a device's name): short, as on a sign or a drawing. */
+const LABEL_CHARS = 64;
+const Label = z.string().max(LABEL_CHARS);
+
 const Name = z.string().regex(NAME_PATTERN, {
   message: 'expected a lower-case name: a letter, then letters, digits, "-" or "_" (at most 48)',
 });
@@ -27,7 +31,7 @@ const Name = z.string().regex(NAME_PATTERN, {
 
 export const GatewaySection = z.strictObject({
   id: GatewayId,
-  name: z.string().optional(),
+  name: Label.optional(),
   dataDir: z.string().min(1).default('/var/lib/jiuxiao-gateway').meta({ description: 'Where the SQLite outbox and state live (a writable directory)' }),
 });
 
@@ -50,7 +54,7 @@ const SizeFigure = z.number().min(0);
 export const VenueSection = z
   .strictObject({
     id: Id.meta({ description: 'Venue id as registered with the county platform' }),
-    name: z.string().min(1).meta({ description: 'Venue name as the inspectors know it, e.g. 老王火锅' }),
+    name: Label.min(1).meta({ description: 'Venue name as the inspectors know it, e.g. 老王火锅' }),
     adminCode: AdminCode,
     category: z.enum(VENUE_CATEGORIES).meta({ description: 'One of the nine small-venue categories (Annex 2)' }),
     size: z
@@ -90,7 +94,7 @@ const Port = z.number().int().min(1).max(65535);
 
 const BusBase = {
   id: Id.meta({ description: 'Bus id, referred to by devices' }),
-  name: z.string().optional().meta({ description: 'Label for people, e.g. 后厨485总线' }),
+  name: Label.optional().meta({ description: 'Label for people, e.g. 后厨485总线' }),
 };
 
 const RtuBus = z.strictObject({
@@ -140,7 +144,7 @@ export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTc
 const ChannelSettings = z
   .strictObject({
     enabled: z.boolean().default(true).meta({ description: 'false: the point is not read or judged (a model without it)' }),
-    name: z.string().optional().meta({ description: 'Label for people' }),
+    name: Label.optional().meta({ description: 'Label for people' }),
     warning: z.number().optional().meta({ description: 'Pre-alarm (预警) level: at or above it the channel is in warning' }),
     alarm: z.number().optional().meta({ description: 'Alarm (报警) level' }),
     lowWarning: z.number().optional().meta({ description: 'Lower pre-alarm level (at or below)' }),
@@ -160,8 +164,8 @@ const ChannelSettings = z
 
 export const DeviceSchema = z.strictObject({
   id: Id.meta({ description: 'Device id; appears in every event and alarm of the device' }),
-  name: z.string().optional().meta({ description: 'Label for people, e.g. 后厨燃气探测器' }),
-  location: z.string().optional().meta({ description: 'Where it hangs, e.g. 后厨 (kitchen)' }),
+  name: Label.optional().meta({ description: 'Label for people, e.g. 后厨燃气探测器' }),
+  location: Label.optional().meta({ description: 'Where it hangs, e.g. 后厨 (kitchen)' }),
   group: Name.optional().meta({ description: 'Group for linkage rules, e.g. kitchen' }),
   bus: Id.meta({ description: 'Id of the bus the device is on' }),
   slaveId: z.number().int().min(0).max(255).meta({ description: 'Modbus slave id: 1–247 (TCP unit ids may be 0–255)' }),
@@ -207,7 +211,7 @@ const LEVELS = ['on', 'off'] as const;
 
 export const OutputSchema = z.strictObject({
   id: Id.meta({ description: 'Output id, referred to by linkage rules' }),
-  name: z.string().optional().meta({ description: 'Label for people, e.g. 燃气紧急切断阀' }),
+  name: Label.optional().meta({ description: 'Label for people, e.g. 燃气紧急切断阀' }),
   role: z.enum(OUTPUT_ROLES).meta({ description: 'What the output drives; a gas-valve is never reopened remotely' }),
   driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver], {
     error: 'expected driver type gpio, modbus-coil, modbus-register or memory',
@@ -227,7 +231,7 @@ const GpioInputDriver = z.strictObject({
 
 export const InputSchema = z.strictObject({
   id: Id.meta({ description: 'Input id; a dry contact appears as device ID, channel contact' }),
-  name: z.string().optional(),
+  name: Label.optional(),
   role: z
     .enum(['reset-button', 'dry-contact'])
     .meta({ description: 'reset-button: the local reset (复位) on the box; dry-contact: e.g. an independent smoke alarm relay' }),
@@ -378,12 +382,12 @@ export const ConfigSchema = z
   .strictObject({
     gateway: GatewaySection,
     venue: VenueSection,
-    buses: z.array(BusSchema).default([]).meta({ description: 'Field buses: RS-485 serial lines, Modbus TCP endpoints, serial servers' }),
-    devices: z.array(DeviceSchema).default([]).meta({ description: 'Sensors and relay modules on the buses' }),
+    buses: z.array(BusSchema).max(32).default([]).meta({ description: 'Field buses: RS-485 serial lines, Modbus TCP endpoints, serial servers' }),
+    devices: z.array(DeviceSchema).max(256).default([]).meta({ description: 'Sensors and relay modules on the buses' }),
     profiles: z.record(Name, ProfileSchema).default({}).meta({ description: 'User-defined device profiles by name' }),
-    inputs: z.array(InputSchema).default([]).meta({ description: 'Local inputs: the reset button and dry contacts' }),
-    outputs: z.array(OutputSchema).default([]).meta({ description: 'Valve, fan, buzzer and relay outputs, each with a safe state' }),
-    linkage: z.array(LinkageRule).default([]).meta({ description: 'Local actions on alarms (联动), taken even with no network' }),
+    inputs: z.array(InputSchema).max(64).default([]).meta({ description: 'Local inputs: the reset button and dry contacts' }),
+    outputs: z.array(OutputSchema).max(64).default([]).meta({ description: 'Valve, fan, buzzer and relay outputs, each with a safe state' }),
+    linkage: z.array(LinkageRule).max(128).default([]).meta({ description: 'Local actions on alarms (联动), taken even with no network' }),
     uplink: UplinkSection.optional().meta({ description: 'MQTT to the county platform; without it alarms stay local' }),
     centre: CentreSection.optional().meta({ description: 'A fire-monitoring centre in GB/T 26875.3, beside the uplink or instead of it' }),
     storage: StorageSection.default(() => StorageSection.parse({})),

@@ -1,8 +1,8 @@
 // Any YAML file validated against a zod schema, with every problem at its line and column: the same
 // machinery as the gateway config, for the simulator's files and later ones.
 
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { readBounded } from './bounds.js';
 import { issueMessage, unknownKeyMessage } from './issue-text.js';
 import { formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
 
@@ -11,7 +11,9 @@ export type YamlLoad<T> = { ok: true; value: T; source: YamlSource } | { ok: fal
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, env: NodeJS.ProcessEnv = process.env): YamlLoad<z.output<S>> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const r = readBounded(file);
+    if ('tooBig' in r) return { ok: false, stage: 'unreadable', errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${r.tooBig}` }] };
+    text = r.text;
   } catch (err) {
     return {
       ok: false,

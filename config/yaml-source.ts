@@ -2,6 +2,7 @@
 // column. Also expands ${ENV} references in string values (secrets come from the environment).
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { checkShape, CONFIG_BOUNDS, scanNesting } from './bounds.js';
 
 export type PathSegment = string | number;
 
@@ -26,7 +27,10 @@ export class YamlSource {
   /** Parses text; syntax errors (tabs, duplicate keys, broken flow collections…) come back as diagnostics. */
   static parse(text: string): { source: YamlSource; syntaxErrors: Diagnostic[]; syntaxWarnings: Diagnostic[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
+    const nesting = scanNesting(text);
+    // Too deep to hand to the parser: an empty document stands in, to give the position.
+    const doc = parseDocument(nesting ? '' : text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
+    if (nesting) for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1);
     const source = new YamlSource(text, doc, lines);
     const toDiag = (e: { linePos?: [Position & { col: number }, ...unknown[]] | undefined; message: string; code: string }) => {
       const pos = e.linePos?.[0];
@@ -40,6 +44,9 @@ export class YamlSource {
     // The first syntax error is the cause; the YAML library reports what it then misreads as more errors
     // (one tab gave 22). Report the cause, and say that more may follow from it.
     const errors = doc.errors.map((e) => toDiag(e as never));
+    // Well-formed, but within bounds? (an alias bomb, a 500 000-item list): refused before any value is built.
+    const shape = nesting ?? (errors.length ? undefined : checkShape(doc));
+    if (shape) errors.push({ path: '', ...source.position(shape.offset), message: shape.message });
     const first = errors[0];
     const syntaxErrors = first
       ? [
@@ -136,6 +143,14 @@ export class YamlSource {
           errors.push({ path: formatPath(path), ...where, message: `environment variable ${name} is not set` });
           return whole;
         });
+        if (out.length > CONFIG_BOUNDS.stringChars) {
+          errors.push({
+            path: formatPath(path),
+            ...where,
+            message: `with its variables this value is ${out.length} characters; values are at most ${CONFIG_BOUNDS.stringChars}`,
+          });
+          return;
+        }
         node.value = out;
         if (names.length) fromEnv.set(formatPath(path), names);
       },
@@ -144,7 +159,8 @@ export class YamlSource {
   }
 
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    // What aliases expand to is bounded at parse (config/bounds.ts); the library's own count would throw.
+    return this.doc.toJS({ maxAliasCount: -1 });
   }
 }
 

@@ -129,6 +129,26 @@ export const CONFIG_DIAGNOSTICS = {
     en: 'expected a block of keys (gateway:, venue:, …) at the top of the file',
     zh: '文件顶层应为键值块（gateway:、venue: 等）',
   },
+  // Bounds (config/bounds.ts): what no config may exceed.
+  fileTooBig: { en: 'the file is {size}; a config file is at most {limit}', zh: '文件大小为 {size}；配置文件最大 {limit}' },
+  streamTooBig: { en: 'the file is over {limit}, the most a config file may be', zh: '文件超过 {limit}，这是配置文件的上限' },
+  secretFileTooBig: { en: 'the file is {size}; such a file is at most {limit}', zh: '文件大小为 {size}；此类文件最大 {limit}' },
+  secretStreamTooBig: { en: 'the file is over {limit}, the most such a file may be', zh: '文件超过 {limit}，这是此类文件的上限' },
+  textTooBig: { en: 'the config is {size}; a config is at most {limit}', zh: '配置大小为 {size}；配置最大 {limit}' },
+  tooManyAliases: { en: 'more than {n} aliases (*{name}): a config needs few, if any', zh: '别名（*{name}）超过 {n} 个：配置文件很少需要别名' },
+  valueTooLong: { en: 'a value of {n} characters; values are at most {max}', zh: '值长度为 {n} 个字符；每个值最多 {max} 个字符' },
+  valueTooLongFromEnv: {
+    en: 'with its variables this value is {n} characters; values are at most {max}',
+    zh: '代入环境变量后此值长度为 {n} 个字符；每个值最多 {max} 个字符',
+  },
+  nestedTooDeep: { en: 'nested more than {n} levels deep', zh: '嵌套超过 {n} 层' },
+  tooManyInList: { en: '{n} items in one list; at most {max}', zh: '一个列表中有 {n} 项；最多 {max} 项' },
+  tooManyInBlock: { en: '{n} items in one block; at most {max}', zh: '一个块中有 {n} 项；最多 {max} 项' },
+  aliasInItself: { en: 'the alias *{name} refers to a block that contains it', zh: '别名 *{name} 引用了包含它自身的块' },
+  aliasBomb: {
+    en: 'expanding the aliases here gives more than {max} values, the most a config may have (an alias bomb?)',
+    zh: '此处展开别名后超过 {max} 个值，超出配置的上限（别名炸弹？）',
+  },
   // YAML syntax (the library's own sentence stays English; the hint and the count are ours).
   parserStumbles: {
     en: '{firstText} (the parser then stumbles over {n} more places after it: fix this one and check again)',
@@ -185,6 +205,8 @@ export const CONFIG_DIAGNOSTICS = {
   oneOfForms: { en: 'expected one of the allowed forms, got {gotText}', zh: '应为允许的写法之一，实际是{gotText}' },
   atMostItems: { en: 'at most {n} items', zh: '最多 {n} 项' },
   atMostChars: { en: 'at most {n} characters', zh: '最多 {n} 个字符' },
+  atMostItemsGot: { en: 'at most {n} items, got {got}', zh: '最多 {n} 项，实际有 {got} 项' },
+  atMostCharsGot: { en: 'at most {n} characters, got {got}', zh: '最多 {n} 个字符，实际有 {got} 个' },
   mustBe: { en: 'must be {op} {limit}, got {gotText}', zh: '必须 {op} {limit}，实际是{gotText}' },
   atLeastItem: { en: 'needs at least {n} item', zh: '至少需要 {n} 项' },
   atLeastItems: { en: 'needs at least {n} items', zh: '至少需要 {n} 项' },
