@@ -16,14 +16,14 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync
 import { dirname, join } from 'node:path';
 
 /** The files the gateway keeps in its data directory. */
-export const DATA_FILES = ['outbox.db', 'outbox.db-wal', 'outbox.db-shm', 'state.db', 'state.db-wal', 'state.db-shm', 'control.sock'] as const;
+const DATA_FILES = ['outbox.db', 'outbox.db-wal', 'outbox.db-shm', 'state.db', 'state.db-wal', 'state.db-shm', 'control.sock'] as const;
 
 /** The mode of a data directory the gateway makes, and what an existing one is tightened to. */
-export const DATA_DIR_MODE = 0o750;
+const DATA_DIR_MODE = 0o750;
 /** The mode of the gateway's files in it. */
 export const DATA_FILE_MODE = 0o600;
 
-export class UnsafeDataDir extends Error {
+class UnsafeDataDir extends Error {
   readonly code = 'JX_DATA_DIR_UNSAFE';
   constructor(
     readonly dir: string,
@@ -44,7 +44,7 @@ export interface Claim {
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
 
 /** Who is `uid` on this system: its name and uid, for messages. */
-export function userName(uid: number): string {
+function userName(uid: number): string {
   try {
     for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
       const f = line.split(':');
