@@ -391,8 +391,13 @@ export const ConfigSchema = z
     uplink: UplinkSection.optional().meta({ description: 'MQTT to the county platform; without it alarms stay local' }),
     centre: CentreSection.optional().meta({ description: 'A fire-monitoring centre in GB/T 26875.3, beside the uplink or instead of it' }),
     storage: StorageSection.default(() => StorageSection.parse({})),
-    status: StatusSection.default(() => StatusSection.parse({})),
-    log: LogSection.default(() => LogSection.parse({})),
+    status: StatusSection.default(() => StatusSection.parse({})).meta({
+      description: 'The local status page; at most 32 connections at once (one more is answered 503), idle ones closed after 15 s',
+    }),
+    log: LogSection.default(() => LogSection.parse({})).meta({
+      description:
+        'Lines someone outside can cause (a centre’s bytes, commands, status page visitors, a device flapping) are rate-limited per kind: 10 at once, then 6 a minute, the rest counted on the next line',
+    }),
   })
   .meta({ title: 'jiuxiao-gateway config', description: 'One YAML file describes one gateway in one venue' });
 

@@ -15,6 +15,7 @@ import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
 import type { Outbox } from './outbox/outbox.js';
 import type { Logger } from './log/logger.js';
+import { LogThrottle } from './log/throttle.js';
 import type { GatewayEvent } from './events.js';
 import { GatewayRuntime } from './runtime.js';
 import type { SystemClock } from './uplink/clock.js';
@@ -75,6 +76,9 @@ export class GatewayService {
     private readonly o: ServiceOptions,
   ) {
     const worker = o.recorder === 'worker';
+    // A device that flaps on the bus (answers, times out, answers) makes a device and a fault event each
+    // time: their log lines are rate-limited per device and channel. Alarms, warnings and outputs never.
+    const busNoise = new LogThrottle(o.log);
     // The runtime comes first: it closes the valve whatever storage and the uplink do.
     this.runtime = new GatewayRuntime(config, {
       profiles: o.profiles,
@@ -83,7 +87,10 @@ export class GatewayService {
         o.onEvent?.(e);
         const level =
           e.type === 'channel' && (e.state === 'alarm' || e.state === 'fault') ? 'warn' : e.type === 'output' && e.status === 'failed' ? 'error' : 'info';
-        o.log[level]({ event: e }, `${e.type} event`);
+        if (e.type === 'device') busNoise[level](`device ${e.device}`, { event: e }, `${e.type} event`);
+        else if (e.type === 'channel' && (e.state === 'fault' || e.previousState === 'fault') && e.state !== 'alarm' && e.state !== 'warning') {
+          busNoise[level](`channel ${e.device}/${e.channel}`, { event: e }, `${e.type} event`);
+        } else o.log[level]({ event: e }, `${e.type} event`);
       },
       // Never throws: the recorder keeps what it cannot write, in order, and retries.
       record: (e) => (this.local ? this.local.record(e) : this.host?.record(e)),

@@ -6,6 +6,7 @@
 import type { Command } from '../contract/messages.js';
 import { COMMAND_NAMES, MAX_COMMAND_BYTES } from '../contract/topics.js';
 import type { Logger } from '../log/logger.js';
+import type { LogThrottle } from '../log/throttle.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { SystemClock } from '../uplink/clock.js';
 import type { Reporter } from '../uplink/reporter.js';
@@ -27,13 +28,15 @@ export interface CommandContext {
   clock: SystemClock;
   boot: string;
   log: Logger;
+  /** Lines the platform's commands cause: rate-limited (a command flood must not fill the disk). */
+  noisy: LogThrottle;
   extraStatus: () => Record<string, unknown>;
 }
 
 export async function handleCommand(payload: Buffer, ctx: CommandContext): Promise<void> {
   const { id, answer } = await decide(payload, ctx);
   ctx.reporter.result(id, answer.name, answer.ok, answer.reason, answer.result);
-  ctx.log.info({ command: id, name: answer.name, ok: answer.ok, reason: answer.reason }, 'command answered');
+  ctx.noisy.info('command', { command: id, name: answer.name, ok: answer.ok, reason: answer.reason }, 'command answered');
 }
 
 function refuse(name: string | null, reason: string): Answer {
@@ -71,7 +74,7 @@ async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: strin
   const previous = ctx.answered.recall(cmd.id) as Answer | undefined;
   if (previous) return { id: cmd.id, answer: previous };
   const answer = await execute(cmd, ctx);
-  ctx.answered.remember(cmd.id, answer);
+  ctx.answered.remember(cmd.id, cmd.name, answer);
   return { id: cmd.id, answer };
 }
 

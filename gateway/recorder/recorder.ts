@@ -15,6 +15,7 @@ import { handleCommand } from '../control/commands.js';
 import type { ControlPort, RuntimeStatus } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import { LogThrottle } from '../log/throttle.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import { StateStore, type RememberedAlarm } from '../state/state-store.js';
@@ -134,6 +135,8 @@ export class Recorder {
   private readonly lastValues = new Map<string, number>();
   private stopped = false;
   private readonly answered: AnsweredCommands;
+  private readonly noisyCommands: LogThrottle;
+  private backlogMemo: { at: number; backlog: RecordingPicture['backlog'] } | undefined;
   private readonly telemetry = new TelemetryAggregator();
   private readonly clock: SystemClock;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -172,6 +175,7 @@ export class Recorder {
     }
     this.outbox = outbox;
     this.answered = new AnsweredCommands(outbox.database);
+    this.noisyCommands = new LogThrottle(o.log);
     this.clock = o.clock ?? new SystemClock();
     this.wasSynced = this.clock.synced();
     this.uplink = config.uplink
@@ -253,7 +257,7 @@ export class Recorder {
     return handleCommand(payload, {
       // get-status answers with the whole gateway's storage health, like the local status does.
       port: {
-        status: () => withRecording(this.link.status(), this.picture()),
+        status: () => withRecording(this.link.status(), this.picture(this.recentBacklog())),
         reset: (...a) => port.reset(...a),
         silence: () => port.silence(),
         setMaintenance: (...a) => port.setMaintenance(...a),
@@ -264,9 +268,10 @@ export class Recorder {
       clock: this.clock,
       boot: this.o.boot,
       log: this.o.log,
+      noisy: this.noisyCommands,
       extraStatus: () => ({
         openAlarms: this.reporter.openAlarms(),
-        backlog: this.outbox.backlog(),
+        backlog: this.recentBacklog(),
         shed: { rows: this.outbox.shedRows, bytes: this.outbox.shedBytes },
       }),
     });
@@ -399,13 +404,28 @@ export class Recorder {
     );
   }
 
-  picture(): RecordingPicture {
-    let backlog: RecordingPicture['backlog'];
+  /**
+   * The backlog for command answers, counted at most once a second: counting walks the outbox, and a
+   * platform sending thousands of get-status would otherwise walk it thousands of times (issue 21).
+   */
+  private recentBacklog(): RecordingPicture['backlog'] {
+    const t = performance.now();
+    if (this.backlogMemo && t - this.backlogMemo.at < 1000) return this.backlogMemo.backlog;
+    const backlog = this.countBacklog();
+    this.backlogMemo = { at: t, backlog };
+    return backlog;
+  }
+
+  private countBacklog(): RecordingPicture['backlog'] {
     try {
-      backlog = this.outbox.backlog();
+      return this.outbox.backlog();
     } catch {
-      backlog = { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 };
+      return { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 };
     }
+  }
+
+  picture(counted?: RecordingPicture['backlog']): RecordingPicture {
+    const backlog = counted ?? this.countBacklog();
     return {
       connected: this.uplink?.connected ?? false,
       uplinkError: this.uplink?.lastError ?? null,
@@ -461,6 +481,7 @@ export class Recorder {
     }
     this.stopped = true;
     this.centre?.stop();
+    this.noisyCommands.flush();
     const { offlinePublished } = (await this.uplink?.stop(2000)) ?? { offlinePublished: false };
     const backlog = waiting();
     let storageError = this.events.lastError;

@@ -6,12 +6,16 @@
 // On loopback (the default) it needs no token. Bound elsewhere, the config check demands a token; it is
 // then asked for as a Bearer token, or as the password of HTTP Basic, which every browser prompts for.
 // The page is not safety-critical: if its port cannot be bound, the gateway runs on without it and
-// says why, naming the setting to change.
+// says why, naming the setting to change. Nor may it cost the box more than a little (issue 21): at
+// most MAX_CONNECTIONS open at once — one more is answered 503 and closed — every connection closed
+// after IDLE_MS without a byte, and the lines a visitor can cause (a wrong token, a refused connection)
+// rate-limited.
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { LogThrottle } from '../log/throttle.js';
 import { renderStatusPage } from './page.js';
 import type { StatusSnapshot } from './snapshot.js';
 
@@ -28,6 +32,22 @@ const HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
 };
+
+/** Connections open at once: an installer's browser, a Prometheus scraper, a curl or two. */
+export const MAX_CONNECTIONS = 32;
+/** A connection that sends nothing for this long is closed (keep-alive or not). */
+const IDLE_MS = 15_000;
+
+const REFUSAL_BODY = `too many connections to the status page (at most ${MAX_CONNECTIONS} at once): try again in a moment\n`;
+const REFUSAL = [
+  'HTTP/1.1 503 Service Unavailable',
+  'Content-Type: text/plain; charset=utf-8',
+  'Connection: close',
+  'Retry-After: 5',
+  `Content-Length: ${Buffer.byteLength(REFUSAL_BODY)}`,
+  '',
+  REFUSAL_BODY,
+].join('\r\n');
 
 function sameSecret(given: string, token: string): boolean {
   const a = Buffer.from(given);
@@ -51,17 +71,25 @@ export function authorized(header: string | undefined, token: string | undefined
 
 export class StatusServer {
   private server: Server | undefined;
+  /** Accepts connections, up to the cap, and hands them to the HTTP server. */
+  private front: NetServer | undefined;
+  private readonly open = new Set<Socket>();
+  private readonly noisy: LogThrottle;
+  /** Connections refused at the cap since start. */
+  refused = 0;
 
   constructor(
     private readonly cfg: StatusServerConfig,
     private readonly snapshot: () => StatusSnapshot,
     private readonly log: Logger,
     private readonly metrics?: { contentType: string; text(): Promise<string> },
-  ) {}
+  ) {
+    this.noisy = new LogThrottle(log);
+  }
 
   /** The address it listens on, once started. */
   get address(): AddressInfo | undefined {
-    const a = this.server?.address();
+    const a = this.front?.address();
     return a && typeof a === 'object' ? a : undefined;
   }
 
@@ -75,8 +103,9 @@ export class StatusServer {
     const server = createServer((req, res) => this.handle(req, res));
     server.headersTimeout = 10_000;
     server.requestTimeout = 10_000;
+    const front = createNetServer((sock) => this.accept(sock, server));
     const ok = await new Promise<boolean>((resolve) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
+      front.once('error', (err: NodeJS.ErrnoException) => {
         const why =
           err.code === 'EADDRINUSE'
             ? 'the port is in use'
@@ -91,13 +120,36 @@ export class StatusServer {
         );
         resolve(false);
       });
-      server.listen(this.cfg.port, this.cfg.host, () => resolve(true));
+      front.listen(this.cfg.port, this.cfg.host, () => resolve(true));
     });
     if (!ok) return false;
-    server.on('error', (err) => this.log.warn({ err: { message: err.message } }, 'status page error'));
+    server.on('error', (err) => this.noisy.warn('error', { err: { message: err.message } }, 'status page error'));
+    front.on('error', (err) => this.noisy.warn('error', { err: { message: err.message } }, 'status page error'));
     this.server = server;
+    this.front = front;
     this.log.info({ url: this.url }, 'status page listening');
     return true;
+  }
+
+  /** One connection: refused at the cap with a 503, else given to the HTTP server, closed when idle. */
+  private accept(sock: Socket, server: Server): void {
+    sock.on('error', () => sock.destroy());
+    if (this.open.size >= MAX_CONNECTIONS) {
+      this.refused++;
+      this.noisy.warn('cap', { open: this.open.size, refused: this.refused, from: sock.remoteAddress }, 'status page: connection refused, too many open (503)');
+      sock.end(REFUSAL);
+      sock.setTimeout(2000, () => sock.destroy());
+      return;
+    }
+    this.open.add(sock);
+    sock.once('close', () => this.open.delete(sock));
+    sock.setTimeout(IDLE_MS, () => sock.destroy());
+    server.emit('connection', sock);
+  }
+
+  /** Connections open now (the cap is MAX_CONNECTIONS). */
+  get connections(): number {
+    return this.open.size;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -109,6 +161,9 @@ export class StatusServer {
     const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
     if (path === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
     if (!authorized(req.headers.authorization, this.cfg.token)) {
+      // A browser asks first without credentials; a wrong token is worth a (rate-limited) line.
+      if (req.headers.authorization)
+        this.noisy.warn('token', { from: req.socket.remoteAddress, path }, 'status page: request with a wrong token refused (401)');
       return send(
         401,
         'text/plain; charset=utf-8',
@@ -143,9 +198,14 @@ export class StatusServer {
 
   async stop(): Promise<void> {
     const server = this.server;
+    const front = this.front;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.front = undefined;
+    if (!server || !front) return;
+    this.noisy.flush();
+    const closed = new Promise<void>((resolve) => front.close(() => resolve()));
+    for (const sock of this.open) sock.destroy();
+    server.close();
+    await closed;
   }
 }

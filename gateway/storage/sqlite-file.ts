@@ -3,7 +3,9 @@
 // SQLite needs them (DESIGN.md library traps):
 // - auto_vacuum = INCREMENTAL before journal_mode = WAL: it decides the file format;
 // - synchronous = FULL: WAL with NORMAL can roll back the last commits on power loss;
-// - journal_size_limit: the WAL file is cut back to 4 MB after checkpoints (SD cards).
+// - journal_size_limit: the WAL file is cut back to 4 MB after checkpoints (SD cards);
+// - cache_size: better-sqlite3 builds SQLite with a 16 MB page cache per connection, which a burst of
+//   commands or a long outage fills and never gives back (issue 21); the kernel caches the file anyway.
 
 import { closeSync, existsSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,9 @@ const Database = function (...args: ConstructorParameters<typeof DatabaseType>):
   sqlite ??= requireLazily('better-sqlite3') as typeof DatabaseType;
   return new sqlite(...args);
 } as unknown as typeof DatabaseType;
+
+/** SQLite's page cache per file, in KiB (its own default; better-sqlite3's is eight times that). */
+const PAGE_CACHE_KIB = 2000;
 
 export interface OpenedFile {
   db: DatabaseType.Database;
@@ -41,6 +46,7 @@ export function openSqliteFile(dataDir: string | null, name: string): OpenedFile
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('journal_size_limit = 4194304');
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   } catch (err) {
     db.close();
     throw err;

@@ -21,6 +21,7 @@ let mqttModule: typeof import('mqtt') | undefined;
 const mqttLib = () => (mqttModule ??= requireLazily('mqtt') as typeof import('mqtt'));
 import type { Uplink as UplinkConfig } from '../../config/index.js';
 import type { Logger } from '../log/logger.js';
+import { LogThrottle } from '../log/throttle.js';
 import { topicOf, type Topic } from '../contract/topics.js';
 import type { Outbox, Pending } from '../outbox/outbox.js';
 
@@ -48,6 +49,8 @@ export class Uplink {
   private kickPending = false;
   /** Topic names are made once: a drain publishes tens of thousands a second. */
   private readonly topics = new Map<Topic, string>();
+  /** Lines a broker or a platform can cause by flapping or flooding: rate-limited. */
+  private readonly noisy: LogThrottle;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -60,6 +63,7 @@ export class Uplink {
     private readonly o: UplinkOptions,
   ) {
     this.backoff = o.reconnectMinMs ?? 1000;
+    this.noisy = new LogThrottle(o.log);
   }
 
   topic(t: Topic): string {
@@ -111,7 +115,7 @@ export class Uplink {
   }
 
   private failed(reason: string): void {
-    if (reason !== this.lastError) this.o.log.warn({ reason }, 'uplink not connected');
+    if (reason !== this.lastError) this.noisy.warn('connection', { reason }, 'uplink not connected');
     this.lastError = reason;
   }
 
@@ -152,7 +156,7 @@ export class Uplink {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       this.o
         .onCommand(payload)
-        .catch((err: Error) => this.o.log.error({ err }, 'command handling failed'))
+        .catch((err: Error) => this.noisy.error('command-failed', { err }, 'command handling failed'))
         .finally(() => {
           done();
           this.kick();
@@ -166,7 +170,7 @@ export class Uplink {
       this.connects++;
       this.lastError = null;
       this.backoff = this.o.reconnectMinMs ?? 1000;
-      this.o.log.info({ url: c.url, connects: this.connects }, 'uplink connected');
+      this.noisy.info('connection', { url: c.url, connects: this.connects }, 'uplink connected');
       client.publish(this.topic('status'), 'online', { qos: 1, retain: true });
       client.subscribe(this.topic('cmd'), { qos: 1 });
       this.kick();
@@ -300,6 +304,7 @@ export class Uplink {
    */
   async stop(timeoutMs = 3000): Promise<{ offlinePublished: boolean }> {
     this.stopping = true;
+    this.noisy.flush();
     clearTimeout(this.reconnectTimer);
     clearInterval(this.ackTimer);
     clearInterval(this.flushTimer);

@@ -110,6 +110,10 @@ export interface VenueOptions {
   uplink?: Record<string, unknown>;
   /** Data directory (default dir/data). */
   dataDir?: string;
+  /** A GB/T 26875.3 monitoring centre at this loopback port. */
+  centrePort?: number;
+  /** The status page's token. */
+  statusToken?: string;
   /** A smoke detector on the relay's bus (the simulator's, slave 2, polled every 250 ms); the bus with its defaults. */
   neighbour?: boolean;
 }
@@ -178,7 +182,8 @@ export class Venue {
         },
       ],
       ...(this.o.brokerUrl || this.o.uplink ? { uplink: { url: this.o.brokerUrl, heartbeatIntervalS: 10, ...this.o.uplink } } : {}),
-      status: { host: '127.0.0.1', port: this.statusPort },
+      ...(this.o.centrePort ? { centre: { host: '127.0.0.1', port: this.o.centrePort, address: 12345, centreAddress: 1 } } : {}),
+      status: { host: '127.0.0.1', port: this.statusPort, ...(this.o.statusToken ? { token: this.o.statusToken } : {}) },
       log: { level: 'info' },
     };
     mkdirSync(this.o.dir, { recursive: true });

@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net';
 import type { Centre } from '../../../config/index.js';
 import type { DestinationQueue } from '../../outbox/destinations.js';
 import type { Logger } from '../../log/logger.js';
+import { LogThrottle } from '../../log/throttle.js';
 import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, timeLabelOf, type CommandByte, type Frame } from './frame.js';
 import type { ComponentMap } from './components.js';
 import { analogValue, componentStatus, descriptionText, systemStatus, transmitterStatus, unitsFor } from './mapping.js';
@@ -71,9 +72,12 @@ export class CentreLink {
   private readonly byAddress: Map<number, ComponentMap>;
   private readonly byChannel: Map<string, ComponentMap>;
   private readonly operations: { operation: number; at: Date }[] = [];
+  /** Lines the centre can cause, rate-limited (issue 21): a centre sending garbage must not fill the disk. */
+  private readonly noisy: LogThrottle;
   private readonly stats = { confirmed: 0, denied: 0, resent: 0, lastConfirmAt: null as string | null, error: null as string | null };
 
   constructor(private readonly o: CentreLinkOptions) {
+    this.noisy = new LogThrottle(o.log);
     this.byAddress = new Map(o.maps.map((m) => [m.componentAddress, m]));
     this.byChannel = new Map(o.maps.map((m) => [`${m.device}/${m.channel}`, m]));
   }
@@ -95,6 +99,7 @@ export class CentreLink {
     clearTimeout(this.reconnectTimer);
     if (this.inFlight) clearTimeout(this.inFlight.timer);
     this.socket?.destroy();
+    this.noisy.flush();
   }
 
   /** Something was committed for the centre: send it if the line is free. */
@@ -125,7 +130,7 @@ export class CentreLink {
       this.connected = true;
       this.retryMs = 1000;
       this.stats.error = null;
-      this.o.log.info({ centre: `${host}:${port}` }, 'connected to the monitoring centre');
+      this.noisy.info('centre-connection', { centre: `${host}:${port}` }, 'connected to the monitoring centre');
       // The transmitter's status and its clock first: the centre learns the box is there, how it is, and
       // what time it keeps (an offset shows there; the centre may answer with a clock sync).
       this.local.push(this.statusUnit(), { type: 28, objects: [{ type: 28, clock: timeLabelOf(new Date()) }] });
@@ -145,7 +150,7 @@ export class CentreLink {
         this.inFlight = undefined;
         this.rowFrames = undefined;
       }
-      if (was) this.o.log.warn({ reason: this.stats.error ?? 'closed' }, 'monitoring centre connection lost: reconnecting');
+      if (was) this.noisy.warn('centre-connection', { reason: this.stats.error ?? 'closed' }, 'monitoring centre connection lost: reconnecting');
       if (this.stopped) return;
       this.reconnectTimer = setTimeout(() => this.open(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, this.o.reconnectMaxMs ?? 30_000);
@@ -229,7 +234,7 @@ export class CentreLink {
 
   private received(chunk: Buffer): void {
     const { frames, rejected } = this.reader.push(chunk);
-    for (const r of rejected) this.o.log.warn({ reason: r.reason, skipped: r.skipped }, `bytes from the centre dropped: ${r.message}`);
+    for (const r of rejected) this.noisy.warn('centre-bytes', { reason: r.reason, skipped: r.skipped }, `bytes from the centre dropped: ${r.message}`);
     for (const f of frames) this.answer(f);
   }
 
@@ -241,7 +246,7 @@ export class CentreLink {
         this.stats.lastConfirmAt = new Date().toISOString();
       } else {
         this.stats.denied++;
-        this.o.log.error({ serial: f.serial, type: mine.frame.data[0] }, 'the monitoring centre denied a frame: not sent again');
+        this.noisy.error('centre-denied', { serial: f.serial, type: mine.frame.data[0] }, 'the monitoring centre denied a frame: not sent again');
       }
       return this.settled(mine);
     }
@@ -250,7 +255,7 @@ export class CentreLink {
     try {
       unit = f.data.length ? decodeUnit(f.data) : undefined;
     } catch (err) {
-      this.o.log.warn({ reason: (err as Gb26875Error).reason, serial: f.serial }, `centre's data unit refused: ${(err as Error).message}`);
+      this.noisy.warn('centre-unit', { reason: (err as Gb26875Error).reason, serial: f.serial }, `centre's data unit refused: ${(err as Error).message}`);
       return this.reply(f, COMMANDS.deny);
     }
     if (f.command === COMMANDS.request && unit) return this.query(f, unit);
@@ -270,13 +275,13 @@ export class CentreLink {
       const when = dateOf(o.clock);
       if (!when) return this.reply(f, COMMANDS.deny);
       this.o.onClock(when);
-      this.o.log.info({ centre: when.toISOString() }, 'clock sync from the monitoring centre');
+      this.noisy.info('centre-clock', { centre: when.toISOString() }, 'clock sync from the monitoring centre');
       return this.reply(f, COMMANDS.confirm);
     }
     if (o.type === 91) {
       if (this.o.centre.inspection === 'off') return this.reply(f, COMMANDS.deny);
       this.reply(f, COMMANDS.confirm);
-      this.o.log.info({ timeoutMinutes: o.timeoutMinutes }, 'inspection (查岗) from the monitoring centre: answered');
+      this.noisy.info('centre-inspection', { timeoutMinutes: o.timeoutMinutes }, 'inspection (查岗) from the monitoring centre: answered');
       this.remember(TRANSMITTER_OPERATION.inspectionAnswer);
       return this.queueLocal({
         type: 24,
