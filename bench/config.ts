@@ -38,7 +38,7 @@ try {
   for (const [name, file] of Object.entries(hostileConfigs(dir))) {
     const r = measure(file);
     console.log(
-      `  ${name.padEnd(32)} exit ${r.code}  ${String(r.ms).padStart(5)} ms  ${String(r.rss).padStart(4)} MB   ×${(r.ms / base.ms).toFixed(2)} time, +${r.rss - base.rss} MB`,
+      `  ${name.padEnd(32)} exit ${r.code}  ${String(r.ms).padStart(5)} ms  ${String(r.rss).padStart(4)} MB   ×${(r.ms / base.ms).toFixed(2)} time, ${r.rss >= base.rss ? '+' : ''}${r.rss - base.rss} MB`,
     );
   }
 } finally {
