@@ -61,7 +61,8 @@ async function leakAndTime(v: Venue, what: string): Promise<number> {
 function tmpfs(name: string): string {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  // mode 0750: a data directory is the gateway user's alone (tmpfs roots are 1777 by default, refused).
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0750', 'tmpfs', dir]);
   mounts.push(dir);
   return dir;
 }

@@ -167,6 +167,8 @@ describe('a hostile neighbour', () => {
       socks.push(s);
     }
     await within(15_000, 'the connections past the cap refused', () => refusals.length >= CONNECTIONS - 32);
+    // Refused connections are closed by the gateway within 2 s (their clients keep theirs open).
+    await within(5000, 'refused connections closed', () => fds(pid) - fdsBefore <= 32 + 8);
     const fdsAtCap = fds(pid);
     figures.push(`${CONNECTIONS} connections to the status page: ${refusals.length} refused (503), gateway fds ${fdsBefore} → ${fdsAtCap}`);
     expect(new Set(refusals)).toEqual(new Set(['HTTP/1.1 503 Service Unavailable']));
