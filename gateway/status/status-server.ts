@@ -34,7 +34,7 @@ const HEADERS = {
 };
 
 /** Connections open at once: an installer's browser, a Prometheus scraper, a curl or two. */
-export const MAX_CONNECTIONS = 32;
+const MAX_CONNECTIONS = 32;
 /** A connection that sends nothing for this long is closed (keep-alive or not). */
 const IDLE_MS = 15_000;
 
