@@ -4,7 +4,9 @@
 // put a listener of their own where `jiuxiao-gateway reset` connects. So, before anything is opened:
 //
 // - a missing directory is made 0750 by the gateway's user;
-// - one owned by another user, or writable by its group or by others, is refused, with why and the fix;
+// - one owned by another user, or writable by its group or by others, is refused, with why and the fix
+//   (a group that holds the owner alone, a "user private group" as Debian and Ubuntu make for each
+//   user, is no other user: group-writable is harmless there, as Debian's OpenSSH also allows);
 // - every directory above it must be root's or the gateway user's, and not writable by others unless
 //   sticky (/tmp): otherwise the data directory could be moved away and replaced (OpenSSH's StrictModes
 //   rule for ~/.ssh);
@@ -56,6 +58,35 @@ function userName(uid: number): string {
   return `uid ${uid}`;
 }
 
+/** Reads a colon-separated system file (/etc/passwd, /etc/group) into its lines' fields; none if absent. */
+function records(file: string): string[][] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether group `gid` can hold no user but `uid`: no other member, nobody else's primary group. */
+function groupOfOwnerAlone(gid: number, uid: number): boolean {
+  const group = records('/etc/group').find((f) => f[2] === String(gid));
+  if (!group) return false;
+  const name = records('/etc/passwd').find((f) => f[2] === String(uid))?.[0];
+  const members = (group[3] ?? '').split(',').filter(Boolean);
+  if (members.some((m) => m !== name)) return false;
+  return records('/etc/passwd').every((f) => f[3] !== String(gid) || f[2] === String(uid));
+}
+
+/** Write bits that let another user in: others', and the group's unless the group is the owner alone. */
+function writableByOthers(st: Stats): 'every user' | 'its group' | undefined {
+  if (st.mode & 0o002) return 'every user';
+  if (st.mode & 0o020 && !groupOfOwnerAlone(st.gid, st.uid)) return 'its group';
+  return undefined;
+}
+
 /** Makes or checks the data directory for the user running this process; throws UnsafeDataDir. */
 export function claimDataDir(dir: string): Claim {
   const uid = process.getuid?.();
@@ -78,10 +109,11 @@ export function claimDataDir(dir: string): Claim {
       `Give it to the gateway's user (chown ${uid} ${dir}), or remove it and let the gateway make it.`,
     );
   }
-  if (st.mode & 0o022) {
+  const writers = writableByOthers(st);
+  if (writers) {
     throw new UnsafeDataDir(
       dir,
-      `is writable by ${st.mode & 0o002 ? 'every user' : 'its group'} (mode ${octal(st.mode)}): another user could replace its files and the control socket`,
+      `is writable by ${writers} (mode ${octal(st.mode)}): another user could replace its files and the control socket`,
       `Make it the gateway user's alone: chmod ${octal(DATA_DIR_MODE)} ${dir}.`,
     );
   }
@@ -126,7 +158,7 @@ function checkAncestors(dir: string, uid: number): void {
         'Keep the data directory under directories owned by root or by the gateway user (the default is /var/lib/jiuxiao-gateway).',
       );
     }
-    if (st.mode & 0o022 && !(st.mode & 0o1000)) {
+    if (writableByOthers(st) && !(st.mode & 0o1000)) {
       throw new UnsafeDataDir(
         dir,
         `is inside ${p}, which other users can write to (mode ${octal(st.mode)}, not sticky): they could move the data directory away and put another in its place`,
@@ -171,8 +203,8 @@ export function distrustSocket(dir: string, socket: string): string | undefined 
   }
   if (!s.isSocket()) return `${socket} is not a socket`;
   if (s.uid !== d.uid) return `${socket} belongs to ${userName(s.uid)}, but the data directory to ${userName(d.uid)}: it is not the gateway's`;
-  if (d.mode & 0o022)
-    return `the data directory ${dir} is writable by ${d.mode & 0o002 ? 'every user' : 'its group'} (mode ${octal(d.mode)}): its socket could be anyone's`;
+  const writers = writableByOthers(d);
+  if (writers) return `the data directory ${dir} is writable by ${writers} (mode ${octal(d.mode)}): its socket could be anyone's`;
   const [first, last] = loginUids();
   if (s.uid !== 0 && s.uid !== uid && s.uid >= first && s.uid <= last) {
     return `${socket} belongs to ${userName(s.uid)}, a login account: the gateway runs as root, as you, or as its system user (jiuxiao)`;

@@ -134,6 +134,22 @@ describe.skipIf(!root)('the data directory is the gateway’s own (needs root)',
     );
     await stopProcess(gw1.proc);
 
+    // Group-writable: refused for a group other users may be in; harmless for a group of the owner alone
+    // (a user private group, as Debian and Ubuntu make; here root's group holds root alone).
+    const grouped = join(tmp, 'grouped', 'data');
+    mkdirSync(grouped, { recursive: true });
+    chmodSync(grouped, 0o770);
+    chownSync(grouped, 0, OTHER);
+    const v3 = await venue('grouped', grouped);
+    const gw3 = await v3.run();
+    expect(errOf(gw3)).toMatch(/is writable by its group \(mode 0770\)/);
+    await stopProcess(gw3.proc);
+    chownSync(grouped, 0, 0);
+    const gw4 = await v3.run();
+    expect(errOf(gw4)).toBeUndefined();
+    await within(10_000, 'the outbox in it', () => statExists(join(grouped, 'outbox.db')));
+    await stopProcess(gw4.proc);
+
     const parent = join(tmp, 'shared-parent');
     mkdirSync(join(parent, 'data'), { recursive: true, mode: 0o750 });
     chmodSync(parent, 0o777);
