@@ -54,7 +54,7 @@ async function baseline(): Promise<number> {
   const port = await centre.listen();
   const cfg = CentreSection.parse({ host: '127.0.0.1', port, address: 12345 });
   const byChannel = new Map(maps.map((m) => [`${m.device}/${m.channel}`, m]));
-  const frames = Array.from({ length: N }, (_, i) => unitsFor('alarm', alarm(i, i + 1), byChannel, cfg)).flat();
+  const frames = Array.from({ length: N }, (_, i) => unitsFor('alarm', alarm(i, i + 1), byChannel, cfg, 'Asia/Shanghai')).flat();
   const sock = connect({ host: '127.0.0.1', port });
   await new Promise((r) => sock.once('connect', r));
   const reader = new FrameReader();
@@ -71,7 +71,7 @@ async function baseline(): Promise<number> {
       encodeFrame({
         serial,
         version: { main: 1, user: 0 },
-        time: timeLabelOf(new Date()),
+        time: timeLabelOf(new Date(), 'Asia/Shanghai'),
         source: 12345,
         destination: 1,
         command: COMMANDS.send,
@@ -94,6 +94,7 @@ async function ours(): Promise<{ ms: number; frames: number }> {
   const port = await centre.listen();
   const link = new CentreLink({
     centre: CentreSection.parse({ host: '127.0.0.1', port, address: 12345, heartbeatS: 3600 }),
+    zone: 'Asia/Shanghai',
     maps,
     queue,
     log: createLogger({ level: 'fatal', pretty: false, name: 'bench' }),

@@ -29,9 +29,22 @@ const Name = z.string().regex(NAME_PATTERN, {
 
 // ---------------------------------------------------------------------------------------------- gateway
 
+/** Whether `zone` is a time zone this Node knows (an IANA name such as Asia/Shanghai). */
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const GatewaySection = z.strictObject({
   id: GatewayId,
   name: Label.optional(),
+  timeZone: z.string().refine(knownTimeZone, { message: 'not a time zone: give an IANA name such as Asia/Shanghai' }).default('Asia/Shanghai').meta({
+    description: "The venue's time zone (IANA): GB/T 26875.3 time labels are in it, whatever zone the box's system is set to; MQTT messages stay in UTC",
+  }),
   dataDir: z.string().min(1).default('/var/lib/jiuxiao-gateway').meta({ description: 'Where the SQLite outbox and state live (a writable directory)' }),
 });
 

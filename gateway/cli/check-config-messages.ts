@@ -129,6 +129,7 @@ export const CONFIG_DIAGNOSTICS = {
     en: 'expected a block of keys (gateway:, venue:, …) at the top of the file',
     zh: '文件顶层应为键值块（gateway:、venue: 等）',
   },
+  notTimeZone: { en: 'not a time zone: give an IANA name such as Asia/Shanghai', zh: '不是时区：请填写 IANA 时区名，例如 Asia/Shanghai' },
   // Bounds (config/bounds.ts): what no config may exceed.
   fileTooBig: { en: 'the file is {size}; a config file is at most {limit}', zh: '文件大小为 {size}；配置文件最大 {limit}' },
   streamTooBig: { en: 'the file is over {limit}, the most a config file may be', zh: '文件超过 {limit}，这是配置文件的上限' },

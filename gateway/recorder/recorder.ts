@@ -343,6 +343,7 @@ export class Recorder {
       if (this.stopped) return;
       this.centre = new CentreLink({
         centre,
+        zone: this.config.gateway.timeZone,
         maps: this.o.centreMaps,
         queue,
         log: this.o.log.child({ name: 'centre' }),

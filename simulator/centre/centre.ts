@@ -33,6 +33,8 @@ export interface CentreOptions {
   address?: number;
   /** JSON lines of every record, appended. */
   recordFile?: string;
+  /** The zone of the centre's time labels (default Asia/Shanghai, as a Chinese centre keeps). */
+  zone?: string;
 }
 
 export class SimCentre {
@@ -166,7 +168,15 @@ export class SimCentre {
 
   private write(s: Socket, command: CommandByte, serial: number, to: number, data: Uint8Array = new Uint8Array(0)): void {
     if (s.destroyed) return;
-    const frame: Frame = { serial, version: { main: 1, user: 0 }, time: timeLabelOf(new Date()), source: this.o.address ?? 0, destination: to, command, data };
+    const frame: Frame = {
+      serial,
+      version: { main: 1, user: 0 },
+      time: timeLabelOf(new Date(), this.o.zone ?? 'Asia/Shanghai'),
+      source: this.o.address ?? 0,
+      destination: to,
+      command,
+      data,
+    };
     s.write(encodeFrame(frame));
     this.record({ dir: 'out', serial, command, source: frame.source, destination: to, ...(data.length ? { unit: decodeUnit(data) } : {}) });
   }

@@ -105,7 +105,7 @@ export async function centreCommand(argv: string[], io: { stdout: (t: string) =>
         case 'version':
           return void ask(COMMANDS.request, { type: 85, objects: [{ type: 85, reserved: 0 }] });
         case 'sync':
-          return void ask(COMMANDS.control, { type: 90, objects: [{ type: 90, clock: timeLabelOf(new Date()) }] });
+          return void ask(COMMANDS.control, { type: 90, objects: [{ type: 90, clock: timeLabelOf(new Date(), 'Asia/Shanghai') }] });
         case 'inspect':
           return void ask(COMMANDS.control, { type: 91, objects: [{ type: 91, timeoutMinutes: n ?? 10 }] });
         case 'component':

@@ -110,7 +110,7 @@ describe('jiuxiao-sim centre', () => {
     const reader = new FrameReader();
     const answers: { serial: number; command: number }[] = [];
     sock.on('data', (d: Buffer) => answers.push(...reader.push(d).frames));
-    const time = timeLabelOf(new Date());
+    const time = timeLabelOf(new Date(), 'Asia/Shanghai');
     const frame = (serial: number, data: Uint8Array) =>
       encodeFrame({ serial, version: { main: 1, user: 0 }, time, source: 12345, destination: 1, command: 2, data });
     sock.write(frame(7, encodeUnit({ type: 21, objects: [{ type: 21, status: 1, time }] })));

@@ -55,6 +55,7 @@ async function setup(opts: { timeoutMs?: number; retries?: number; centre?: SimC
   });
   const link = new CentreLink({
     centre: cfg,
+    zone: 'Asia/Shanghai',
     maps,
     queue,
     log,
@@ -183,7 +184,9 @@ describe('CentreLink', () => {
     expect((await ask(61, { systemType: 9, systemAddress: 0 })).command).toBe(COMMANDS.deny);
     // Clock sync: confirmed, and our clock hears of it.
     const now = new Date();
-    expect((await centre.ask(COMMANDS.control, { type: 90, objects: [{ type: 90, clock: timeLabelOf(now) }] })).command).toBe(COMMANDS.confirm);
+    expect((await centre.ask(COMMANDS.control, { type: 90, objects: [{ type: 90, clock: timeLabelOf(now, 'Asia/Shanghai') }] })).command).toBe(
+      COMMANDS.confirm,
+    );
     expect(clockSyncs).toHaveLength(1);
     expect(Math.abs(clockSyncs[0]!.getTime() - now.getTime())).toBeLessThan(1000);
     // 查岗: confirmed, then answered with the transmitter's operation "inspection answered".

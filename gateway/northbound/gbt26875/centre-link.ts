@@ -20,6 +20,8 @@ import { decodeUnit, encodeUnit, type DataUnit, type InfoObject } from './units.
 
 export interface CentreLinkOptions {
   centre: Centre;
+  /** The venue's time zone (config gateway.timeZone): every time label is in it. */
+  zone: string;
   maps: readonly ComponentMap[];
   queue: DestinationQueue;
   log: Logger;
@@ -133,7 +135,7 @@ export class CentreLink {
       this.noisy.info('centre-connection', { centre: `${host}:${port}` }, 'connected to the monitoring centre');
       // The transmitter's status and its clock first: the centre learns the box is there, how it is, and
       // what time it keeps (an offset shows there; the centre may answer with a clock sync).
-      this.local.push(this.statusUnit(), { type: 28, objects: [{ type: 28, clock: timeLabelOf(new Date()) }] });
+      this.local.push(this.statusUnit(), { type: 28, objects: [{ type: 28, clock: timeLabelOf(new Date(), this.o.zone) }] });
       this.pump();
     });
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -176,7 +178,7 @@ export class CentreLink {
       if (!next) return;
       let units: DataUnit[] = [];
       try {
-        units = unitsFor(next.topic, JSON.parse(next.payload.toString('utf8')) as Record<string, unknown>, this.byChannel, this.o.centre);
+        units = unitsFor(next.topic, JSON.parse(next.payload.toString('utf8')) as Record<string, unknown>, this.byChannel, this.o.centre, this.o.zone);
       } catch (err) {
         this.o.log.error({ err: { message: (err as Error).message }, id: next.id }, 'message not sent to the centre: cannot be mapped');
       }
@@ -193,7 +195,7 @@ export class CentreLink {
 
   private frame(command: CommandByte, data: Uint8Array, serial: number): Frame {
     const c = this.o.centre;
-    return { serial, version: c.version, time: timeLabelOf(new Date()), source: c.address, destination: c.centreAddress, command, data };
+    return { serial, version: c.version, time: timeLabelOf(new Date(), this.o.zone), source: c.address, destination: c.centreAddress, command, data };
   }
 
   private send(command: CommandByte, unit: DataUnit, row?: { rowid: number; last: boolean }): void {
@@ -272,7 +274,7 @@ export class CentreLink {
   private control(f: Frame, unit: DataUnit): void {
     const o = unit.objects[0] as InfoObject;
     if (o.type === 90) {
-      const when = dateOf(o.clock);
+      const when = dateOf(o.clock, this.o.zone);
       if (!when) return this.reply(f, COMMANDS.deny);
       this.o.onClock(when);
       this.noisy.info('centre-clock', { centre: when.toISOString() }, 'clock sync from the monitoring centre');
@@ -285,7 +287,7 @@ export class CentreLink {
       this.remember(TRANSMITTER_OPERATION.inspectionAnswer);
       return this.queueLocal({
         type: 24,
-        objects: [{ type: 24, operation: TRANSMITTER_OPERATION.inspectionAnswer, operator: 0, time: timeLabelOf(new Date()) }],
+        objects: [{ type: 24, operation: TRANSMITTER_OPERATION.inspectionAnswer, operator: 0, time: timeLabelOf(new Date(), this.o.zone) }],
       });
     }
     // 89 (initialise the transmitter) and anything else: not done remotely on a box that drives gas valves.
@@ -300,7 +302,7 @@ export class CentreLink {
 
   private query(f: Frame, unit: DataUnit): void {
     const c = this.o.centre;
-    const now = timeLabelOf(new Date());
+    const now = timeLabelOf(new Date(), this.o.zone);
     const o = unit.objects[0] as InfoObject;
     const ours = (x: { systemType: number; systemAddress: number }) => x.systemType === c.systemType && x.systemAddress === c.systemAddress;
     const sys = { systemType: c.systemType, systemAddress: c.systemAddress };
@@ -317,7 +319,8 @@ export class CentreLink {
         break;
       case 84: {
         const records = this.operations.slice(-Math.max(1, o.records));
-        if (records.length) answer = { type: 24, objects: records.map((r) => ({ type: 24, operation: r.operation, operator: 0, time: timeLabelOf(r.at) })) };
+        if (records.length)
+          answer = { type: 24, objects: records.map((r) => ({ type: 24, operation: r.operation, operator: 0, time: timeLabelOf(r.at, this.o.zone) })) };
         break;
       }
       case 85:
@@ -396,6 +399,6 @@ export class CentreLink {
   }
 
   private statusUnit(): DataUnit {
-    return { type: 21, objects: [{ type: 21, status: transmitterStatus(this.o.channels()), time: timeLabelOf(new Date()) }] };
+    return { type: 21, objects: [{ type: 21, status: transmitterStatus(this.o.channels()), time: timeLabelOf(new Date(), this.o.zone) }] };
   }
 }

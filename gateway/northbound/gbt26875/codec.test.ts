@@ -3,7 +3,7 @@
 // by arithmetic, decoded to the fields and encoded back to the same bytes. Then every way a frame can be
 // wrong, each rejected with its reason.
 import { describe, expect, it } from 'vitest';
-import { checksum, dateOf, decodeFrame, encodeFrame, FrameReader, Gb26875Error, type Frame } from './frame.js';
+import { checksum, dateOf, decodeFrame, encodeFrame, FrameReader, Gb26875Error, timeLabelOf, type Frame } from './frame.js';
 import { decodeUnit, encodeUnit, type DataUnit } from './units.js';
 
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
@@ -28,7 +28,7 @@ describe('GB/T 26875.3 golden frames', () => {
     const wire = bytes(0x40, 0x40, ...control, 0xce, 0x23, 0x23);
     const f = decodeFrame(wire);
     expect(f).toEqual({ serial: 258, version: { main: 1, user: 0 }, time, source: 1, destination: 12345, command: 3, data: new Uint8Array(0) });
-    expect(dateOf(f.time)?.getHours()).toBe(8);
+    expect(dateOf(f.time, 'Asia/Shanghai')?.toISOString()).toBe('2026-12-02T00:15:30.000Z');
     expect(encodeFrame(f)).toEqual(wire);
   });
 
@@ -276,5 +276,38 @@ describe('FrameReader: frames out of a byte stream', () => {
     // The lone @ at the end is kept: it may be the first half of the next start.
     expect(r.pending).toBe(1);
     expect(r.push(frame(6).subarray(1)).frames.map((f) => f.serial)).toEqual([6]);
+  });
+});
+
+describe('time labels are in the venue’s zone, whatever the process’s', () => {
+  it('a box left at UTC labels 08:15:30 Beijing time as 08:15:30, not 00:15:30', () => {
+    const tz = process.env.TZ;
+    try {
+      for (const processZone of ['UTC', 'America/New_York', 'Asia/Shanghai']) {
+        process.env.TZ = processZone; // Node reads TZ at each Date call on Linux
+        const at = new Date('2026-12-02T00:15:30.000Z');
+        expect([processZone, timeLabelOf(at, 'Asia/Shanghai')]).toEqual([processZone, time]);
+        expect([processZone, dateOf(time, 'Asia/Shanghai')?.toISOString()]).toEqual([processZone, at.toISOString()]);
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
+  it('an hourly walk through a year round-trips, in a zone with summer time too; a time that does not exist is no date', () => {
+    for (const zone of ['Asia/Shanghai', 'Europe/Berlin']) {
+      for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 3_599_000) {
+        const label = timeLabelOf(new Date(ms), zone);
+        const back = dateOf(label, zone);
+        expect(back && timeLabelOf(back, zone)).toEqual(label);
+        // The instant too, but for the hour a summer-time zone lives twice in autumn (either is right).
+        if (zone === 'Asia/Shanghai') expect(back?.getTime()).toBe(Math.floor(ms / 1000) * 1000);
+      }
+    }
+    // 2026-03-29 02:30 does not happen in Berlin (clocks go from 02:00 to 03:00); 31 February nowhere.
+    expect(dateOf({ year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin')).toBeUndefined();
+    expect(dateOf({ year: 2026, month: 2, day: 31, hour: 12, minute: 0, second: 0 }, 'Asia/Shanghai')).toBeUndefined();
+    expect(dateOf({ year: 2026, month: 2, day: 1, hour: 12, minute: 0, second: 60 }, 'Asia/Shanghai')).toBeUndefined();
   });
 });

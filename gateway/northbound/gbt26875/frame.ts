@@ -61,22 +61,54 @@ export function checksum(bytes: Uint8Array, from: number, to: number): number {
   return sum;
 }
 
-export function timeLabelOf(d: Date): TimeLabel {
-  return {
-    second: d.getSeconds(),
-    minute: d.getMinutes(),
-    hour: d.getHours(),
-    day: d.getDate(),
-    month: d.getMonth() + 1,
-    year: d.getFullYear(),
-  };
+/**
+ * The time label of an instant: the wall-clock time in `zone` (an IANA name; the venue's, Asia/Shanghai
+ * by default), never the process's own zone — a box left at UTC would otherwise send every frame eight
+ * hours off (issue 22).
+ */
+export function timeLabelOf(d: Date, zone: string): TimeLabel {
+  const p = wallClock(d.getTime(), zone);
+  return { second: p.second, minute: p.minute, hour: p.hour, day: p.day, month: p.month, year: p.year };
 }
 
-/** The time a label names, in the box's local time, or undefined when its fields are not a date. */
-export function dateOf(t: TimeLabel): Date | undefined {
-  const d = new Date(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-  const same = d.getFullYear() === t.year && d.getMonth() === t.month - 1 && d.getDate() === t.day && d.getHours() === t.hour && d.getMinutes() === t.minute;
-  return same && t.second <= 59 ? d : undefined;
+/** The instant a label names in `zone`, or undefined when its fields are not a time that exists there. */
+export function dateOf(t: TimeLabel, zone: string): Date | undefined {
+  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  if (Number.isNaN(asUtc) || t.second > 59) return undefined;
+  // The zone's offset at the guess, twice: once more where the offset changes in between (summer time).
+  let at = asUtc;
+  for (let i = 0; i < 2; i++) at = asUtc - offsetMs(at, zone);
+  const back = timeLabelOf(new Date(at), zone);
+  const same = (Object.keys(back) as (keyof TimeLabel)[]).every((k) => back[k] === t[k]);
+  return same ? new Date(at) : undefined;
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+function wallClock(ms: number, zone: string): TimeLabel {
+  let f = wallClocks.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    wallClocks.set(zone, f);
+  }
+  const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of f.formatToParts(ms)) if (part.type in out) out[part.type as keyof typeof out] = Number(part.value);
+  return out;
+}
+
+/** How far `zone`'s wall clock is ahead of UTC at the instant `ms`. */
+function offsetMs(ms: number, zone: string): number {
+  const w = wallClock(ms, zone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
 }
 
 export function writeTime(out: Uint8Array, at: number, t: TimeLabel): void {

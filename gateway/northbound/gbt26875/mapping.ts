@@ -33,9 +33,9 @@ export function analogValue(reading: number, scale: number): number {
 }
 
 /** What of an outbox message goes to the centre, as data units (each its own frame), in sending order. */
-export function unitsFor(topic: string, message: Record<string, unknown>, maps: ReadonlyMap<string, ComponentMap>, centre: Centre): DataUnit[] {
+export function unitsFor(topic: string, message: Record<string, unknown>, maps: ReadonlyMap<string, ComponentMap>, centre: Centre, zone: string): DataUnit[] {
   const at = typeof message.at === 'string' ? new Date(message.at) : new Date();
-  const time = timeLabelOf(Number.isNaN(at.getTime()) ? new Date() : at);
+  const time = timeLabelOf(Number.isNaN(at.getTime()) ? new Date() : at, zone);
   if (topic === 'alarm' && message.type === 'channel') {
     const m = maps.get(`${String(message.device)}/${String(message.channel)}`);
     if (!m) return [];
