@@ -36,9 +36,9 @@ const maps: ComponentMap[] = [
 ];
 type Channel = { device: string; channel: string; state: 'normal' | 'warning' | 'alarm' | 'fault'; test: boolean };
 
-async function setup(opts: { timeoutMs?: number; retries?: number; centre?: SimCentre } = {}) {
+async function setup(opts: { timeoutMs?: number; retries?: number; centre?: SimCentre; port?: number } = {}) {
   const centre = opts.centre ?? new SimCentre({ address: 1 });
-  const port = await centre.listen();
+  const port = opts.port ?? (await centre.listen());
   cleanups.push(() => centre.close());
   const box = new Outbox(join(root, `d${++n}`), { maxRows: 1000, maxBytes: 1_000_000, reserveRows: 100 });
   cleanups.push(() => box.close());
@@ -196,4 +196,71 @@ describe('CentreLink', () => {
     // Initialising the transmitter remotely: refused.
     expect((await centre.ask(COMMANDS.control, { type: 89, objects: [{ type: 89, reserved: 0 }] })).command).toBe(COMMANDS.deny);
   });
+});
+
+describe('CentreLink against a hostile centre (issue 22, item 8)', () => {
+  it('a flood of inspections: answered a bounded number of times, one answer waiting at most, and an alarm still goes first', async () => {
+    const { centre, alarm, link } = await setup();
+    await until('connected', () => link.picture().connected && dataTypes(centre).includes(28));
+    const FLOOD = 3000;
+    let peak = 0;
+    for (let i = 0; i < FLOOD; i++) {
+      centre.ask(COMMANDS.control, { type: 91, objects: [{ type: 91, timeoutMinutes: 5 }] }, 30_000).catch(() => undefined);
+      peak = Math.max(peak, link.waitingLocal);
+    }
+    alarm('a1', 'alarm', 26.4);
+    await until('the alarm at the centre', () => dataTypes(centre).includes(2), 15_000);
+    const types = dataTypes(centre);
+    const before = types.slice(0, types.indexOf(2));
+    // Before the alarm: the connect's status and clock, and at most one inspection answer.
+    expect(before.filter((t) => t === 24).length).toBeLessThanOrEqual(1);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(link.waitingLocal).toBeLessThanOrEqual(3);
+    await until('the requests read', () => link.pressure.unanswered + 20 >= FLOOD / 2, 15_000);
+    expect(link.pressure.unanswered).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('a centre that sends requests and never reads: what waits to be sent stays bounded', async () => {
+    const { createServer } = await import('node:net');
+    const { encodeFrame } = await import('./frame.js');
+    const { encodeUnit } = await import('./units.js');
+    const request = encodeFrame({
+      serial: 1,
+      version: { main: 1, user: 0 },
+      time: timeLabelOf(new Date(), 'Asia/Shanghai'),
+      source: 1,
+      destination: 12345,
+      command: COMMANDS.request,
+      data: encodeUnit({ type: 81, objects: [{ type: 81, reserved: 0 }] }),
+    });
+    let sent = 0;
+    const hostile = createServer((s) => {
+      s.pause(); // never reads: our answers pile up in the kernel's buffers, then in the socket's
+      s.on('error', () => undefined);
+      const burst = Buffer.concat(Array(500).fill(request));
+      const timer = setInterval(() => {
+        if (sent >= 200_000 || s.destroyed) return clearInterval(timer);
+        s.write(burst);
+        sent += 500;
+      }, 5);
+      s.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => hostile.close(() => r())));
+    const port = (hostile.address() as { port: number }).port;
+    const { link } = await setup({ port });
+    let peak = 0;
+    await until(
+      '20 000 requests sent at the box',
+      () => {
+        peak = Math.max(peak, link.pressure.unsentBytes);
+        return sent >= 20_000;
+      },
+      20_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    peak = Math.max(peak, link.pressure.unsentBytes);
+    expect(peak).toBeLessThanOrEqual(64 * 1024 + 1024);
+    expect(link.pressure.unanswered).toBeGreaterThan(10_000);
+  }, 30_000);
 });

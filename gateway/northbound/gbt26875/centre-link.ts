@@ -18,6 +18,12 @@ import { analogValue, componentStatus, descriptionText, systemStatus, transmitte
 import { TRANSMITTER_OPERATION } from './tables.js';
 import { decodeUnit, encodeUnit, type DataUnit, type InfoObject } from './units.js';
 
+/** Answers to the centre's requests at once, then per second (an inspection, a query: a person asks). */
+const REPLY_BURST = 20;
+const REPLIES_PER_S = 10;
+/** Unsent bytes on the socket beyond which the centre is taken not to read: no more answers for now. */
+const REPLY_BUFFER_BYTES = 64 * 1024;
+
 export interface CentreLinkOptions {
   centre: Centre;
   /** The venue's time zone (config gateway.timeZone): every time label is in it. */
@@ -65,8 +71,15 @@ export class CentreLink {
   private inFlight: InFlight | undefined;
   /** Frames of the current queue row not yet sent (its first ones are confirmed). */
   private rowFrames: { rowid: number; units: DataUnit[] } | undefined;
-  /** Frames made here (heartbeat, inspection answer), sent before the queue. */
-  private readonly local: DataUnit[] = [];
+  /**
+   * Frames made here (transmitter status, its clock, an inspection answer), at most one of each kind: a
+   * centre asking a thousand times is answered once, not a thousand frames that starve an alarm (issue 22).
+   * Sent before the queue's events, after its alarms.
+   */
+  private readonly local = new Map<'status' | 'clock' | 'inspection', DataUnit>();
+  /** Answers to the centre's requests: a burst, then a steady rate; beyond, a request goes unanswered. */
+  private replyTokens = REPLY_BURST;
+  private replyAt = 0;
   private retryMs = 1000;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -76,7 +89,7 @@ export class CentreLink {
   private readonly operations: { operation: number; at: Date }[] = [];
   /** Lines the centre can cause, rate-limited (issue 21): a centre sending garbage must not fill the disk. */
   private readonly noisy: LogThrottle;
-  private readonly stats = { confirmed: 0, denied: 0, resent: 0, lastConfirmAt: null as string | null, error: null as string | null };
+  private readonly stats = { confirmed: 0, denied: 0, resent: 0, unanswered: 0, lastConfirmAt: null as string | null, error: null as string | null };
 
   constructor(private readonly o: CentreLinkOptions) {
     this.noisy = new LogThrottle(o.log);
@@ -89,7 +102,7 @@ export class CentreLink {
     const every = this.o.centre.heartbeatS * 1000;
     this.heartbeatTimer = setInterval(
       () => {
-        if (this.connected && !this.inFlight && Date.now() - this.lastSendAt >= every - 50) this.queueLocal(this.statusUnit());
+        if (this.connected && !this.inFlight && Date.now() - this.lastSendAt >= every - 50) this.queueLocal('status', this.statusUnit());
       },
       Math.min(every, 5000),
     );
@@ -135,7 +148,8 @@ export class CentreLink {
       this.noisy.info('centre-connection', { centre: `${host}:${port}` }, 'connected to the monitoring centre');
       // The transmitter's status and its clock first: the centre learns the box is there, how it is, and
       // what time it keeps (an offset shows there; the centre may answer with a clock sync).
-      this.local.push(this.statusUnit(), { type: 28, objects: [{ type: 28, clock: timeLabelOf(new Date(), this.o.zone) }] });
+      this.local.set('status', this.statusUnit());
+      this.local.set('clock', { type: 28, objects: [{ type: 28, clock: timeLabelOf(new Date(), this.o.zone) }] });
       this.pump();
     });
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -159,23 +173,46 @@ export class CentreLink {
     });
   }
 
-  private queueLocal(unit: DataUnit): void {
-    this.local.push(unit);
+  /** Queues a frame made here; one already waiting of the same kind is replaced (the newer says more). */
+  private queueLocal(kind: 'status' | 'clock' | 'inspection', unit: DataUnit): void {
+    this.local.set(kind, unit);
     this.pump();
+  }
+
+  /** Frames made here that wait (at most one per kind). */
+  get waitingLocal(): number {
+    return this.local.size;
+  }
+
+  /** Requests of the centre left unanswered (too many, or it does not read), and bytes not yet sent. */
+  get pressure(): { unanswered: number; unsentBytes: number } {
+    return { unanswered: this.stats.unanswered, unsentBytes: this.socket?.writableLength ?? 0 };
   }
 
   /** Sends the next frame if connected and nothing waits for a confirm. */
   private pump(): void {
     if (!this.connected || this.inFlight) return;
-    const local = this.local.shift();
-    if (local) return this.send(COMMANDS.send, local);
+    // An alarm of the queue (and the rest of a row already begun) goes before the frames made here.
+    const rowFirst = (this.rowFrames?.units.length ?? 0) > 0 || this.o.queue.next(1)[0]?.topic === 'alarm';
+    const first = rowFirst ? undefined : this.local.entries().next().value;
+    if (first) {
+      this.local.delete(first[0]);
+      return this.send(COMMANDS.send, first[1]);
+    }
     while (!this.rowFrames || this.rowFrames.units.length === 0) {
       if (this.rowFrames) {
         this.o.queue.done(this.rowFrames.rowid);
         this.rowFrames = undefined;
       }
       const [next] = this.o.queue.next(1);
-      if (!next) return;
+      if (!next) {
+        const rest = this.local.entries().next().value;
+        if (rest) {
+          this.local.delete(rest[0]);
+          this.send(COMMANDS.send, rest[1]);
+        }
+        return;
+      }
       let units: DataUnit[] = [];
       try {
         units = unitsFor(next.topic, JSON.parse(next.payload.toString('utf8')) as Record<string, unknown>, this.byChannel, this.o.centre, this.o.zone);
@@ -268,6 +305,21 @@ export class CentreLink {
   /** Confirm, deny or reply to the centre's frame `to`, under its serial (not awaited: answers are not confirmed). */
   private reply(to: Frame, command: CommandByte, unit?: DataUnit): void {
     if (!this.socket || !this.connected) return;
+    // Bounded: a centre that asks faster than it could need, or does not read what we send, gets no more
+    // answers until it slows down (memory stays bounded; our own frames keep their turn).
+    const t = performance.now();
+    this.replyTokens = Math.min(REPLY_BURST, this.replyTokens + ((t - this.replyAt) / 1000) * REPLIES_PER_S);
+    this.replyAt = t;
+    if (this.replyTokens < 1 || this.socket.writableLength > REPLY_BUFFER_BYTES) {
+      this.stats.unanswered++;
+      this.noisy.warn(
+        'centre-unanswered',
+        { unanswered: this.stats.unanswered },
+        'the monitoring centre asks faster than it is answered (or does not read): a request left unanswered',
+      );
+      return;
+    }
+    this.replyTokens -= 1;
     this.socket.write(encodeFrame(this.frame(command, unit ? encodeUnit(unit) : new Uint8Array(0), to.serial)));
   }
 
@@ -285,7 +337,7 @@ export class CentreLink {
       this.reply(f, COMMANDS.confirm);
       this.noisy.info('centre-inspection', { timeoutMinutes: o.timeoutMinutes }, 'inspection (查岗) from the monitoring centre: answered');
       this.remember(TRANSMITTER_OPERATION.inspectionAnswer);
-      return this.queueLocal({
+      return this.queueLocal('inspection', {
         type: 24,
         objects: [{ type: 24, operation: TRANSMITTER_OPERATION.inspectionAnswer, operator: 0, time: timeLabelOf(new Date(), this.o.zone) }],
       });
