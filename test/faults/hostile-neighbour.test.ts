@@ -105,17 +105,20 @@ describe('a hostile neighbour', () => {
     const pid = gw.proc.pid as number;
     const results = await listen(broker.url, 'jx/v1/GW-FAULT-0001/cmd/result');
     closers.push(() => void results.close());
-    await within(10_000, 'uplink connected', async () => (await v.statusJson()).uplink.connected);
     const client = mqttConnect(broker.url, { clientId: 'hostile-platform' });
     closers.push(() => client.end(true));
     await new Promise<void>((r) => client.once('connect', () => r()));
-    const send = (i: number, name: string) =>
-      client.publish('jx/v1/GW-FAULT-0001/cmd', JSON.stringify({ id: `burst-${i}`, name, args: name === 'ack-alarm' ? { alarmId: `no-such-${i}` } : {} }), {
-        qos: 1,
-      });
+    const send = (id: string, name: string) =>
+      client.publish('jx/v1/GW-FAULT-0001/cmd', JSON.stringify({ id, name, args: name === 'ack-alarm' ? { alarmId: `no-such-${id}` } : {} }), { qos: 1 });
+    const answeredWith = (prefix: string) => results.got.filter((m) => String(m.json?.id).startsWith(prefix)).length;
+    // Subscribed once a ping is answered (asked again until then: the broker keeps nothing for a gateway
+    // not yet subscribed); the page is not used here, so a port taken by a parallel test cannot matter.
+    let pings = 0;
+    await within(20_000, 'a ping answered', () => answeredWith('ping-') > 0 || (send(`ping-${pings++}`, 'ping'), false));
     // Warm: what the first command loads (the message schemas) is loaded before "before".
-    for (let i = 0; i < 20; i++) send(-1 - i, 'get-status');
-    await within(20_000, 'the warm-up answered', () => results.got.length >= 20);
+    for (let i = 0; i < 20; i++) send(`warm-${i}`, 'get-status');
+    await within(20_000, 'the warm-up answered', () => answeredWith('warm-') >= 20);
+    const warm = results.got.length;
     await sleep(2000);
     const before = rssMB(pid);
     const kinds = ['get-status', 'get-status', 'get-status', 'ack-alarm'];
@@ -124,7 +127,7 @@ describe('a hostile neighbour', () => {
       const from = gw.raw.length;
       const answered = results.got.length;
       const t0 = performance.now();
-      for (let i = 0; i < N; i++) send(base + i, kinds[i % kinds.length] as string);
+      for (let i = 0; i < N; i++) send(`burst-${base + i}`, kinds[i % kinds.length] as string);
       await within(240_000, `${N} commands answered`, () => results.got.length >= answered + N);
       return { s: (performance.now() - t0) / 1000, logged: gw.raw.slice(from).filter((l) => l.includes('command answered')).length };
     };
@@ -141,13 +144,13 @@ describe('a hostile neighbour', () => {
       `${N} commands in ${first.s.toFixed(1)} s (${Math.round(N / first.s)}/s); RSS before ${before.toFixed(1)} MB, after ${after.toFixed(1)} MB, 10 s idle ${idle.toFixed(1)} MB; ` +
         `${N} more in ${second.s.toFixed(1)} s, then 10 s idle ${idle2.toFixed(1)} MB; ${first.logged} and ${second.logged} "command answered" lines`,
     );
-    expect(new Set(results.got.map((m) => m.json?.id)).size).toBe(2 * N + 20);
+    expect(new Set(results.got.map((m) => m.json?.id)).size).toBe(2 * N + warm);
     expect(first.logged).toBeLessThanOrEqual(allowed(first.s));
     // What is remembered is bounded per kind (the answers are on the file, none in memory) …
     const db = new Database(join(v.o.dir, 'data', 'outbox.db'), { readonly: true });
     const kept = Object.fromEntries(db.prepare('SELECT kind, count(*) AS n FROM commands GROUP BY kind').raw().all() as [string, number][]);
     db.close();
-    expect(kept).toEqual({ 'get-status': KEEP['get-status'], 'ack-alarm': (2 * N) / 4 });
+    expect(kept).toEqual({ 'get-status': KEEP['get-status'], 'ack-alarm': (2 * N) / 4, ping: answeredWith('ping-') });
     // … and so is what the process holds. Heap snapshots of the recorder thread after each burst show the
     // same live objects (about 21 MB; issue 21's note): the RSS growth is V8's and malloc's high-water
     // mark, which wanders with timing, so only a gross leak is asserted here; the figures are printed.
