@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// The packaging tests, after the main suite: the container image (test/container/) and the arm64 .deb
-// installed and run under emulation (test/release/). Building them takes minutes of both cores and would
-// slow the timing-sensitive integration tests beside it; one file at a time, for the same reason.
+// The tests that need the machine to themselves, after the main suite: the container image
+// (test/container/), the arm64 .deb installed and run under emulation (test/release/), and the hostile
+// neighbour's floods (test/faults/hostile-neighbour.test.ts: twenty thousand commands, six hundred
+// connections). Each takes both cores for a while and would slow the timing-sensitive integration tests
+// beside it (a broker outage test missed its drain once beside the command bursts); one file at a time.
 export default defineConfig({
   test: {
-    include: ['test/container/**/*.test.ts', 'test/release/**/*.test.ts'],
+    include: ['test/container/**/*.test.ts', 'test/release/**/*.test.ts', 'test/faults/hostile-neighbour.test.ts'],
     exclude: ['dist/**', 'node_modules/**'],
     fileParallelism: false,
     testTimeout: 20_000,
