@@ -70,12 +70,7 @@ interface Slot {
   nextAt: number;
   busy: Promise<void> | undefined;
   /** Callers waiting for the outcome of the current demand (`outcome`). */
-  waiters: Waiter[];
-}
-
-interface Waiter {
-  level: Level;
-  done: (o: Outcome) => void;
+  waiters: ((o: Outcome) => void)[];
 }
 
 /** What became of a demand: reached (confirmed), or why not. */
@@ -271,18 +266,15 @@ export class Reconciler {
     if (!s.unconfirmed && s.fault === undefined && s.observed === level) return Promise.resolve({ ok: true, level, detail: 'already there' });
     return new Promise<Outcome>((resolve) => {
       const timer = setTimeout(() => {
-        s.waiters = s.waiters.filter((w) => w !== waiter);
+        s.waiters = s.waiters.filter((w) => w !== done);
         resolve({ ok: false, level: s.observed ?? null, detail: `not confirmed within ${timeoutMs} ms${s.fault ? `: ${s.fault}` : ''}` });
       }, timeoutMs);
       timer.unref?.();
-      const waiter: Waiter = {
-        level,
-        done: (o) => {
-          clearTimeout(timer);
-          resolve(o);
-        },
+      const done = (o: Outcome) => {
+        clearTimeout(timer);
+        resolve(o);
       };
-      s.waiters.push(waiter);
+      s.waiters.push(done);
     });
   }
 
@@ -290,7 +282,7 @@ export class Reconciler {
     const waiting = s.waiters;
     if (!waiting.length) return;
     s.waiters = [];
-    for (const w of waiting) w.done(o);
+    for (const done of waiting) done(o);
   }
 
   status(): Record<string, OutputStatus> {

@@ -76,7 +76,7 @@ export class StatusServer {
   private readonly open = new Set<Socket>();
   private readonly noisy: LogThrottle;
   /** Connections refused at the cap since start. */
-  refused = 0;
+  private refused = 0;
 
   constructor(
     private readonly cfg: StatusServerConfig,
@@ -145,11 +145,6 @@ export class StatusServer {
     sock.once('close', () => this.open.delete(sock));
     sock.setTimeout(IDLE_MS, () => sock.destroy());
     server.emit('connection', sock);
-  }
-
-  /** Connections open now (the cap is MAX_CONNECTIONS). */
-  get connections(): number {
-    return this.open.size;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -45,19 +45,6 @@ export interface Claim {
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
 
-/** Who is `uid` on this system: its name and uid, for messages. */
-function userName(uid: number): string {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f[2] === String(uid) && f[0]) return `${f[0]} (uid ${uid})`;
-    }
-  } catch {
-    // no passwd file (a minimal container): the number says it
-  }
-  return `uid ${uid}`;
-}
-
 /** Reads a colon-separated system file (/etc/passwd, /etc/group) into its lines' fields; none if absent. */
 function records(file: string): string[][] {
   try {
@@ -70,14 +57,21 @@ function records(file: string): string[][] {
   }
 }
 
+/** Who is `uid` on this system: its name and uid, for messages (a minimal container may have no passwd). */
+function userName(uid: number): string {
+  const name = records('/etc/passwd').find((f) => f[2] === String(uid))?.[0];
+  return name ? `${name} (uid ${uid})` : `uid ${uid}`;
+}
+
 /** Whether group `gid` can hold no user but `uid`: no other member, nobody else's primary group. */
 function groupOfOwnerAlone(gid: number, uid: number): boolean {
   const group = records('/etc/group').find((f) => f[2] === String(gid));
   if (!group) return false;
-  const name = records('/etc/passwd').find((f) => f[2] === String(uid))?.[0];
+  const users = records('/etc/passwd');
+  const name = users.find((f) => f[2] === String(uid))?.[0];
   const members = (group[3] ?? '').split(',').filter(Boolean);
   if (members.some((m) => m !== name)) return false;
-  return records('/etc/passwd').every((f) => f[3] !== String(gid) || f[2] === String(uid));
+  return users.every((f) => f[3] !== String(gid) || f[2] === String(uid));
 }
 
 /** Write bits that let another user in: others', and the group's unless the group is the owner alone. */
