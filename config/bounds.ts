@@ -37,19 +37,24 @@ export function sizeText(bytes: number): string {
  * Reads a config file, never more than the bound: a regular file by its size, anything else (a FIFO,
  * /dev/zero) by reading one byte past the bound. Throws the fs errors (ENOENT …) for the caller to word.
  */
-export function readBounded(file: string, limit: number = CONFIG_BOUNDS.fileBytes): { text: string } | { tooBig: string } {
+export function readBounded(
+  file: string,
+  limit: number = CONFIG_BOUNDS.fileBytes,
+  /** What the file is, for the message. */
+  what = 'a config file',
+): { text: string } | { tooBig: string } {
   const fd = openSync(file, 'r');
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (st.isFile() && st.size > limit) return { tooBig: `the file is ${sizeText(st.size)}; a config file is at most ${sizeText(limit)}` };
+    if (st.isFile() && st.size > limit) return { tooBig: `the file is ${sizeText(st.size)}; ${what} is at most ${sizeText(limit)}` };
     const buf = Buffer.allocUnsafe(limit + 1);
     let n = 0;
     for (;;) {
       const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
-      if (n > limit) return { tooBig: `the file is over ${sizeText(limit)}, the most a config file may be` };
+      if (n > limit) return { tooBig: `the file is over ${sizeText(limit)}, the most ${what} may be` };
     }
     return { text: buf.toString('utf8', 0, n) };
   } finally {

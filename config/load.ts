@@ -306,12 +306,12 @@ function readSecretFiles(raw: Record<string, unknown>, configDir: string, source
     try {
       // A secret is a line, a certificate bundle a few hundred kilobytes: a path to /dev/zero or a disk
       // image is refused, not read.
-      const r = readBounded(abs, CONFIG_BOUNDS.namedFileBytes);
+      const r = readBounded(abs, CONFIG_BOUNDS.namedFileBytes, 'such a file');
       if ('text' in r) return r.text;
       into.push({
         path: formatPath(path),
         ...source.locate(path),
-        message: `cannot read the ${what} ${abs}: ${r.tooBig.replace('a config file', 'such a file')}`,
+        message: `cannot read the ${what} ${abs}: ${r.tooBig}`,
       });
       return undefined;
     } catch (err) {
