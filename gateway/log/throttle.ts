@@ -7,6 +7,7 @@
 // flood stops. Lines about the gateway's own state (alarms, outputs, storage) do not go through here.
 
 import type { Logger } from 'pino';
+import { Allowance } from './allowance.js';
 
 export interface ThrottleSettings {
   /** Lines of one kind let through at once. */
@@ -20,8 +21,7 @@ const DEFAULT: ThrottleSettings = { burst: 10, perMinute: 6 };
 type Level = 'info' | 'warn' | 'error';
 
 interface Kind {
-  tokens: number;
-  at: number;
+  allowance: Allowance;
   suppressed: number;
   since: number;
   level: Level;
@@ -71,13 +71,10 @@ export class LogThrottle {
     const t = this.now();
     let k = this.kinds.get(key);
     if (!k) {
-      k = { tokens: this.s.burst, at: t, suppressed: 0, since: t, level, msg, summary: undefined };
+      k = { allowance: new Allowance(this.s.burst, this.s.perMinute / 60, this.now), suppressed: 0, since: t, level, msg, summary: undefined };
       this.kinds.set(key, k);
     }
-    k.tokens = Math.min(this.s.burst, k.tokens + ((t - k.at) / 60_000) * this.s.perMinute);
-    k.at = t;
-    if (k.tokens >= 1) {
-      k.tokens -= 1;
+    if (k.allowance.take()) {
       const held = k.suppressed;
       k.suppressed = 0;
       this.log[level](held ? { ...obj, suppressed: held, suppressedForS: Math.round((t - k.since) / 1000) } : obj, msg);
@@ -97,11 +94,7 @@ export class LogThrottle {
     k.summary = setTimeout(
       () => {
         k.summary = undefined;
-        const t = this.now();
-        k.tokens = Math.min(this.s.burst, k.tokens + ((t - k.at) / 60_000) * this.s.perMinute);
-        k.at = t;
-        if (k.tokens < 1) return this.schedule(key, k); // still flooding: later
-        k.tokens -= 1;
+        if (!k.allowance.take()) return this.schedule(key, k); // still flooding: later
         this.summarise(key, k);
       },
       Math.ceil(60_000 / this.s.perMinute),

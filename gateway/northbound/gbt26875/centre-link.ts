@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net';
 import type { Centre } from '../../../config/index.js';
 import type { DestinationQueue } from '../../outbox/destinations.js';
 import type { Logger } from '../../log/logger.js';
+import { Allowance } from '../../log/allowance.js';
 import { LogThrottle } from '../../log/throttle.js';
 import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, timeLabelOf, type CommandByte, type Frame } from './frame.js';
 import type { ComponentMap } from './components.js';
@@ -78,8 +79,7 @@ export class CentreLink {
    */
   private readonly local = new Map<'status' | 'clock' | 'inspection', DataUnit>();
   /** Answers to the centre's requests: a burst, then a steady rate; beyond, a request goes unanswered. */
-  private replyTokens = REPLY_BURST;
-  private replyAt = 0;
+  private readonly replies = new Allowance(REPLY_BURST, REPLIES_PER_S);
   private retryMs = 1000;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -307,10 +307,7 @@ export class CentreLink {
     if (!this.socket || !this.connected) return;
     // Bounded: a centre that asks faster than it could need, or does not read what we send, gets no more
     // answers until it slows down (memory stays bounded; our own frames keep their turn).
-    const t = performance.now();
-    this.replyTokens = Math.min(REPLY_BURST, this.replyTokens + ((t - this.replyAt) / 1000) * REPLIES_PER_S);
-    this.replyAt = t;
-    if (this.replyTokens < 1 || this.socket.writableLength > REPLY_BUFFER_BYTES) {
+    if (this.socket.writableLength > REPLY_BUFFER_BYTES || !this.replies.take()) {
       this.stats.unanswered++;
       this.noisy.warn(
         'centre-unanswered',
@@ -319,7 +316,6 @@ export class CentreLink {
       );
       return;
     }
-    this.replyTokens -= 1;
     this.socket.write(encodeFrame(this.frame(command, unit ? encodeUnit(unit) : new Uint8Array(0), to.serial)));
   }
 
