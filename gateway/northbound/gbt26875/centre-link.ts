@@ -192,27 +192,14 @@ export class CentreLink {
   /** Sends the next frame if connected and nothing waits for a confirm. */
   private pump(): void {
     if (!this.connected || this.inFlight) return;
-    // An alarm of the queue (and the rest of a row already begun) goes before the frames made here.
-    const rowFirst = (this.rowFrames?.units.length ?? 0) > 0 || this.o.queue.next(1)[0]?.topic === 'alarm';
-    const first = rowFirst ? undefined : this.local.entries().next().value;
-    if (first) {
-      this.local.delete(first[0]);
-      return this.send(COMMANDS.send, first[1]);
-    }
+    // The rest of a row already begun goes first; then an alarm of the queue; then the frames made here.
     while (!this.rowFrames || this.rowFrames.units.length === 0) {
       if (this.rowFrames) {
         this.o.queue.done(this.rowFrames.rowid);
         this.rowFrames = undefined;
       }
       const [next] = this.o.queue.next(1);
-      if (!next) {
-        const rest = this.local.entries().next().value;
-        if (rest) {
-          this.local.delete(rest[0]);
-          this.send(COMMANDS.send, rest[1]);
-        }
-        return;
-      }
+      if (!next || (next.topic !== 'alarm' && this.local.size > 0)) return this.sendLocal();
       let units: DataUnit[] = [];
       try {
         units = unitsFor(next.topic, JSON.parse(next.payload.toString('utf8')) as Record<string, unknown>, this.byChannel, this.o.centre, this.o.zone);
@@ -223,6 +210,14 @@ export class CentreLink {
     }
     const unit = this.rowFrames.units.shift() as DataUnit;
     this.send(COMMANDS.send, unit, { rowid: this.rowFrames.rowid, last: this.rowFrames.units.length === 0 });
+  }
+
+  /** Sends the oldest frame made here, if one waits. */
+  private sendLocal(): void {
+    const first = this.local.entries().next().value;
+    if (!first) return;
+    this.local.delete(first[0]);
+    this.send(COMMANDS.send, first[1]);
   }
 
   private nextSerial(): number {
