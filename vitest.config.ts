@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Only the TypeScript sources: never the compiled copies under dist/ (DESIGN.md, library traps).
+    // Only the TypeScript sources: never the compiled copies under dist/ (docs/architecture.md, library behaviours).
     include: ['test/**/*.test.ts', 'drivers/**/*.test.ts', 'config/**/*.test.ts', 'gateway/**/*.test.ts', 'simulator/**/*.test.ts'],
     // test/container/ and test/release/ run on their own after this suite (vitest.container.config.ts).
     exclude: ['dist/**', 'node_modules/**', 'test/container/**', 'test/release/**', 'test/faults/hostile-neighbour.test.ts'],

@@ -138,7 +138,7 @@ export function configMarkdown(): string {
     'Red: flammable goods and crowded; or a fire-safety key unit; or mixed use; or heavy gas use. Orange: flammable',
     'goods or crowded. Yellow: neither. Blue: a township decision (`venue.lowRisk`) on an otherwise yellow venue.',
     '',
-    '## Threshold defaults and allowed ranges (DOMAIN.md §5)',
+    '## Threshold defaults and allowed ranges (domain.md §5)',
     '',
     '| kind | unit | warning | alarm | allowed | source |',
     '|---|---|---|---|---|---|',

@@ -1,5 +1,5 @@
 // Risk colour (风险分级赋色) of a venue, derived from facts about it: seed Article 6(4), with the
-// inspection interval of Article 6(5) (DOMAIN.md §2). The colour is never typed into the config, so it
+// inspection interval of Article 6(5) (docs/domain.md §2). The colour is never typed into the config, so it
 // cannot disagree with the facts. Pure: no I/O.
 
 import { CATEGORIES, type VenueCategory, type VenueSize } from './venue.js';

@@ -1,5 +1,5 @@
 // Signal kinds a channel can carry, with the default thresholds and the ranges a threshold may be set
-// in (DOMAIN.md §5). Defaults are defaults: every figure is overridable per device and channel, and
+// in (docs/domain.md §5). Defaults are defaults: every figure is overridable per device and channel, and
 // figures marked unconfirmed are kept as documented defaults, never as hard limits beyond the range.
 
 export const SIGNAL_KINDS = ['residual-current', 'temperature', 'gas', 'smoke', 'smoke-density', 'current', 'voltage', 'status', 'input', 'generic'] as const;

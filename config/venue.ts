@@ -1,5 +1,5 @@
 // The nine categories of "small venue" (九小场所) and the size limits that make a premises "small",
-// from Annex 2 of the Youyang county regulation (shared/seed, DOMAIN.md §1). Pure data and functions.
+// from Annex 2 of the Youyang county regulation (docs/domain.md §1). Pure data and functions.
 //
 // A premises over its limit is still monitored: the limits decide whether the county's "small venue"
 // regime applies, not whether the gateway works. So an excess is a warning, never an error.
@@ -27,7 +27,7 @@ export interface CategoryInfo {
   annexItem: number;
   zh: string;
   en: string;
-  /** Default of `venue.crowded` when the config does not state it (DOMAIN.md §2). */
+  /** Default of `venue.crowded` when the config does not state it (docs/domain.md §2). */
   crowdedByDefault: (size: VenueSize) => boolean;
   /** Category 9 handles flammable or explosive goods by definition (Annex 1). */
   alwaysFlammables: boolean;

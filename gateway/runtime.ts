@@ -1,6 +1,6 @@
 // The gateway's controller: config → buses and pollers → detection → linkage (decide) → outputs (act),
 // then recording (events to the reporter, channel states and closed valves to SQLite). One way, in that
-// order (DESIGN.md invariant 9): what storage or the uplink do can never skip, undo or delay an output.
+// order (docs/architecture.md invariant 9): what storage or the uplink do can never skip, undo or delay an output.
 //
 // - Every output's desired level is derived again from the channel states after every change, and
 //   the reconciler drives each output until it is observed there (gateway/outputs/reconciler.ts).

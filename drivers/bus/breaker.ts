@@ -1,7 +1,7 @@
 // Per-device circuit breaker. A dead device costs a full timeout on every attempt, and on a shared
 // RS-485 line that time is taken from every other device. After a few failures in a row the device is
 // only probed, at an interval long enough that its timeouts cost the bus at most `budget` of its time
-// (default 5 %, half the 10 % that DESIGN.md invariant 4 allows), growing to `maxProbeMs`.
+// (default 5 %, half the 10 % that docs/architecture.md invariant 4 allows), growing to `maxProbeMs`.
 // Pure logic: the caller passes the time.
 
 export interface BreakerOptions {

@@ -1,7 +1,7 @@
 // Master-side framing: turns a request PDU into bytes on the wire and finds, in whatever bytes come
 // back, the one reply that matches the request in flight. Everything else (stale bytes, a late reply
 // to an earlier request, a reply from another slave, noise, a frame with a bad CRC) is discarded and
-// counted, never returned as data (DESIGN.md invariant 4). One object per bus: one request in flight.
+// counted, never returned as data (docs/architecture.md invariant 4). One object per bus: one request in flight.
 
 import { crcOk, withCrc } from './crc.js';
 import { ModbusError } from './errors.js';

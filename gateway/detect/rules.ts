@@ -1,7 +1,7 @@
-// The rules one channel is judged by: thresholds from the signal kind's defaults (DOMAIN.md §5) with
+// The rules one channel is judged by: thresholds from the signal kind's defaults (docs/domain.md §5) with
 // the config's overrides, hysteresis, on-delay, latching, rate of rise, the sensor's valid range.
 //
-// Default on-delays keep the response times of DOMAIN.md §4 at the default 1 s poll. The worst case from
+// Default on-delays keep the response times of docs/domain.md §4 at the default 1 s poll. The worst case from
 // a value crossing a threshold to the state change is: one poll interval (the crossing happens just
 // after a read) + the on-delay rounded up to whole polls + one read (≤ the bus timeout):
 //   gas             1 s + 2 s + 0.5 s = 3.5 s   (GB 50166: detector responds within 30 s)

@@ -1,4 +1,4 @@
-// Secrets never reach a log line (DESIGN.md invariant 8). pino's `redact` paths cover fixed paths only
+// Secrets never reach a log line (docs/architecture.md invariant 8). pino's `redact` paths cover fixed paths only
 // (`*.password` is one level deep) and never look inside strings, so every value is walked here: keys
 // that name a secret lose their value at any depth, and strings lose URL credentials, secret query
 // parameters and bearer tokens wherever they appear (messages, error texts, nested arrays).

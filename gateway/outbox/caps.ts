@@ -1,4 +1,4 @@
-// The outbox's caps and shedding (DESIGN.md invariant 3): rows and bytes are capped; telemetry is shed
+// The outbox's caps and shedding (docs/architecture.md invariant 3): rows and bytes are capped; telemetry is shed
 // oldest-first when a cap or a full disk is hit, and counted; alarms and events are never shed, and a
 // reserve of rows is kept free for them.
 //

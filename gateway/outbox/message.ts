@@ -2,7 +2,7 @@
 
 export type OutTopic = 'alarm' | 'event' | 'heartbeat' | 'telemetry' | 'cmd/result';
 
-/** Publishing order: lower first (DESIGN.md invariant 2). */
+/** Publishing order: lower first (docs/architecture.md invariant 2). */
 export const PRIORITY: Record<OutTopic, number> = { alarm: 0, 'cmd/result': 1, event: 1, heartbeat: 2, telemetry: 3 };
 
 export interface Pending {

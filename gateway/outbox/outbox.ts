@@ -1,5 +1,5 @@
 // The outbox: every alarm, event and command result is committed to SQLite before it is published and
-// deleted only after the broker's PUBACK (DESIGN.md invariant 1). Power loss, kill -9, broker outage,
+// deleted only after the broker's PUBACK (docs/architecture.md invariant 1). Power loss, kill -9, broker outage,
 // reboot: nothing committed is lost, and a resend keeps its id. (Telemetry and heartbeats: see below.)
 //
 // - Order: alarm topic first, then events, heartbeats, telemetry; FIFO within each (invariant 2).
@@ -15,7 +15,7 @@
 //   At steady state with the link up the only disk writes are events. Deletes after PUBACK are batched.
 // - A spill is one row per topic (a "pack": the payloads end to end, and a list of each one's id, seq,
 //   length and monotonic time). An outage's backlog is mostly telemetry; draining it then reads and
-//   deletes one row per few hundred messages instead of one each (DESIGN.md invariant 1 holds: the pack
+//   deletes one row per few hundred messages instead of one each (docs/architecture.md invariant 1 holds: the pack
 //   is deleted when its last message is acknowledged; a crash before that resends all of it, same ids).
 
 import type Database from 'better-sqlite3';

@@ -1,4 +1,4 @@
-// Acting (DESIGN.md invariant 6): every output has a desired level (from linkage, a reset, a silence, the
+// Acting (docs/architecture.md invariant 6): every output has a desired level (from linkage, a reset, a silence, the
 // safe state) and an observed one (what its driver read back). The reconciler drives every output whose
 // observed level differs from the desired one, and keeps doing so, with a bounded backoff (1 s → 10 s),
 // until it is observed there; it re-reads each output that can be read every few seconds, so a relay

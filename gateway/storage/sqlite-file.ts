@@ -1,6 +1,6 @@
 // Opening one of the gateway's SQLite files (the outbox, the state): checked at boot (a corrupt file and
 // its WAL are moved aside and a fresh one started), then the pragmas every file here needs, in the order
-// SQLite needs them (DESIGN.md library traps):
+// SQLite needs them (docs/architecture.md, library behaviours):
 // - auto_vacuum = INCREMENTAL before journal_mode = WAL: it decides the file format;
 // - synchronous = FULL: WAL with NORMAL can roll back the last commits on power loss;
 // - journal_size_limit: the WAL file is cut back to 4 MB after checkpoints (SD cards);

@@ -49,7 +49,7 @@ async function launch(): Promise<Browser> {
 }
 
 /** Whether the page draws two different Chinese characters differently: with no CJK font both are the
- *  same empty box (DESIGN.md, library traps). */
+ *  same empty box (docs/architecture.md, library behaviours). */
 function chineseGlyphsDiffer(page: Page): Promise<boolean> {
   // Runs in the page (a string: the DOM's types are not this project's).
   return page.evaluate(`(() => {

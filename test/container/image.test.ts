@@ -5,7 +5,7 @@
 // Node 22 from the npm registry) and cached in podman's store between runs. Where podman, buildah,
 // debootstrap or root are missing, the tests are skipped with the reason in their names.
 //
-// How it runs here (DESIGN.md, library traps): `podman build --isolation=chroot`, and `buildah run
+// How it runs here (docs/architecture.md, library behaviours): `podman build --isolation=chroot`, and `buildah run
 // --isolation chroot` instead of `podman run` (which fails on cgroups), with a CONTAINERS_CONF that drops
 // the default ulimits and the pids limit. Chroot isolation shares the host's network: 127.0.0.1 is the
 // host's loopback, where the simulator and the broker listen.

@@ -1,4 +1,4 @@
-// DESIGN.md invariant 4: a dead device cannot slow the rest of its bus by more than 10 %. Eight gas
+// docs/architecture.md invariant 4: a dead device cannot slow the rest of its bus by more than 10 %. Eight gas
 // detectors on one RS-485 line (a real pty), one of them silent. After the breaker has opened, the time
 // the bus spends waiting on the dead one (its attempts × what each costs) is at most 10 % of the time
 // elapsed; the healthy seven keep being read every cycle. Counted, not timed: a slower machine only

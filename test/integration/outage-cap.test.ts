@@ -1,6 +1,6 @@
 // A long broker outage against a small storage cap: the telemetry produced meanwhile is shed oldest-first
 // and only past the cap, the shedding is itself reported as an event, and every alarm and event still
-// arrives after recovery, gap-free (DESIGN.md invariants 1 and 3). Real Mosquitto, real simulator.
+// arrives after recovery, gap-free (docs/architecture.md invariants 1 and 3). Real Mosquitto, real simulator.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

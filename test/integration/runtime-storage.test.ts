@@ -1,4 +1,4 @@
-// Acting comes before recording (DESIGN.md invariant 9), in process: a runtime whose recording throws
+// Acting comes before recording (docs/architecture.md invariant 9), in process: a runtime whose recording throws
 // (SQLITE_FULL from the outbox) and whose state file cannot even be opened still drives its outputs on
 // an alarm; what it could not record is kept, counted, shown, and recorded in order once storage works.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

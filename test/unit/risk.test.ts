@@ -71,7 +71,7 @@ describe('risk colour (Art. 6(4))', () => {
   });
 });
 
-describe('crowded default by category (DOMAIN.md §2)', () => {
+describe('crowded default by category (docs/domain.md §2)', () => {
   const expected: Record<(typeof VENUE_CATEGORIES)[number], boolean> = {
     shopping: false,
     catering: true,

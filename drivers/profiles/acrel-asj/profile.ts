@@ -1,7 +1,7 @@
 import type { ProfileInput } from '../../../config/index.js';
 
 // Acrel ASJ series residual-current relay. Register map confirmed from the Acrel ASJ manual, page 18
-// (DOMAIN.md §7): function 03 read, 10 write, 16-bit words.
+// (docs/domain.md §7): function 03 read, 10 write, 16-bit words.
 export const acrelAsj: ProfileInput = {
   description: 'Acrel ASJ residual-current relay (安科瑞 ASJ 剩余电流继电器)',
   source: 'Acrel ASJ series user manual, p. 18 (Modbus register table)',

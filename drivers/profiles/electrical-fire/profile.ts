@@ -5,7 +5,7 @@ import type { ProfileInput } from '../../../config/index.js';
 // (e.g. Acrel ARCM300): this is a generic layout, documented in README.md, to be adapted per device.
 export const electricalFire: ProfileInput = {
   description: 'Electrical-fire monitor, generic map (电气火灾监控探测器)',
-  source: 'Generic layout: no public vendor register map found (DOMAIN.md §7)',
+  source: 'Generic layout: no public vendor register map found (docs/domain.md §7)',
   points: {
     'residual-current': { fc: 3, address: 0, type: 'u16', unit: 'mA', kind: 'residual-current', range: { min: 0, max: 30000 } },
     'temperature-1': { fc: 3, address: 1, type: 'i16', scale: 0.1, unit: '°C', kind: 'temperature', range: { min: -40, max: 200 } },

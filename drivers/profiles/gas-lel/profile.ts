@@ -1,6 +1,6 @@
 import type { ProfileInput } from '../../../config/index.js';
 
-// Point combustible-gas detector in the common pattern of the IGD TOC-635 manual (DOMAIN.md §7), fixed
+// Point combustible-gas detector in the common pattern of the IGD TOC-635 manual (docs/domain.md §7), fixed
 // as the project's reference map (issue 3; the simulator and other tools rely on it):
 // input register 0 = concentration in 0.1 %LEL (0–1000 = 0–100 %LEL), input register 1 = status bits.
 export const gasLel: ProfileInput = {

@@ -5,7 +5,7 @@ import type { ProfileInput } from '../../../config/index.js';
 // optional analog density lets the gateway warn early.
 export const smoke: ProfileInput = {
   description: 'RS-485 smoke detector, generic map (感烟火灾探测器)',
-  source: 'Generic layout: no public vendor register map found (DOMAIN.md §7)',
+  source: 'Generic layout: no public vendor register map found (docs/domain.md §7)',
   points: {
     status: {
       fc: 3,
