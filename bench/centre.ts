@@ -16,6 +16,9 @@ import { createLogger } from '../gateway/log/logger.js';
 import { CentreLink } from '../gateway/northbound/gbt26875/centre-link.js';
 import { COMMANDS, encodeFrame, FrameReader, timeLabelOf } from '../gateway/northbound/gbt26875/frame.js';
 import { unitsFor } from '../gateway/northbound/gbt26875/mapping.js';
+import { OperationLog } from '../gateway/northbound/gbt26875/operations.js';
+import { centreRecordOf, type CentreRecord } from '../gateway/northbound/gbt26875/record.js';
+import type { ChannelEvent } from '../gateway/events.js';
 import { encodeUnit } from '../gateway/northbound/gbt26875/units.js';
 import { Outbox } from '../gateway/outbox/outbox.js';
 import { SimCentre } from '../simulator/centre/centre.js';
@@ -34,27 +37,31 @@ const maps = [
     analogScale: 10,
   },
 ];
-const alarm = (i: number, seq: number) => ({
-  v: 1,
-  id: `a${i}`,
-  seq,
-  at: new Date().toISOString(),
+const event = (i: number): ChannelEvent => ({
   type: 'channel',
+  id: `a${i}`,
   device: 'kitchen-gas',
   channel: 'lel',
   kind: 'gas',
   state: i % 2 ? 'normal' : 'alarm',
+  previousState: i % 2 ? 'alarm' : 'normal',
   reason: i % 2 ? 'cleared' : 'threshold',
+  detail: '',
   value: 20 + (i % 10),
+  latched: false,
   test: false,
+  at: Date.now(),
+  mono: 0,
 });
+const byChannel = new Map(maps.map((m) => [`${m.device}/${m.channel}`, m]));
 
 async function baseline(): Promise<number> {
   const centre = new SimCentre({ address: 1 });
   const port = await centre.listen();
   const cfg = CentreSection.parse({ host: '127.0.0.1', port, address: 12345 });
-  const byChannel = new Map(maps.map((m) => [`${m.device}/${m.channel}`, m]));
-  const frames = Array.from({ length: N }, (_, i) => unitsFor('alarm', alarm(i, i + 1), byChannel, cfg, 'Asia/Shanghai')).flat();
+  const frames = Array.from({ length: N }, (_, i) =>
+    unitsFor(centreRecordOf({ event: event(i), reannounce: false }, byChannel)!, byChannel, cfg, 'Asia/Shanghai'),
+  ).flat();
   const sock = connect({ host: '127.0.0.1', port });
   await new Promise((r) => sock.once('connect', r));
   const reader = new FrameReader();
@@ -63,7 +70,7 @@ async function baseline(): Promise<number> {
     if (reader.push(d).frames.some((f) => f.command === COMMANDS.confirm)) waiting?.();
   });
   const t0 = performance.now();
-  let serial = 0;
+  let serial = -1;
   for (const unit of frames) {
     serial = (serial + 1) % 0x10000;
     const done = new Promise<void>((r) => (waiting = r));
@@ -88,8 +95,11 @@ async function baseline(): Promise<number> {
 
 async function ours(): Promise<{ ms: number; frames: number }> {
   const box = new Outbox(join(root, 'outbox'), { maxRows: 1_000_000, maxBytes: 1e9, reserveRows: 100 });
-  const queue = box.addDestination('centre', ['alarm', 'event']);
-  for (let i = 0; i < N; i++) box.add('alarm', `a${i}`, { boot: 'b', mono: 0, unsynced: false }, ({ seq }) => alarm(i, seq));
+  const queue = box.addReceiver<CentreRecord>({ name: 'centre', keep: (r) => centreRecordOf(r, byChannel), upgrade: () => undefined });
+  for (let i = 0; i < N; i++) {
+    const e = event(i);
+    box.add('alarm', e.id, { boot: 'b', mono: 0, unsynced: false }, ({ seq }) => ({ id: e.id, seq }), { event: e, reannounce: false });
+  }
   const centre = new SimCentre({ address: 1 });
   const port = await centre.listen();
   const link = new CentreLink({
@@ -97,6 +107,7 @@ async function ours(): Promise<{ ms: number; frames: number }> {
     zone: 'Asia/Shanghai',
     maps,
     queue,
+    operations: new OperationLog(box.database),
     log: createLogger({ level: 'fatal', pretty: false, name: 'bench' }),
     channels: () => [],
     reading: () => undefined,

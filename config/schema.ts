@@ -317,13 +317,7 @@ const Address6 = z
 const ComponentMapping = z
   .strictObject({
     componentType: Byte.optional().meta({ description: 'Component type (部件类型, Table 5); default by the channel kind' }),
-    componentAddress: z
-      .number()
-      .int()
-      .min(0)
-      .max(0xffffffff)
-      .optional()
-      .meta({ description: 'Component address (4 bytes); default: the device number (1, 2, …) × 65536 + the channel number' }),
+    componentAddress: z.number().int().min(0).max(0xffffffff).optional().meta({ description: 'Component address (4 bytes); default from addressLayout' }),
     description: z.string().optional().meta({ description: 'Component description (部件说明), at most 31 bytes in GB 18030; default: location and channel' }),
     analogType: Byte.optional().meta({ description: 'Analog type of its value (0: send none); default by the channel kind' }),
     analogScale: z
@@ -349,10 +343,14 @@ export const CentreSection = z.strictObject({
   heartbeatS: z.number().int().min(10).max(3600).default(60).meta({ description: 'Transmitter status (type 21) this often when nothing else is sent' }),
   systemType: Byte.default(1).meta({ description: 'System type our channels belong to (1: fire alarm system)' }),
   systemAddress: Byte.default(0),
-  inspection: z
-    .enum(['auto', 'off'])
-    .default('auto')
-    .meta({ description: '查岗 (type 91): auto answers at once (an unattended box has no one to press a key); off leaves it unanswered' }),
+  inspection: z.enum(['person', 'auto', 'off']).default('person').meta({
+    description:
+      '查岗 (type 91): person confirms it and a person on site answers it (`jiuxiao-gateway answer-inspection`) within its time limit, as GB 26875.1 has it; auto answers at once (the box is up, nobody was asked); off denies it',
+  }),
+  addressLayout: z.enum(['loop-first', 'point-first']).default('loop-first').meta({
+    description:
+      'Default component addresses: loop-first puts the device number (loop, 回路/区) in the first two bytes and the channel number (point) in the last two, as the standard’s worked examples do ("2号10区" → 0a 00 02 00); point-first the other way round (before 0.2)',
+  }),
   components: z
     .record(z.string().regex(/^[^/]+\/[^/]+$/, { message: 'expected DEVICE/CHANNEL' }), ComponentMapping)
     .default({})

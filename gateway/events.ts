@@ -29,7 +29,7 @@ export interface ChannelEvent {
 }
 
 /** A device went online or offline on its bus. */
-interface DeviceEvent {
+export interface DeviceEvent {
   type: 'device';
   id: string;
   device: string;

@@ -134,6 +134,8 @@ export class GatewayService {
       reset: (scope, source) => runtime.reset(scope, source),
       silence: () => runtime.silence(),
       setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
+      answerInspection: () =>
+        this.local ? Promise.resolve(this.local.answerInspection()) : (this.host?.answerInspection() ?? Promise.resolve({ ok: false, reason: 'no recorder' })),
     };
   }
 
@@ -237,6 +239,7 @@ export class GatewayService {
         uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
         clock: p.clockSynced ? 'synced' : 'unsynced',
         at: new Date().toISOString(),
+        timeZone: this.config.gateway.timeZone,
       },
       venue: {
         id: v.id,
@@ -263,7 +266,9 @@ export class GatewayService {
               backlog: p.centre.backlog,
               confirmed: p.centre.confirmed,
               denied: p.centre.denied,
+              setAside: p.centre.setAside,
               lastConfirmAt: p.centre.lastConfirmAt,
+              inspection: p.centre.inspection,
             }
           : null,
       storage: {

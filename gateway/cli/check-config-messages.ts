@@ -67,6 +67,10 @@ export const CHECK_CONFIG_MESSAGES = {
   },
   centreAnalog: { en: ', analog type {analogType} ({unit}, ×{scale})', zh: '，模拟量类型 {analogType}（{unit}，×{scale}）' },
   centreCut: { en: ' (cut to 31 bytes of GB 18030)', zh: '（超过 31 字节，已截短）' },
+  centreCoarse: {
+    en: ' (one step is {step} of the reading: below {half} the centre gets 0)',
+    zh: '（每步相当于读数 {step}：低于 {half} 时中心收到 0）',
+  },
   // Article 6(4)'s reasons, by the rule's stable code.
   reasonFlammablesAndCrowded: {
     en: 'handles flammable or explosive goods and {crowded} (Art. 6(4))',

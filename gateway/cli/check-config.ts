@@ -2,7 +2,7 @@
 // Every problem at once, each as FILE:LINE:COL path: message; a short summary when the file is good.
 
 import { parseArgs } from 'node:util';
-import { RISK_LABELS, CATEGORIES, type Config, type LoadResult, type Diagnostic, loadConfigFile } from '../../config/index.js';
+import { RISK_LABELS, CATEGORIES, THRESHOLD_RULES, type Centre, type Config, type LoadResult, type Diagnostic, loadConfigFile } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { planDevice, type DevicePlan } from '../../drivers/bus/device-reader.js';
 import { describeBlock } from '../../drivers/plan/read-plan.js';
@@ -211,10 +211,12 @@ export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
           channel: `${m.device}/${m.channel}`,
           componentType: m.componentType,
           componentName: name ? (lang === 'zh' ? name.zh : name.en) : '?',
-          address: componentAddressText(m.componentAddress),
+          address: componentAddressText(m.componentAddress, ct.addressLayout),
           analog: analog ? t('centreAnalog', { analogType: m.analogType, unit: `${analog.step} ${analog.unit}`, scale: m.analogScale }) : '',
           description: sent,
-        }) + (sent === m.description ? '' : t('centreCut')),
+        }) +
+          (analog && m.analogScale < 1 ? t('centreCoarse', coarseness(m.analogScale, THRESHOLD_RULES[m.kind]?.unit)) : '') +
+          (sent === m.description ? '' : t('centreCut')),
       );
     }
   }
@@ -232,9 +234,16 @@ function addressText(a: number): string {
   return `${a} (0x${a.toString(16).padStart(12, '0')})`;
 }
 
+/** What a coarse analog step loses: one step in the reading's unit, and the half step below which 0 is sent. */
+function coarseness(scale: number, unit: string | undefined): { step: string; half: string } {
+  const u = unit ? ` ${unit}` : '';
+  return { step: `${1 / scale}${u}`, half: `${0.5 / scale}${u}` };
+}
+
 /** A component address as loop-point (the usual reading at a centre) and in hex. */
-function componentAddressText(a: number): string {
-  return `${Math.floor(a / 65536)}-${a % 65536} (0x${a.toString(16).padStart(8, '0')})`;
+function componentAddressText(a: number, layout: Centre['addressLayout']): string {
+  const [loop, point] = layout === 'loop-first' ? [a % 65536, Math.floor(a / 65536)] : [Math.floor(a / 65536), a % 65536];
+  return `${loop}-${point} (0x${a.toString(16).padStart(8, '0')})`;
 }
 
 /** A reason of Article 6(4) in Chinese, from its stable rule code (the English text is made in config/risk.ts). */

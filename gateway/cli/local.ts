@@ -222,3 +222,39 @@ export async function silenceCommand(argv: string[], io: CliIo): Promise<number>
     return EXIT.invalid;
   }
 }
+
+const ANSWER_INSPECTION_USAGE = `Usage: jiuxiao-gateway answer-inspection --config FILE
+
+Answers the fire-monitoring centre's inspection (查岗, GB/T 26875.3 type 91) as the person on duty at the
+venue: the centre gets "inspection answered" (type 24, bit 5). \`status\` shows an inspection waiting and
+until when it can be answered.
+`;
+
+const ANSWER_INSPECTION_USAGE_ZH = `用法：jiuxiao-gateway answer-inspection --config FILE
+
+值班人员在场应答消防远程监控中心的查岗（GB/T 26875.3 类型 91）：中心收到"查岗应答"（类型 24，第 5 位）。
+\`status\` 显示待应答的查岗及其截止时间。
+`;
+
+export async function answerInspectionCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values: v } = parseOrUsage('answer-inspection', () =>
+    parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
+  );
+  if (v.help) {
+    io.stdout(langOf(io.env) === 'zh' ? ANSWER_INSPECTION_USAGE_ZH : ANSWER_INSPECTION_USAGE);
+    return EXIT.ok;
+  }
+  const dataDir = dataDirOf('answer-inspection', v.config, io);
+  try {
+    const a = await ask(dataDir, { cmd: 'answer-inspection' });
+    if (a.ok !== true) {
+      io.stderr(`jiuxiao-gateway answer-inspection: ${String(a.error)}\n`);
+      return EXIT.invalid;
+    }
+    io.stdout('inspection answered: the monitoring centre is told someone is on duty\n');
+    return EXIT.ok;
+  } catch (err) {
+    io.stderr(`jiuxiao-gateway answer-inspection: ${(err as Error).message}\n`);
+    return EXIT.invalid;
+  }
+}

@@ -24,6 +24,8 @@ Commands:
   maintenance --config FILE --device ID on|off [--linkage-test]
                                maintenance/test mode (检修/测试) of a device
   silence --config FILE        silence the buzzers until the next alarm
+  answer-inspection --config FILE
+                               answer the monitoring centre's inspection (查岗) as the person on duty
   schema                       print the JSON Schema of the config file (for editor completion)
   help [COMMAND]               this text, or a command's own help
 
@@ -54,6 +56,8 @@ const USAGE_ZH = `jiuxiao-gateway：九小场所网关 —— Modbus 传感器�
   maintenance --config FILE --device ID on|off [--linkage-test]
                                设备检修/测试模式
   silence --config FILE        消音，直到下一次报警
+  answer-inspection --config FILE
+                               值班人员应答消防远程监控中心的查岗
   schema                       输出配置文件的 JSON Schema（供编辑器补全）
   help [COMMAND]               本帮助，或某个命令的帮助
 
@@ -74,6 +78,7 @@ const COMMANDS: Record<string, Command> = {
   status: async (argv, io) => (await import('./local.js')).statusCommand(argv, io),
   maintenance: async (argv, io) => (await import('./local.js')).maintenanceCommand(argv, io),
   silence: async (argv, io) => (await import('./local.js')).silenceCommand(argv, io),
+  'answer-inspection': async (argv, io) => (await import('./local.js')).answerInspectionCommand(argv, io),
   'check-config': async (argv, io) => (await import('./check-config.js')).checkConfigCommand(argv, io),
   commission: async (argv, io) => (await import('./commission.js')).commissionCommand(argv, io),
   scan: async (argv, io) => (await import('./scan.js')).scanCommand(argv, io),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type DatabaseType from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSchema } from '../outbox/schema.js';
 import { AnsweredCommands, KEEP } from './answered.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseType;
@@ -18,6 +19,7 @@ const count = (db: DatabaseType.Database, kind: string) => db.prepare('SELECT co
 describe('AnsweredCommands', () => {
   it('keeps a few reads and many state changes, on the file, none in memory', () => {
     const db = new Database(join(dir, 'a.db'));
+    createSchema(db);
     const a = new AnsweredCommands(db);
     const status = { ok: true, result: { big: 'x'.repeat(3000) } };
     for (let i = 0; i < 1000; i++) a.remember(`s${i}`, 'get-status', status);
@@ -35,6 +37,7 @@ describe('AnsweredCommands', () => {
     const db = new Database(join(dir, 'old.db'));
     db.exec('CREATE TABLE commands (id TEXT PRIMARY KEY, answer TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID');
     db.prepare('INSERT INTO commands VALUES (?, ?, ?)').run('old1', '{"ok":true}', 1);
+    createSchema(db); // the outbox opening the file brings the table up to date
     const a = new AnsweredCommands(db);
     expect(a.recall('old1')).toEqual({ ok: true });
     db.close(); // from now on every statement throws: the file "refuses"

@@ -37,11 +37,7 @@ export class AnsweredCommands {
 
   constructor(db: Database.Database) {
     try {
-      db.exec('CREATE TABLE IF NOT EXISTS commands (id TEXT PRIMARY KEY, answer TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID');
-      // Files from before kinds were kept: their rows are of no kind, trimmed with the others of none.
-      const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('commands') as string[];
-      if (!columns.includes('kind')) db.exec("ALTER TABLE commands ADD COLUMN kind TEXT NOT NULL DEFAULT ''");
-      db.exec('CREATE INDEX IF NOT EXISTS commands_by_kind ON commands (kind, at)');
+      // The table is the outbox file's (gateway/outbox/schema.ts).
       this.stmts = {
         insert: db.prepare('INSERT OR REPLACE INTO commands (id, answer, at, kind) VALUES (?, ?, ?, ?)'),
         trim: db.prepare('DELETE FROM commands WHERE id IN (SELECT id FROM commands WHERE kind = ? ORDER BY at DESC LIMIT -1 OFFSET ?)'),

@@ -12,6 +12,7 @@ import type { OutputStatus } from '../outputs/reconciler.js';
 export type Source = 'local' | 'remote';
 
 type MaintenanceAnswer = { ok: true } | { ok: false; reason: string };
+export type InspectionAnswer = { ok: true } | { ok: false; reason: string };
 
 export interface ResetResult {
   /** What was reset: alarms (`device/channel`) and gas valves confirmed open. */
@@ -54,13 +55,16 @@ export interface ControlPort {
   reset(scope: { device?: string; channel?: string; valve?: string }, source: Source): Promise<ResetResult>;
   silence(): Promise<string[]>;
   setMaintenance(device: string, on: boolean, opts: { linkageTest?: boolean; source: Source }): MaintenanceAnswer | Promise<MaintenanceAnswer>;
+  /** A person on site answers the monitoring centre's inspection (查岗); only the whole gateway has a centre. */
+  answerInspection?(): Promise<InspectionAnswer>;
 }
 
 export type ControlRequest =
   | { cmd: 'status' }
   | { cmd: 'reset'; device?: string | undefined; channel?: string | undefined; valve?: string | undefined }
   | { cmd: 'silence' }
-  | { cmd: 'maintenance'; device: string; on: boolean; linkageTest?: boolean | undefined };
+  | { cmd: 'maintenance'; device: string; on: boolean; linkageTest?: boolean | undefined }
+  | { cmd: 'answer-inspection' };
 
 export interface ControlAnswer {
   ok: boolean;
@@ -83,6 +87,12 @@ export async function control(port: ControlPort, q: ControlRequest, source: Sour
       return { ok: true, reason: null, result: { silenced: await port.silence() } };
     case 'maintenance': {
       const r = await port.setMaintenance(q.device, q.on, { linkageTest: q.linkageTest === true, source });
+      return r.ok ? { ok: true, reason: null } : { ok: false, reason: r.reason };
+    }
+    case 'answer-inspection': {
+      // Only a person at the box answers: the request comes over the local socket, never from the platform.
+      if (source !== 'local') return { ok: false, reason: 'an inspection is answered on site only' };
+      const r = port.answerInspection ? await port.answerInspection() : ({ ok: false, reason: 'no monitoring centre is configured' } as const);
       return r.ok ? { ok: true, reason: null } : { ok: false, reason: r.reason };
     }
   }

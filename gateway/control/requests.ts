@@ -8,4 +8,5 @@ export const Request = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('reset'), device: z.string().optional(), channel: z.string().optional(), valve: z.string().optional() }),
   z.strictObject({ cmd: z.literal('silence') }),
   z.strictObject({ cmd: z.literal('maintenance'), device: z.string(), on: z.boolean(), linkageTest: z.boolean().default(false) }),
+  z.strictObject({ cmd: z.literal('answer-inspection') }),
 ]);

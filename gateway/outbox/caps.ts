@@ -1,6 +1,7 @@
 // The outbox's caps and shedding (docs/architecture.md invariant 3): rows and bytes are capped; telemetry is shed
 // oldest-first when a cap or a full disk is hit, and counted; alarms and events are never shed, and a
-// reserve of rows is kept free for them.
+// reserve of rows is kept free for them. The rows every other receiver keeps (a centre's queue) count
+// towards the same caps: the file's size is what the SD card holds.
 //
 // The totals are kept in memory (counting the table on every insert is quadratic) and recounted from
 // the table when a transaction rolls back. Shedding takes exactly what is needed: a pack bigger than
@@ -38,7 +39,10 @@ export class Caps {
     this.stmts = {
       counter: db.prepare('SELECT value FROM counters WHERE name = ?').pluck(),
       setCounter: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
-      totals: db.prepare('SELECT COALESCE(SUM(n), 0) AS rows, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
+      totals: db.prepare(
+        `SELECT (SELECT COALESCE(SUM(n), 0) FROM outbox) + (SELECT COUNT(*) FROM receiver_queue) AS rows,
+           (SELECT COALESCE(SUM(bytes), 0) FROM outbox) + (SELECT COALESCE(SUM(length(payload)), 0) FROM receiver_queue) AS bytes`,
+      ),
       oldestTelemetry: db.prepare(
         `SELECT rowid, bytes, n, parts IS NOT NULL AS isPack FROM outbox WHERE priority = ${PRIORITY.telemetry} ORDER BY rowid LIMIT 1`,
       ),

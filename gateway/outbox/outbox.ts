@@ -22,7 +22,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../storage/sqlite-file.js';
 import { Acknowledgements } from './acks.js';
 import { Caps, type OutboxCaps } from './caps.js';
-import { DestinationQueue } from './destinations.js';
+import { ReceiverQueue, type Receiver, type Reported } from './receivers.js';
 import { PRIORITY, type Meta, type OutTopic, type Pending } from './message.js';
 import { unpack, type Part } from './pack.js';
 import { createSchema } from './schema.js';
@@ -52,8 +52,8 @@ export class Outbox {
    * page write per commit; across a restart nothing is in flight, so memory is enough.
    */
   private lastRowid: number;
-  /** Receivers beside the platform (a fire-monitoring centre), each with its own queue: destinations.ts. */
-  private readonly destinations: DestinationQueue[] = [];
+  /** Receivers beside the platform (a fire-monitoring centre), each with its own queue: receivers.ts. */
+  private readonly receivers: ReceiverQueue<unknown>[] = [];
   static readonly MAX_VOLATILE = 500;
   readonly movedAside: string | undefined;
 
@@ -107,12 +107,16 @@ export class Outbox {
    * Commits one message. `build` receives the seq and returns the payload object (JSON). Alarms and events
    * always go in; telemetry may be shed (returns false) when the caps leave no room for it.
    */
-  add(topic: OutTopic, id: string, meta: Meta, build: (ctx: BuildContext) => unknown): boolean {
-    return this.addMany([{ topic, id, meta, build }]) > 0;
+  add(topic: OutTopic, id: string, meta: Meta, build: (ctx: BuildContext) => unknown, report?: Reported): boolean {
+    return this.addMany([{ topic, id, meta, build, ...(report ? { report } : {}) }]) > 0;
   }
 
-  /** Commits several messages in one transaction (telemetry batches, an event burst). Returns how many. */
-  addMany(items: { topic: OutTopic; id: string; meta: Meta; build: (ctx: BuildContext) => unknown }[]): number {
+  /**
+   * Commits several messages in one transaction (telemetry batches, an event burst). Returns how many. An
+   * item with a `report` (the typed event it comes from) is offered to every receiver in the same
+   * transaction.
+   */
+  addMany(items: { topic: OutTopic; id: string; meta: Meta; build: (ctx: BuildContext) => unknown; report?: Reported }[]): number {
     const run = () =>
       this.db.transaction(() => {
         let added = 0;
@@ -130,7 +134,13 @@ export class Outbox {
           this.caps.rows++;
           this.caps.bytes += payload.length;
           this.insertRow(it.topic, it.id, seq, payload, it.meta, 1, null);
-          for (const d of this.destinations) d.enqueue(it.topic, it.id, seq, payload, Date.now());
+          if (it.report)
+            for (const r of this.receivers) {
+              const kept = r.enqueue(it.topic, it.id, seq, it.report, Date.now());
+              if (kept === undefined) continue;
+              this.caps.rows++;
+              this.caps.bytes += kept;
+            }
           added++;
         }
         for (const [name, value] of counters) this.stmts.setCounter.run(name, value);
@@ -151,13 +161,24 @@ export class Outbox {
   }
 
   /**
-   * A destination beside the platform that takes `topics` from now on (alarm and event: those are never
-   * shed). What is queued for it stays until it says it has it, whatever the platform's link does.
+   * Deletes what is kept for receivers no longer configured (a centre removed from the config): nothing
+   * is kept for a receiver that is not there. Call once the receivers are added; returns the rows gone.
    */
-  addDestination(name: string, topics: readonly OutTopic[]): DestinationQueue {
-    const d = new DestinationQueue(this.db, name, new Set(topics));
-    this.destinations.push(d);
-    return d;
+  retireOtherReceivers(): number {
+    const names = this.receivers.map((r) => r.name);
+    const gone = this.db.prepare('DELETE FROM receiver_queue WHERE receiver NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(names)).changes;
+    if (gone) this.caps.recount();
+    return gone;
+  }
+
+  /** A receiver beside the platform, offered every report from now on; what it keeps stays until it has it. */
+  addReceiver<R>(receiver: Receiver<R>): ReceiverQueue<R> {
+    const q = new ReceiverQueue(this.db, receiver, (rows, bytes) => {
+      this.caps.rows -= rows;
+      this.caps.bytes -= bytes;
+    });
+    this.receivers.push(q as ReceiverQueue<unknown>);
+    return q;
   }
 
   /** Inserts one row (a message, or a pack of `n` with its `parts`) under a rowid never given before. */
@@ -409,7 +430,7 @@ export class Outbox {
   /** Flushes the pending deletes and writes what waits in memory to disk, then closes. */
   close(): void {
     this.flushAcks();
-    for (const d of this.destinations) d.flush();
+    for (const r of this.receivers) r.flush();
     this.spill(new Set());
     this.db.close();
   }

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config, RiskAssessment } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
-import type { ControlPort } from '../control/port.js';
+import type { ControlPort, InspectionAnswer } from '../control/port.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import type { GatewayEvent } from '../events.js';
 import type { Logger } from '../log/logger.js';
@@ -33,6 +33,8 @@ export class RecorderHost {
   private exitError: string | undefined;
   private quietLogged = false;
   private readonly statusTimer: NodeJS.Timeout;
+  private nextId = 0;
+  private readonly inspections = new Map<number, (a: InspectionAnswer) => void>();
 
   constructor(
     config: Config,
@@ -85,6 +87,10 @@ export class RecorderHost {
       case 'control':
         void this.answer(m.id, m.call);
         return;
+      case 'inspection-answered':
+        this.inspections.get(m.id)?.(m.answer);
+        this.inspections.delete(m.id);
+        return;
       case 'stopped':
         this.stopped?.(m.report);
         return;
@@ -104,6 +110,23 @@ export class RecorderHost {
     } catch (err) {
       this.post({ t: 'answer', id, ok: false, error: (err as Error).message });
     }
+  }
+
+  /** A person on site answers the centre's inspection; the worker says whether one was waiting. */
+  answerInspection(): Promise<InspectionAnswer> {
+    if (this.quiet()) return Promise.resolve({ ok: false, reason: 'the recorder is not answering (storage stalled?)' });
+    const id = ++this.nextId;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.inspections.delete(id);
+        resolve({ ok: false, reason: 'the recorder did not answer within 5 s' });
+      }, 5000);
+      this.inspections.set(id, (a) => {
+        clearTimeout(timer);
+        resolve(a);
+      });
+      this.post({ t: 'answer-inspection', id });
+    });
   }
 
   record(e: GatewayEvent): void {

@@ -4,7 +4,7 @@
 import type { Config, RiskAssessment } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
-import type { ResetResult, RuntimeStatus, Source } from '../control/port.js';
+import type { InspectionAnswer, ResetResult, RuntimeStatus, Source } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { RecorderStopReport, RecordingPicture } from './recorder.js';
 import type { ComponentMap } from '../northbound/gbt26875/components.js';
@@ -32,9 +32,11 @@ export type ToRecorder =
   | { t: 'save'; changed: [string, ChannelSnapshot][]; valves: readonly string[] }
   | { t: 'answer'; id: number; ok: true; value: ResetResult | string[] | { ok: boolean; reason?: string } }
   | { t: 'answer'; id: number; ok: false; error: string }
+  | { t: 'answer-inspection'; id: number }
   | { t: 'stop'; flushMs: number };
 
 export type FromRecorder =
   | { t: 'picture'; picture: RecordingPicture; troubles: string[] }
   | { t: 'control'; id: number; call: ControlCall }
+  | { t: 'inspection-answered'; id: number; answer: InspectionAnswer }
   | { t: 'stopped'; report: RecorderStopReport };

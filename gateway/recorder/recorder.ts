@@ -26,7 +26,10 @@ import { TelemetryAggregator } from '../uplink/telemetry.js';
 import { Uplink } from '../uplink/uplink.js';
 import { packageVersion } from '../../config/package-version.js';
 import type { CentreLink, CentrePicture } from '../northbound/gbt26875/centre-link.js';
-import type { DestinationQueue } from '../outbox/destinations.js';
+import type { ReceiverQueue } from '../outbox/receivers.js';
+import type { InspectionAnswer } from '../control/port.js';
+import { OperationLog } from '../northbound/gbt26875/operations.js';
+import { centreRecordFromContract, centreRecordOf, operationOf, type CentreRecord } from '../northbound/gbt26875/record.js';
 import type { ComponentMap } from '../northbound/gbt26875/components.js';
 
 export interface RuntimeLink {
@@ -130,7 +133,8 @@ export class Recorder {
   readonly reporter: Reporter;
   readonly uplink: Uplink | undefined;
   private centre: CentreLink | undefined;
-  private readonly centreQueue: DestinationQueue | undefined;
+  private readonly centreQueue: ReceiverQueue<CentreRecord> | undefined;
+  private readonly centreOperations: OperationLog | undefined;
   /** The last reading of each point, by "device/point" (the centre may ask for a value). */
   private readonly lastValues = new Map<string, number>();
   private stopped = false;
@@ -189,7 +193,26 @@ export class Recorder {
       : undefined;
     if (o.ownState) this.openState();
     // The centre's queue from the first event on; its link (and the GB 18030 codec) loads at start.
-    this.centreQueue = config.centre && o.centreMaps ? outbox.addDestination('centre', ['alarm', 'event']) : undefined;
+    if (config.centre && o.centreMaps) {
+      const maps = new Map(o.centreMaps.map((m) => [`${m.device}/${m.channel}`, m]));
+      const operations = new OperationLog(outbox.database);
+      this.centreOperations = operations;
+      this.centreQueue = outbox.addReceiver<CentreRecord>({
+        name: 'centre',
+        keep: (r) => centreRecordOf(r, maps),
+        upgrade: centreRecordFromContract,
+        kept: (record) => {
+          const op = operationOf(record);
+          if (op) operations.add(op);
+        },
+      });
+    }
+    try {
+      const retired = outbox.retireOtherReceivers();
+      if (retired) o.log.warn({ rows: retired }, 'records kept for a receiver no longer in the config (a monitoring centre) deleted');
+    } catch (err) {
+      o.log.error({ err: { message: (err as Error).message } }, 'records of receivers no longer configured not deleted');
+    }
     this.reporter = new Reporter(config, risk, {
       outbox,
       boot: o.boot,
@@ -335,9 +358,9 @@ export class Recorder {
     }
   }
 
-  private async startCentre(queue: DestinationQueue): Promise<void> {
+  private async startCentre(queue: ReceiverQueue<CentreRecord>): Promise<void> {
     const centre = this.config.centre;
-    if (!centre || !this.o.centreMaps) return;
+    if (!centre || !this.o.centreMaps || !this.centreOperations) return;
     try {
       const { CentreLink } = await import('../northbound/gbt26875/centre-link.js');
       if (this.stopped) return;
@@ -346,6 +369,7 @@ export class Recorder {
         zone: this.config.gateway.timeZone,
         maps: this.o.centreMaps,
         queue,
+        operations: this.centreOperations,
         log: this.o.log.child({ name: 'centre' }),
         channels: () => this.link.status().channels,
         reading: (device, channel) => this.lastValues.get(`${device}/${channel}`),
@@ -425,6 +449,13 @@ export class Recorder {
     }
   }
 
+  /** A person on site answers the monitoring centre's inspection (查岗). */
+  answerInspection(): InspectionAnswer {
+    if (!this.config.centre) return { ok: false, reason: 'no monitoring centre is configured' };
+    if (!this.centre) return { ok: false, reason: 'the monitoring centre link is starting' };
+    return this.centre.answerInspection();
+  }
+
   picture(counted?: RecordingPicture['backlog']): RecordingPicture {
     const backlog = counted ?? this.countBacklog();
     return {
@@ -450,7 +481,10 @@ export class Recorder {
               confirmed: 0,
               denied: 0,
               resent: 0,
+              setAside: 0,
               lastConfirmAt: null,
+              clockOffsetMs: 0,
+              inspection: null,
             },
           }
         : {}),

@@ -70,6 +70,9 @@ port.on('message', (m: ToRecorder) => {
       else w?.reject(new Error(m.error));
       return;
     }
+    case 'answer-inspection':
+      send({ t: 'inspection-answered', id: m.id, answer: recorder.answerInspection() });
+      return;
     case 'stop':
       clearInterval(pictures);
       void recorder.stop(m.flushMs).then((report) => {

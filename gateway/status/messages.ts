@@ -13,6 +13,10 @@ export const STATUS_MESSAGES = {
   backlog: { en: 'backlog {n}', zh: '待发 {n}' },
   centre: { en: 'centre', zh: '监控中心' },
   centreCounts: { en: 'confirmed {confirmed}, denied {denied}', zh: '已确认 {confirmed}，被否认 {denied}' },
+  centreInspection: {
+    en: 'INSPECTION (查岗) from the centre: answer by {deadline} with `jiuxiao-gateway answer-inspection`',
+    zh: '监控中心查岗：请在 {deadline} 前执行 `jiuxiao-gateway answer-inspection` 应答',
+  },
   shed: { en: 'telemetry shed {n}', zh: '丢弃遥测 {n}' },
   unacked: { en: 'alarms not acknowledged by the platform: {n}', zh: '平台未确认报警：{n} 条' },
   storage: { en: 'storage', zh: '存储' },

@@ -60,7 +60,7 @@ th{background:#f4f4f4;font-weight:600}.empty{color:#777}.small{color:#666;font-s
  ${s.storage.ok ? '' : `<span class="banner fault">${e('存储故障 storage failing')}</span>`}</div>
 ${s.closedValves.length ? `<p id="valve-banner" class="alarm banner valve">${e(`燃气阀已关闭，需现场复位 gas valve closed, local reset needed: ${s.closedValves.join(', ')}`)}</p>` : ''}
 <p class="small">网关 gateway ${e(s.gateway.id)} · 版本 version ${e(s.gateway.version)} · 运行 uptime ${e(s.gateway.uptimeS)} s ·
-时间 time ${e(clockText(s.gateway.at, s.gateway.clock))}</p>
+时间 time ${e(clockText(s.gateway.at, s.gateway.clock, s.gateway.timeZone))}</p>
 
 <h2>通道 Channels</h2>
 ${table(
@@ -101,7 +101,14 @@ ${
 <p${s.centre.connected ? '' : ' class="fault banner"'}>${e(
         `${s.centre.connected ? '已连接 connected' : '未连接 NOT connected'} · ${s.centre.address}${s.centre.error ? ` · 原因 why: ${s.centre.error}` : ''} · 待发 backlog ${s.centre.backlog} · 已确认 confirmed ${s.centre.confirmed} · 被否认 denied ${s.centre.denied}`,
       )}</p>
+${
+  s.centre.inspection
+    ? `<p class="warning banner">${e(
+        `监控中心查岗：请在 ${localTime(s.centre.inspection.deadline, s.gateway.timeZone)} 前应答 · INSPECTION (查岗) from the centre: answer by then with \`jiuxiao-gateway answer-inspection\``,
+      )}</p>
 `
+    : ''
+}`
     : ''
 }
 <h2>存储 Storage</h2>
@@ -122,7 +129,7 @@ ${table(
     td(d.lastReason),
     td(d.polls),
     td(d.failures),
-    td(d.lastGoodAt === null ? null : localTime(d.lastGoodAt)),
+    td(d.lastGoodAt === null ? null : localTime(d.lastGoodAt, s.gateway.timeZone)),
     td(d.maintenance ? '检修中 in maintenance' : ''),
   ]),
   'no devices',

@@ -5,7 +5,8 @@ import type { ChannelState } from '../detect/channel-machine.js';
 import type { OutputState } from './words.js';
 
 export interface StatusSnapshot {
-  gateway: { id: string; version: string; boot: string; uptimeS: number; clock: 'synced' | 'unsynced'; at: string };
+  /** `timeZone`: the venue's (config gateway.timeZone): every time a person reads here is shown in it. */
+  gateway: { id: string; version: string; boot: string; uptimeS: number; clock: 'synced' | 'unsynced'; at: string; timeZone: string };
   venue: { id: string; name: string; category: string; risk: string; riskLabel: string; reasons: string[] };
   uplink: {
     configured: boolean;
@@ -23,7 +24,11 @@ export interface StatusSnapshot {
     backlog: number;
     confirmed: number;
     denied: number;
+    /** Rows the centre denied past the retries, waiting for their next try. */
+    setAside: number;
     lastConfirmAt: string | null;
+    /** The centre's inspection (查岗) waiting for a person on site, until `deadline`. */
+    inspection: { askedAt: string; deadline: string } | null;
   } | null;
   /** Whether the box can keep what happens (full disk, read-only card): outputs are driven regardless. */
   storage: { ok: boolean; failures: number; lastError: string | null; unrecorded: number; unsaved: boolean; outboxInMemory: boolean };

@@ -56,7 +56,9 @@ describe('status in a terminal', () => {
       backlog: 4,
       confirmed: 12,
       denied: 1,
+      setAside: 0,
       lastConfirmAt: null,
+      inspection: null,
     };
     const snap = sampleSnapshot({ centre });
     expect(renderStatusText(snap)).toMatch(
@@ -66,6 +68,13 @@ describe('status in a terminal', () => {
     expect(renderStatusPage(snap)).toMatch(
       /监控中心 Fire-monitoring centre \(GB\/T 26875\.3\)<\/h2>\n<p class="fault banner">未连接 NOT connected · 10\.0\.0\.5:9002/,
     );
+    // An inspection (查岗) waiting for a person: said with its deadline in the venue's time, and how to answer.
+    const asked = sampleSnapshot({ centre: { ...centre, inspection: { askedAt: '2026-11-30T10:00:00.000Z', deadline: '2026-11-30T10:10:00.000Z' } } });
+    expect(renderStatusText(asked)).toMatch(
+      /INSPECTION \(查岗\) from the centre: answer by 2026-11-30 18:10:00 UTC\+08:00 with `jiuxiao-gateway answer-inspection`/,
+    );
+    expect(renderStatusText(asked, 'zh')).toMatch(/监控中心查岗：请在 2026-11-30 18:10:00 UTC\+08:00 前执行/);
+    expect(renderStatusPage(asked)).toMatch(/class="warning banner">监控中心查岗：请在 2026-11-30 18:10:00 UTC\+08:00 前应答/);
     expect(renderStatusText(sampleSnapshot())).not.toMatch(/^centre/m);
     expect(renderStatusPage(sampleSnapshot())).not.toMatch(/监控中心/);
   });

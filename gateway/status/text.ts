@@ -36,6 +36,7 @@ export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
     out.push(
       `${pad(t('centre'), 10)}${[link, c.address, t('backlog', { n: c.backlog }), t('centreCounts', { confirmed: c.confirmed, denied: c.denied })].join(' · ')}`,
     );
+    if (c.inspection) out.push(`${pad('', 10)}${t('centreInspection', { deadline: localTime(c.inspection.deadline, s.gateway.timeZone) })}`);
   }
   const st = s.storage;
   out.push(
@@ -51,7 +52,7 @@ export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
     }`,
   );
   out.push(
-    `${pad(t('time'), 10)}${clockText(s.gateway.at, s.gateway.clock)} · ${t('gatewayLine', { id: s.gateway.id, version: s.gateway.version, s: s.gateway.uptimeS })}`,
+    `${pad(t('time'), 10)}${clockText(s.gateway.at, s.gateway.clock, s.gateway.timeZone)} · ${t('gatewayLine', { id: s.gateway.id, version: s.gateway.version, s: s.gateway.uptimeS })}`,
   );
   out.push(t('channels'));
   for (const c of s.channels)
@@ -69,7 +70,7 @@ export function renderStatusText(s: StatusSnapshot, lang: Lang = 'en'): string {
   out.push(t('devices'));
   for (const d of s.devices) {
     const online = d.online === null ? t('unknown') : d.online ? t('online') : t('offline');
-    const good = d.lastGoodAt ? t('lastGood', { at: localTime(d.lastGoodAt) }) : '';
+    const good = d.lastGoodAt ? t('lastGood', { at: localTime(d.lastGoodAt, s.gateway.timeZone) }) : '';
     out.push(
       `  ${pad(d.id, 20)} ${pad(online, 8)} ${d.lastReason}${d.maintenance ? t('maintenance') : ''}${t('polls', { polls: d.polls, failures: d.failures })}${good}`,
     );

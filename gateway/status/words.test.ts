@@ -25,14 +25,17 @@ describe('status words', () => {
     expect(worstState([])).toBe('normal');
   });
 
-  it("times are the box's local time with its offset; UTC beside it only when the clock is not synced", () => {
-    // Node reads TZ at each Date call on Linux.
-    process.env.TZ = 'Asia/Shanghai';
-    expect(localTime('2026-12-02T00:03:41.000Z')).toBe('2026-12-02 08:03:41 UTC+08:00');
-    expect(clockText('2026-12-02T00:03:41.000Z', 'synced')).toBe('2026-12-02 08:03:41 UTC+08:00');
-    expect(clockText('2026-12-02T00:03:41.000Z', 'unsynced')).toBe('2026-12-02 08:03:41 UTC+08:00 · UTC 2026-12-02 00:03:41 · 时钟未同步 clock not synced');
-    process.env.TZ = 'America/St_Johns';
-    expect(localTime('2026-12-02T00:03:41.000Z')).toBe('2026-12-01 20:33:41 UTC-03:30');
-    expect(localTime('not a time')).toBe('not a time');
+  it("times are the venue's zone with its offset, whatever the process's zone; UTC beside it only when the clock is not synced", () => {
+    // Node reads TZ at each Date call on Linux: a box left at UTC, or anywhere else, shows the venue's time.
+    for (const tz of ['UTC', 'America/St_Johns']) {
+      process.env.TZ = tz;
+      expect(localTime('2026-12-02T00:03:41.000Z', 'Asia/Shanghai')).toBe('2026-12-02 08:03:41 UTC+08:00');
+      expect(clockText('2026-12-02T00:03:41.000Z', 'synced', 'Asia/Shanghai')).toBe('2026-12-02 08:03:41 UTC+08:00');
+      expect(clockText('2026-12-02T00:03:41.000Z', 'unsynced', 'Asia/Shanghai')).toBe(
+        '2026-12-02 08:03:41 UTC+08:00 · UTC 2026-12-02 00:03:41 · 时钟未同步 clock not synced',
+      );
+    }
+    expect(localTime('2026-12-02T00:03:41.000Z', 'America/St_Johns')).toBe('2026-12-01 20:33:41 UTC-03:30');
+    expect(localTime('not a time', 'Asia/Shanghai')).toBe('not a time');
   });
 });

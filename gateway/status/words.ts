@@ -2,6 +2,7 @@
 // and the terminal say the same thing. A relay level means nothing on site: a gas valve is "closed"
 // (已关闭) or "open", whatever level closes it; times are the box's local time, as on a wall clock.
 
+import { wallClock, zoneOffsetMs } from '../wall-clock.js';
 import type { ChannelState } from '../detect/channel-machine.js';
 
 /** What an output is doing, in the words of its role: a valve is closed or open, a fan or buzzer on or off. */
@@ -33,21 +34,20 @@ export function worstState(states: readonly ChannelState[]): ChannelState {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** "2026-12-02 08:03:41 UTC+08:00": the box's local time with its offset, so nobody converts from UTC. */
-export function localTime(at: Date | string): string {
+/** "2026-12-02 08:03:41 UTC+08:00": the time in the venue's zone with its offset, so nobody converts from UTC
+ *  (and a box whose system is left at UTC still shows the venue's time). */
+export function localTime(at: Date | string, zone: string): string {
   const d = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(d.getTime())) return String(at);
-  const off = -d.getTimezoneOffset();
+  const w = wallClock(d.getTime(), zone);
+  const off = Math.round(zoneOffsetMs(d.getTime(), zone) / 60_000);
   const sign = off < 0 ? '-' : '+';
   const abs = Math.abs(off);
-  return (
-    `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}` +
-    ` UTC${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
-  );
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)} UTC${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
 
 /** The box's time as a person should read it: local; and UTC beside it when the clock is not synced, since
  *  then neither can be trusted and the platform will compare against UTC. */
-export function clockText(at: string, clock: 'synced' | 'unsynced'): string {
-  return clock === 'synced' ? localTime(at) : `${localTime(at)} · UTC ${at.slice(0, 19).replace('T', ' ')} · 时钟未同步 clock not synced`;
+export function clockText(at: string, clock: 'synced' | 'unsynced', zone: string): string {
+  return clock === 'synced' ? localTime(at, zone) : `${localTime(at, zone)} · UTC ${at.slice(0, 19).replace('T', ' ')} · 时钟未同步 clock not synced`;
 }

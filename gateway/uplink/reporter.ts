@@ -11,6 +11,7 @@ import type { RememberedAlarm } from '../state/state-store.js';
 import type { AlarmMessage } from '../contract/messages.js';
 import { SCHEMA_VERSION } from '../contract/topics.js';
 import type { Outbox, OutTopic } from '../outbox/outbox.js';
+import type { Reported } from '../outbox/receivers.js';
 import type { ClockQuality } from './clock.js';
 
 export interface ReporterOptions {
@@ -57,11 +58,12 @@ export class Reporter {
     };
   }
 
-  private commit(topic: OutTopic, id: string, mono: number, build: (seq: number) => unknown): void {
+  /** `report`: the typed event the message comes from, offered to the other receivers (a centre) as it is. */
+  private commit(topic: OutTopic, id: string, mono: number, build: (seq: number) => unknown, report?: Reported): void {
     const meta = { boot: this.o.boot, mono, unsynced: !this.o.clock.synced() };
     // Telemetry and heartbeats wait in memory (SD cards): spilled to disk only when they cannot go out.
     if (topic === 'telemetry' || topic === 'heartbeat') this.o.outbox.addVolatile(topic, id, meta, ({ seq }) => build(seq));
-    else this.o.outbox.add(topic, id, meta, ({ seq }) => build(seq));
+    else this.o.outbox.add(topic, id, meta, ({ seq }) => build(seq), report);
     this.o.onCommit?.(topic);
   }
 
@@ -81,7 +83,7 @@ export class Reporter {
             cause: e.cause ?? null,
           }
         : { device: e.device, state: e.state, reason: e.reason };
-    this.commit('event', e.id, mono, (seq) => ({ ...this.envelope(e.id, seq, e.at), type: e.type, body, venue: this.venue }));
+    this.commit('event', e.id, mono, (seq) => ({ ...this.envelope(e.id, seq, e.at), type: e.type, body, venue: this.venue }), { event: e, reannounce: false });
   }
 
   /**
@@ -144,7 +146,7 @@ export class Reporter {
       reannounce,
       venue: this.venue,
     });
-    this.commit('alarm', id, e.mono, msg);
+    this.commit('alarm', id, e.mono, msg, { event: e, reannounce });
     if (changed) this.rememberOpen();
   }
 

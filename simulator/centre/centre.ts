@@ -89,6 +89,11 @@ export class SimCentre {
     });
   }
 
+  /** Sends bytes as they are to every connected box (a broken or hostile centre: bad sums, floods). */
+  raw(bytes: Uint8Array): void {
+    for (const s of this.sockets) if (!s.destroyed) s.write(bytes);
+  }
+
   /** Drops every connection now (a centre restart, a network cut). */
   dropAll(): void {
     for (const s of this.sockets) s.destroy();

@@ -3,7 +3,7 @@ import type { StatusSnapshot } from '../../gateway/status/snapshot.js';
 
 export function sampleSnapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
   return {
-    gateway: { id: 'GW-1', version: '0.1.0', boot: 'b', uptimeS: 12, clock: 'synced', at: '2026-11-30T10:00:00.000Z' },
+    gateway: { id: 'GW-1', version: '0.1.0', boot: 'b', uptimeS: 12, clock: 'synced', at: '2026-11-30T10:00:00.000Z', timeZone: 'Asia/Shanghai' },
     venue: { id: 'V-1', name: '老王火锅', category: 'catering', risk: 'red', riskLabel: '高风险 high risk', reasons: [] },
     uplink: {
       configured: true,

@@ -120,7 +120,7 @@ status: { port: ${statusPort} }
     const rcdAtCentre = () =>
       centres
         .flatMap((c) => c.units())
-        .filter((u) => u.unit.type === 2 && (u.unit.objects[0] as Status).componentAddress === 0x20001)
+        .filter((u) => u.unit.type === 2 && (u.unit.objects[0] as Status).componentAddress === 0x10002)
         .map((u) => stateOf((u.unit.objects[0] as Status).status));
     await waitFor(() => rcdAtPlatform().length >= 6, 20_000, 'the swings at the platform');
     await waitFor(() => rcdAtCentre().length >= rcdAtPlatform().length, 30_000, `the swings at the centre (platform ${rcdAtPlatform().join(',')})`);

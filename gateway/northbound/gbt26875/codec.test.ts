@@ -3,7 +3,8 @@
 // by arithmetic, decoded to the fields and encoded back to the same bytes. Then every way a frame can be
 // wrong, each rejected with its reason.
 import { describe, expect, it } from 'vitest';
-import { checksum, dateOf, decodeFrame, encodeFrame, FrameReader, Gb26875Error, timeLabelOf, type Frame } from './frame.js';
+import { componentAddressOf } from './components.js';
+import { checksum, dateOf, decodeFrame, encodeFrame, FrameReader, Gb26875Error, timeLabelOf, writeUint, type Frame } from './frame.js';
 import { decodeUnit, encodeUnit, type DataUnit } from './units.js';
 
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
@@ -276,6 +277,31 @@ describe('FrameReader: frames out of a byte stream', () => {
     // The lone @ at the end is kept: it may be the first half of the next start.
     expect(r.pending).toBe(1);
     expect(r.push(frame(6).subarray(1)).frames.map((f) => f.serial)).toEqual([6]);
+  });
+
+  it('a bad frame whose control unit is readable carries its serial (to be denied under it)', () => {
+    const bad = frame(77);
+    bad[bad.length - 3] = (bad[bad.length - 3] as number) ^ 1;
+    expect(new FrameReader().push(bad).rejected).toEqual([expect.objectContaining({ reason: 'checksum', serial: 77, count: 1 })]);
+  });
+
+  it('a flood of @ stays a few entries however long it is: like rejections are counted together', () => {
+    const r = new FrameReader();
+    const out = r.push(new Uint8Array(1_000_000).fill(0x40));
+    expect(out.rejected.length).toBeLessThanOrEqual(17);
+    expect(out.rejected.reduce((n, x) => n + x.count, 0)).toBeGreaterThan(400_000);
+    expect(out.rejected.reduce((n, x) => n + x.skipped, 0) + r.pending).toBe(1_000_000);
+    expect(r.pending).toBeLessThan(30);
+  });
+});
+
+describe('component addresses', () => {
+  it('loop-first is the published worked example: "2号10区" (zone 10, number 2) is 0a 00 02 00 on the wire', () => {
+    const wire = new Uint8Array(4);
+    writeUint(wire, 0, componentAddressOf('loop-first', 10, 2), 4);
+    expect([...wire]).toEqual([0x0a, 0x00, 0x02, 0x00]);
+    writeUint(wire, 0, componentAddressOf('point-first', 10, 2), 4);
+    expect([...wire]).toEqual([0x02, 0x00, 0x0a, 0x00]);
   });
 });
 

@@ -35,6 +35,15 @@ const KIND_MAPPING: Readonly<Record<SignalKind, { componentType: number; analogT
   generic: { componentType: 0, analogType: 0, analogScale: 1 },
 };
 
+/**
+ * The 4-byte address of a device's channel (low byte first on the wire). The standard leaves the layout
+ * open; its worked examples send the loop or zone first ("2号10区": zone 10, number 2 → 0a 00 02 00), so
+ * loop-first puts the device number in the low word and the channel's number in the high word.
+ */
+export function componentAddressOf(layout: Centre['addressLayout'], deviceNo: number, channelNo: number): number {
+  return layout === 'loop-first' ? channelNo * 65536 + deviceNo : deviceNo * 65536 + channelNo;
+}
+
 /** Every channel of the config with its place at the centre, in config order. */
 export function componentMaps(config: Config, profiles: Readonly<Record<string, Profile>>, centre: Centre): ComponentMap[] {
   const out: ComponentMap[] = [];
@@ -46,7 +55,7 @@ export function componentMaps(config: Config, profiles: Readonly<Record<string, 
       channel,
       kind,
       componentType: set.componentType ?? k.componentType,
-      componentAddress: set.componentAddress ?? deviceNo * 65536 + channelNo,
+      componentAddress: set.componentAddress ?? componentAddressOf(centre.addressLayout, deviceNo, channelNo),
       description: set.description ?? [place, device, channel].filter(Boolean).join(' '),
       analogType: set.analogType ?? k.analogType,
       analogScale: set.analogScale ?? k.analogScale,

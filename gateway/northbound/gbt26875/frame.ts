@@ -4,6 +4,8 @@
 // (1: the sum of bytes 3–27 and of the data unit, carries dropped) | `##`.
 // Every field is kept as it came (time label bytes included), so a decoded frame encodes to the same bytes.
 
+import { wallClock, zoneOffsetMs } from '../../wall-clock.js';
+
 const MAX_DATA_LENGTH = 1024;
 /** `@@` and the 25 bytes of the control unit. */
 const HEADER_LENGTH = 27;
@@ -77,38 +79,10 @@ export function dateOf(t: TimeLabel, zone: string): Date | undefined {
   if (Number.isNaN(asUtc) || t.second > 59) return undefined;
   // The zone's offset at the guess, twice: once more where the offset changes in between (summer time).
   let at = asUtc;
-  for (let i = 0; i < 2; i++) at = asUtc - offsetMs(at, zone);
+  for (let i = 0; i < 2; i++) at = asUtc - zoneOffsetMs(at, zone);
   const back = timeLabelOf(new Date(at), zone);
   const same = (Object.keys(back) as (keyof TimeLabel)[]).every((k) => back[k] === t[k]);
   return same ? new Date(at) : undefined;
-}
-
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
-
-function wallClock(ms: number, zone: string): TimeLabel {
-  let f = wallClocks.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    wallClocks.set(zone, f);
-  }
-  const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  for (const part of f.formatToParts(ms)) if (part.type in out) out[part.type as keyof typeof out] = Number(part.value);
-  return out;
-}
-
-/** How far `zone`'s wall clock is ahead of UTC at the instant `ms`. */
-function offsetMs(ms: number, zone: string): number {
-  const w = wallClock(ms, zone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
 }
 
 export function writeTime(out: Uint8Array, at: number, t: TimeLabel): void {
@@ -190,7 +164,8 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   return r.frame;
 }
 
-type At = { frame: Frame; size: number } | { frame?: undefined; reason: RejectReason; message: string };
+/** A failure carries the frame's serial once its control unit is there to read (to deny it under it). */
+type At = { frame: Frame; size: number } | { frame?: undefined; reason: RejectReason; message: string; serial?: number };
 
 /** The frame starting at `at`, or why there is none (`incomplete`: more bytes may make one). */
 function frameAt(b: Uint8Array, at: number): At {
@@ -199,21 +174,22 @@ function frameAt(b: Uint8Array, at: number): At {
   if (left >= 2 && b[at + 1] !== START) return { reason: 'start', message: `frame starts with @ 0x${hex(b[at + 1])}, not @@` };
   if (left < HEADER_LENGTH) return { reason: 'incomplete', message: `${left} bytes: a frame has at least ${HEADER_LENGTH + TRAILER_LENGTH}` };
   const length = readUint(b, at + 24, 2);
-  if (length > MAX_DATA_LENGTH) return { reason: 'length', message: `data unit length ${length} is over ${MAX_DATA_LENGTH}` };
+  const serial = readUint(b, at + 2, 2);
+  if (length > MAX_DATA_LENGTH) return { reason: 'length', message: `data unit length ${length} is over ${MAX_DATA_LENGTH}`, serial };
   const size = HEADER_LENGTH + length + TRAILER_LENGTH;
   if (left < size) return { reason: 'incomplete', message: `${left} of the ${size} bytes the length field announces` };
   const end = at + HEADER_LENGTH + length;
   if (b[end + 1] !== END || b[end + 2] !== END) {
-    return { reason: 'end', message: `no ## after the ${length}-byte data unit (got 0x${hex(b[end + 1])} 0x${hex(b[end + 2])})` };
+    return { reason: 'end', message: `no ## after the ${length}-byte data unit (got 0x${hex(b[end + 1])} 0x${hex(b[end + 2])})`, serial };
   }
   const sum = checksum(b, at + 2, end);
-  if (b[end] !== sum) return { reason: 'checksum', message: `checksum 0x${hex(b[end])}, the bytes add up to 0x${hex(sum)}` };
+  if (b[end] !== sum) return { reason: 'checksum', message: `checksum 0x${hex(b[end])}, the bytes add up to 0x${hex(sum)}`, serial };
   const command = b[at + 26] as number;
-  if (!COMMAND_BYTES.has(command)) return { reason: 'command', message: `command byte ${command} is not one of 1–6` };
+  if (!COMMAND_BYTES.has(command)) return { reason: 'command', message: `command byte ${command} is not one of 1–6`, serial };
   return {
     size,
     frame: {
-      serial: readUint(b, at + 2, 2),
+      serial,
       version: { main: b[at + 4] as number, user: b[at + 5] as number },
       time: readTime(b, at + 6),
       source: readUint(b, at + 12, 6),
@@ -233,7 +209,15 @@ export interface Rejected {
   message: string;
   /** How many bytes were dropped for it. */
   skipped: number;
+  /** The serial of a frame whose control unit was readable (its checksum, length, end or command is not). */
+  serial?: number;
+  /** How many rejections this one stands for: past the first few of a push, like ones are counted together. */
+  count: number;
 }
+
+/** Rejections listed one by one per push; more of the same reason are counted into the last (a flood of
+ *  '@' is a "frame" every two bytes, and a list of each would grow with the flood). */
+const LISTED_REJECTIONS = 16;
 
 /**
  * Frames out of a TCP byte stream. Bytes that are not a frame (line noise, a frame with a bad checksum,
@@ -249,11 +233,18 @@ export class FrameReader {
     joined.set(chunk, this.buf.length);
     const frames: Frame[] = [];
     const rejected: Rejected[] = [];
+    const reject = (r: Omit<Rejected, 'count'>) => {
+      const last = rejected.at(-1);
+      if (rejected.length >= LISTED_REJECTIONS && last && last.reason === r.reason) {
+        last.count++;
+        last.skipped += r.skipped;
+      } else rejected.push({ ...r, count: 1 });
+    };
     let at = 0;
     while (at < joined.length) {
       const start = nextStart(joined, at);
       if (start > at) {
-        rejected.push({ reason: 'junk', message: `${start - at} bytes that are not a frame`, skipped: start - at });
+        reject({ reason: 'junk', message: `${start - at} bytes that are not a frame`, skipped: start - at });
         at = start;
         if (at >= joined.length) break;
       }
@@ -267,13 +258,13 @@ export class FrameReader {
         // Wait for the rest, unless a whole frame already follows: then this start was noise.
         const later = completeFrameAfter(joined, at + 1);
         if (later === undefined) break;
-        rejected.push({ reason: 'junk', message: `${later - at} bytes of a frame that never completed`, skipped: later - at });
+        reject({ reason: 'junk', message: `${later - at} bytes of a frame that never completed`, skipped: later - at });
         at = later;
         continue;
       }
       // A bad frame: drop its @@ and look for the next one (the announced length cannot be trusted).
       const next = nextStart(joined, at + 2);
-      rejected.push({ reason: r.reason, message: r.message, skipped: next - at });
+      reject({ reason: r.reason, message: r.message, skipped: next - at, ...(r.serial !== undefined ? { serial: r.serial } : {}) });
       at = next;
     }
     this.buf = joined.slice(at);

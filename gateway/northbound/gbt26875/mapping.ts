@@ -1,6 +1,6 @@
-// What of the box's messages goes to a GB/T 26875.3 centre, and in which words: component status bits,
-// analog values in the standard's steps, the transmitter's status and operations. The channel table
-// itself: ./components.ts.
+// What of the box's events goes to a GB/T 26875.3 centre, and in which words: the centre's record of an
+// event, and its data units — component status bits, analog values in the standard's steps, the
+// transmitter's status and operations. The channel table itself: ./components.ts.
 
 import type { Centre } from '../../../config/index.js';
 import type { ComponentMap } from './components.js';
@@ -8,6 +8,7 @@ import iconv from 'iconv-lite';
 import { timeLabelOf } from './frame.js';
 import { COMPONENT_STATUS, TRANSMITTER_OPERATION, TRANSMITTER_STATUS } from './tables.js';
 import { gb18030, type DataUnit } from './units.js';
+import type { CentreRecord } from './record.js';
 
 /** A channel's state as a component status word (§8.2.1.2). Our pre-alarm (预警) has no bit of its own
  *  in the standard: it is sent as supervisory (监管). A device in maintenance is disabled (屏蔽) and in
@@ -32,35 +33,25 @@ export function analogValue(reading: number, scale: number): number {
   return Math.max(-32768, Math.min(32767, Math.round(reading * scale)));
 }
 
-/** What of an outbox message goes to the centre, as data units (each its own frame), in sending order. */
-export function unitsFor(topic: string, message: Record<string, unknown>, maps: ReadonlyMap<string, ComponentMap>, centre: Centre, zone: string): DataUnit[] {
-  const at = typeof message.at === 'string' ? new Date(message.at) : new Date();
-  const time = timeLabelOf(Number.isNaN(at.getTime()) ? new Date() : at, zone);
-  if (topic === 'alarm' && message.type === 'channel') {
-    const m = maps.get(`${String(message.device)}/${String(message.channel)}`);
-    if (!m) return [];
-    const place = { systemType: centre.systemType, systemAddress: centre.systemAddress, componentType: m.componentType, componentAddress: m.componentAddress };
-    const state = message.state as 'normal' | 'warning' | 'alarm' | 'fault';
-    const units: DataUnit[] = [
-      {
-        type: 2,
-        objects: [{ type: 2, ...place, status: componentStatus(state, message.test === true), description: descriptionText(m.description), time }],
-      },
-    ];
-    if (m.analogType > 0 && typeof message.value === 'number') {
-      units.push({ type: 3, objects: [{ type: 3, ...place, analogType: m.analogType, value: analogValue(message.value, m.analogScale), time }] });
-    }
-    // A local reset on site is an operation of the transmitter (reset bit), beside the channel's return to normal.
-    if (message.reason === 'reset' && message.reannounce !== true)
-      units.push({ type: 24, objects: [{ type: 24, operation: TRANSMITTER_OPERATION.reset, operator: 0, time }] });
-    return units;
+/** The data units of a record (each its own frame), in sending order; `offsetMs`: the centre's clock minus ours. */
+export function unitsFor(record: CentreRecord, maps: ReadonlyMap<string, ComponentMap>, centre: Centre, zone: string, offsetMs = 0): DataUnit[] {
+  const time = timeLabelOf(new Date(record.at + offsetMs), zone);
+  if (record.kind === 'operation') {
+    const operation = record.operation === 'reset' ? TRANSMITTER_OPERATION.reset : TRANSMITTER_OPERATION.silence;
+    return [{ type: 24, objects: [{ type: 24, operation, operator: 0, time }] }];
   }
-  if (topic === 'event' && message.type === 'command') {
-    const body = (message.body ?? {}) as Record<string, unknown>;
-    const bit = body.name === 'reset' ? TRANSMITTER_OPERATION.reset : body.name === 'silence' ? TRANSMITTER_OPERATION.silence : 0;
-    if (bit && body.ok !== false) return [{ type: 24, objects: [{ type: 24, operation: bit, operator: 0, time }] }];
+  const m = maps.get(`${record.device}/${record.channel}`);
+  if (!m) return [];
+  const place = { systemType: centre.systemType, systemAddress: centre.systemAddress, componentType: m.componentType, componentAddress: m.componentAddress };
+  const units: DataUnit[] = [
+    { type: 2, objects: [{ type: 2, ...place, status: componentStatus(record.state, record.test), description: descriptionText(m.description), time }] },
+  ];
+  if (m.analogType > 0 && record.value !== null) {
+    units.push({ type: 3, objects: [{ type: 3, ...place, analogType: m.analogType, value: analogValue(record.value, m.analogScale), time }] });
   }
-  return [];
+  // A local reset on site is an operation of the transmitter (reset bit), beside the channel's return to normal.
+  if (record.reset) units.push({ type: 24, objects: [{ type: 24, operation: TRANSMITTER_OPERATION.reset, operator: 0, time }] });
+  return units;
 }
 
 /** A description cut to the 31 bytes it has in GB 18030 (at a character boundary). */
