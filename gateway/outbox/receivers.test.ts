@@ -52,6 +52,20 @@ describe('outbox receivers', () => {
     box.close();
   });
 
+  it('reads ahead, yet an alarm committed mid-drain goes before the events already read; a rolled-back row is never handed out', () => {
+    const box = new Outbox(join(root, `d${++n}`), caps);
+    const centre = box.addReceiver(offline());
+    for (let i = 0; i < 10; i++) add(box, 'event', `e${i}`);
+    const first = centre.next(1)[0]!;
+    centre.done(first.rowid);
+    add(box, 'alarm', 'a1');
+    expect(centre.next(1)[0]!.id).toBe('a1');
+    box.database.exec(`CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'no room'); END`);
+    expect(() => add(box, 'alarm', 'boom')).toThrow(/no room/);
+    expect(centre.next(20).map((m) => m.id)).toEqual(['a1', ...Array.from({ length: 9 }, (_, i) => `e${i + 1}`)]);
+    box.close();
+  });
+
   it('each receiver at its own pace: the platform acknowledging does not take the centre’s copy, nor the other way round', () => {
     const box = new Outbox(join(root, `d${++n}`), caps);
     const centre = box.addReceiver(offline());

@@ -38,12 +38,16 @@ export interface Queued<R> {
 
 interface Row {
   rowid: number;
+  priority: number;
   topic: OutTopic;
   id: string;
   seq: number;
   created: number;
   payload: Buffer;
 }
+
+/** Rows read ahead beyond what is asked for. */
+const READ_AHEAD = 32;
 
 export class ReceiverQueue<R> {
   private readonly stmts;
@@ -52,6 +56,13 @@ export class ReceiverQueue<R> {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Bytes of the rows handed out, so what a delete frees is known without reading the rows again. */
   private readonly sizes = new Map<number, number>();
+  /**
+   * The next rows in queue order, read ahead a few at a time: a drain reads the table once per batch, not
+   * once per row. `complete`: the table held no row after them when read. A new row that sorts before
+   * the last of them (an alarm among events) empties it.
+   */
+  private ahead: Row[] = [];
+  private complete = false;
 
   /** `released`: rows and bytes deleted (the outbox's caps count every receiver's rows). */
   constructor(
@@ -62,7 +73,7 @@ export class ReceiverQueue<R> {
     // The table is the outbox file's (./schema.ts).
     this.stmts = {
       insert: db.prepare('INSERT INTO receiver_queue (receiver, priority, topic, id, seq, created, payload, typed) VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
-      next: db.prepare('SELECT rowid, topic, id, seq, created, payload FROM receiver_queue WHERE receiver = ? ORDER BY priority, rowid LIMIT ?'),
+      next: db.prepare('SELECT rowid, priority, topic, id, seq, created, payload FROM receiver_queue WHERE receiver = ? ORDER BY priority, rowid LIMIT ?'),
       delete: db.prepare('DELETE FROM receiver_queue WHERE receiver = ? AND rowid IN (SELECT value FROM json_each(?))'),
       count: db.prepare('SELECT COUNT(*) FROM receiver_queue WHERE receiver = ?').pluck(),
     };
@@ -78,8 +89,13 @@ export class ReceiverQueue<R> {
     const record = this.receiver.keep(report);
     if (record === undefined) return undefined;
     const payload = Buffer.from(JSON.stringify(record));
-    this.stmts.insert.run(this.receiver.name, PRIORITY[topic], topic, id, seq, created, payload);
+    const priority = PRIORITY[topic];
+    this.stmts.insert.run(this.receiver.name, priority, topic, id, seq, created, payload);
     this.receiver.kept?.(record);
+    // Read again when needed, never added here: the transaction may still roll back.
+    const last = this.ahead.at(-1);
+    if (last && priority < last.priority) this.ahead = [];
+    this.complete = false;
     return payload.length;
   }
 
@@ -88,10 +104,17 @@ export class ReceiverQueue<R> {
    * `skip` (set aside by the receiver for now), are left out.
    */
   next(limit: number, skip: ReadonlySet<number> = new Set()): Queued<R>[] {
-    const rows = this.stmts.next.all(this.receiver.name, limit + this.gone.size + skip.size) as Row[];
+    this.ahead = this.ahead.filter((r) => !this.gone.has(r.rowid));
+    const usable = () => this.ahead.reduce((n, r) => n + (skip.has(r.rowid) ? 0 : 1), 0);
+    if (usable() < limit && !this.complete) {
+      const want = limit + this.gone.size + skip.size + READ_AHEAD;
+      const rows = this.stmts.next.all(this.receiver.name, want) as Row[];
+      this.complete = rows.length < want;
+      this.ahead = rows.filter((r) => !this.gone.has(r.rowid));
+    }
     const out: Queued<R>[] = [];
-    for (const r of rows) {
-      if (this.gone.has(r.rowid) || skip.has(r.rowid)) continue;
+    for (const r of this.ahead) {
+      if (skip.has(r.rowid)) continue;
       this.sizes.set(r.rowid, r.payload.length);
       out.push({ rowid: r.rowid, topic: r.topic, id: r.id, seq: r.seq, created: r.created, record: JSON.parse(r.payload.toString('utf8')) as R });
       if (out.length === limit) break;
