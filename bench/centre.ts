@@ -141,6 +141,9 @@ try {
     `| CentreLink from the SQLite outbox (+ status and clock on connect) | ${run.frames} | ${run.ms.toFixed(0)} ms | ${ourRate.toFixed(0)} | ${(N / (run.ms / 1000)).toFixed(0)} |`,
   );
   console.log(`ratio (frames/s, ours / baseline): ${(ourRate / baseRate).toFixed(2)}`);
+  // Each alarm exactly once (2 frames) plus the status and clock on connect: anything more is a resend.
+  const extra = run.frames - (2 * N + 2);
+  console.log(extra === 0 ? 'every frame sent once' : `WRONG: ${extra} frames more than 2 per alarm + 2 (a row handed out twice?)`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -104,7 +104,6 @@ export class ReceiverQueue<R> {
    * `skip` (set aside by the receiver for now), are left out.
    */
   next(limit: number, skip: ReadonlySet<number> = new Set()): Queued<R>[] {
-    this.ahead = this.ahead.filter((r) => !this.gone.has(r.rowid));
     const usable = () => this.ahead.reduce((n, r) => n + (skip.has(r.rowid) ? 0 : 1), 0);
     if (usable() < limit && !this.complete) {
       const want = limit + this.gone.size + skip.size + READ_AHEAD;
@@ -129,6 +128,8 @@ export class ReceiverQueue<R> {
    */
   done(rowid: number): void {
     this.gone.add(rowid);
+    const i = this.ahead.findIndex((r) => r.rowid === rowid);
+    if (i >= 0) this.ahead.splice(i, 1);
     if (this.gone.size >= 64) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), 200);
   }
