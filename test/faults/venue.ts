@@ -112,6 +112,8 @@ export interface VenueOptions {
   dataDir?: string;
   /** A GB/T 26875.3 monitoring centre at this loopback port. */
   centrePort?: number;
+  /** More of the centre's settings (inspection, timeouts). */
+  centre?: Record<string, unknown>;
   /** The status page's token. */
   statusToken?: string;
   /** A smoke detector on the relay's bus (the simulator's, slave 2, polled every 250 ms); the bus with its defaults. */
@@ -182,7 +184,7 @@ export class Venue {
         },
       ],
       ...(this.o.brokerUrl || this.o.uplink ? { uplink: { url: this.o.brokerUrl, heartbeatIntervalS: 10, ...this.o.uplink } } : {}),
-      ...(this.o.centrePort ? { centre: { host: '127.0.0.1', port: this.o.centrePort, address: 12345, centreAddress: 1 } } : {}),
+      ...(this.o.centrePort ? { centre: { host: '127.0.0.1', port: this.o.centrePort, address: 12345, centreAddress: 1, ...this.o.centre } } : {}),
       status: { host: '127.0.0.1', port: this.statusPort, ...(this.o.statusToken ? { token: this.o.statusToken } : {}) },
       log: { level: 'info' },
     };

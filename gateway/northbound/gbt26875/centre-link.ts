@@ -32,6 +32,8 @@ const REPLY_BURST = 20;
 const REPLIES_PER_S = 10;
 /** Unsent bytes on the socket beyond which the centre is taken not to read: no more answers for now. */
 const REPLY_BUFFER_BYTES = 64 * 1024;
+/** How long the socket of a centre that asks faster than it is answered rests before it is read again. */
+const FLOOD_REST_MS = 1000;
 /** A denied frame is sent again after this pause (a centre that denies at once is not hammered). */
 const DENY_PAUSE_MS = 1000;
 /** A row denied past the retries waits this long at most before it is tried again. */
@@ -382,6 +384,7 @@ export class CentreLink {
   }
 
   private received(chunk: Buffer): void {
+    const unansweredBefore = this.stats.unanswered;
     const { frames, rejected } = this.reader.push(chunk);
     for (const r of rejected) {
       this.noisy.warn('centre-bytes', { reason: r.reason, skipped: r.skipped, count: r.count }, `bytes from the centre dropped: ${r.message}`);
@@ -389,6 +392,16 @@ export class CentreLink {
       if (r.serial !== undefined && DENIED_REJECTIONS.has(r.reason)) this.replyTo(r.serial, COMMANDS.deny);
     }
     for (const f of frames) this.answer(f);
+    // A centre asking faster than it is answered is read no faster than it is answered: the socket rests a
+    // while (TCP holds the centre back), so a flood costs neither CPU nor memory. Its confirms of our
+    // frames wait at most that long.
+    const socket = this.socket;
+    if (this.stats.unanswered > unansweredBefore && socket && !socket.isPaused()) {
+      socket.pause();
+      setTimeout(() => {
+        if (!socket.destroyed) socket.resume();
+      }, FLOOD_REST_MS);
+    }
   }
 
   private answer(f: Frame): void {
