@@ -456,8 +456,9 @@ export class Recorder {
     return this.centre.answerInspection();
   }
 
+  /** How recording fares; the backlog counted at most once a second (it walks the outbox). */
   picture(counted?: RecordingPicture['backlog']): RecordingPicture {
-    const backlog = counted ?? this.countBacklog();
+    const backlog = counted ?? this.recentBacklog();
     return {
       connected: this.uplink?.connected ?? false,
       uplinkError: this.uplink?.lastError ?? null,

@@ -46,8 +46,20 @@ const recorder = new Recorder(
   { status: () => status, port: control },
   { boot: init.boot, log, ownState: true, ...(init.timers ? { timers: init.timers } : {}), ...(init.centreMaps ? { centreMaps: init.centreMaps } : {}) },
 );
-const picture = () => send({ t: 'picture', picture: recorder.picture(), troubles: recorder.troubles() });
-const pictures = setInterval(picture, 1000);
+// The picture goes to the runtime's thread when it changes (looked at every 100 ms: a page opened right
+// after a command shows its effect), and once a second regardless: its arrival says the thread is alive.
+let lastPicture = '';
+let lastSentAt = 0;
+const picture = (): void => {
+  const m = { t: 'picture' as const, picture: recorder.picture(), troubles: recorder.troubles() };
+  const json = JSON.stringify(m);
+  const now = performance.now();
+  if (json === lastPicture && now - lastSentAt < 1000) return;
+  lastPicture = json;
+  lastSentAt = now;
+  send(m);
+};
+const pictures = setInterval(picture, 100);
 
 port.on('message', (m: ToRecorder) => {
   switch (m.t) {
