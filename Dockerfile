@@ -36,7 +36,8 @@ COPY drivers ./drivers
 COPY gateway ./gateway
 COPY simulator ./simulator
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+# The benchmarks and the developer tools are built for the build stage only, never shipped.
+RUN npm run build && npm prune --omit=dev && rm -rf dist/bench dist/gateway/tools
 
 FROM ${BASE}
 LABEL org.opencontainers.image.title="jiuxiao-gateway" \

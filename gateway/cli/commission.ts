@@ -17,8 +17,8 @@ import { proposeConfig, type FoundLine, type LineAddress } from '../commission/p
 import { findSerialLines } from '../commission/serial-lines.js';
 import { translator } from '../i18n/i18n.js';
 import { diagnosticText } from './check-config.js';
-import { FieldError, openBus } from './field-bus.js';
-import { baudFlag, endpointFlags, idRangeFlag, intFlag, parityFlag, type Endpoint, type Parity } from './field-flags.js';
+import { FieldError, openBus, type Endpoint, type Parity } from '../commission/field-bus.js';
+import { baudFlag, endpointFlags, idRangeFlag, intFlag, parityFlag } from './field-flags.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const USAGE = `Usage: jiuxiao-gateway commission [--port PATH]… [--tcp HOST:PORT]… [--rtu-over-tcp HOST:PORT]…

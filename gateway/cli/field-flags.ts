@@ -1,8 +1,8 @@
 // Flags shared by the on-site commands (scan, read): which line or endpoint to talk to, and how.
 
-import type { Bus as BusConfig } from '../../config/index.js';
 import { BAUD_RATES } from '../../config/index.js';
 import { UsageError } from './io.js';
+import type { Endpoint, Parity } from '../commission/field-bus.js';
 
 export const FIELD_OPTIONS = {
   port: { type: 'string' },
@@ -14,8 +14,6 @@ export const FIELD_OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-export type Parity = 'none' | 'even' | 'odd';
 
 export function intFlag(command: string, name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -45,12 +43,6 @@ export function baudFlag(command: string, value: string): number {
   const n = Number(value);
   if (!(BAUD_RATES as readonly number[]).includes(n)) throw new UsageError(`${command}: --baud expects one of ${BAUD_RATES.join(', ')}, got "${value}"`);
   return n;
-}
-
-export interface Endpoint {
-  kind: 'serial' | 'tcp' | 'rtu-over-tcp';
-  describe: string;
-  bus(baud: number, parity: Parity, timeoutMs: number): BusConfig;
 }
 
 /** `--port PATH` or `--tcp HOST:PORT [--rtu-over-tcp]`. */

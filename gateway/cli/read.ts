@@ -9,7 +9,7 @@ import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import type { Request } from '../../drivers/modbus/pdu.js';
 import { endpointFlags, FIELD_OPTIONS, intFlag, parityFlag, baudFlag } from './field-flags.js';
-import { failureText, FieldError, openBus } from './field-bus.js';
+import { failureText, FieldError, openBus } from '../commission/field-bus.js';
 import { langOf } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 

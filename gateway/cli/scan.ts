@@ -3,8 +3,8 @@
 
 import { parseArgs } from 'node:util';
 import { BAUD_RATES } from '../../config/index.js';
-import { endpointFlags, FIELD_OPTIONS, idRangeFlag, intFlag, parityFlag, baudFlag, type Parity } from './field-flags.js';
-import { FieldError } from './field-bus.js';
+import { endpointFlags, FIELD_OPTIONS, idRangeFlag, intFlag, parityFlag, baudFlag } from './field-flags.js';
+import { FieldError, type Parity } from '../commission/field-bus.js';
 import { scanLine, type ScanHit } from '../commission/line-scan.js';
 import { langOf } from '../i18n/i18n.js';
 import { EXIT, parseOrUsage, type CliIo } from './io.js';

@@ -7,6 +7,15 @@ import { ModbusError } from '../../drivers/modbus/errors.js';
 
 export class FieldError extends Error {}
 
+export type Parity = 'none' | 'even' | 'odd';
+
+/** A line to open as a field tool gives it (`--port PATH` or `--tcp HOST:PORT [--rtu-over-tcp]`). */
+export interface Endpoint {
+  kind: 'serial' | 'tcp' | 'rtu-over-tcp';
+  describe: string;
+  bus(baud: number, parity: Parity, timeoutMs: number): BusConfig;
+}
+
 export async function openBus(config: BusConfig): Promise<Bus> {
   // Silence is the normal answer of an empty slave id: a scan of 247 ids must not take a run of timeouts for
   // a stalled peer and drop the connection (the gateway's buses do, after 3).

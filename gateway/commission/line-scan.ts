@@ -5,8 +5,7 @@
 
 import type { Bus } from '../../drivers/bus/bus.js';
 import { ModbusError } from '../../drivers/modbus/errors.js';
-import { FieldError, openBus } from '../cli/field-bus.js';
-import type { Endpoint, Parity } from '../cli/field-flags.js';
+import { FieldError, openBus, type Endpoint, type Parity } from './field-bus.js';
 
 /** Gateway path unavailable (0x0A) and gateway target device failed to respond (0x0B). */
 const GATEWAY_EXCEPTIONS = new Set([0x0a, 0x0b]);

@@ -2,7 +2,7 @@
 // profile that explains every read is found first, with its evidence. Maps overlap (an ASJ also answers
 // the generic electrical-fire and smoke reads): the map that reaches furthest and still answers wins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBus } from '../../gateway/cli/field-bus.js';
+import { openBus } from '../../gateway/commission/field-bus.js';
 import { identify } from '../../gateway/commission/identify.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { Station } from '../../simulator/server/station.js';

@@ -4,11 +4,11 @@
 # us, decoded there field by field, and encoded there again to the same bytes. Not part of CI (it needs
 # that repository and a Go toolchain); run by hand:
 #   apt-get install golang-go golang-golang-x-text-dev golang-github-valyala-bytebufferpool-dev
-#   bash gateway/northbound/gbt26875/crosscheck/run.sh /path/to/codec_gb26875_3_2011 checkout
+#   bash test/peers/gbt26875-crosscheck/run.sh /path/to/codec_gb26875_3_2011 checkout
 set -euo pipefail
 src=${1:?usage: run.sh PATH-TO-codec_gb26875_3_2011}
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../../.." && pwd)
+root=$(cd "$here/../../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ -f "$src/HEAD" ] && [ ! -d "$src/.git" ]; then git -C "$src" archive HEAD | tar -x -C "$work"; else cp -r "$src"/. "$work/"; fi
