@@ -13,9 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleServer } from '../../simulator/platform/console.js';
 import { Platform } from '../../simulator/platform/platform.js';
 import { startScenario } from '../../simulator/scenarios.js';
-import { Venue, within } from '../faults/venue.js';
+import { Venue } from '../faults/venue.js';
 import { removeBrokerDir, startBroker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
+import { waitFor } from '../helpers/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1280, height: 1000 };
@@ -98,7 +99,7 @@ describe('the console and the status page in Chromium', () => {
     const alarmAt: number[] = [];
     alarms.client.on('message', () => alarmAt.push(Date.now()));
     await venue.run();
-    await within(10_000, 'the gateway online at the platform', () => platform.store.gateways().some((g) => g.gw === 'GW-FAULT-0001' && g.online));
+    await waitFor(() => platform.store.gateways().some((g) => g.gw === 'GW-FAULT-0001' && g.online), 10_000, 'the gateway online at the platform', 100);
 
     mkdirSync(SHOTS, { recursive: true });
     const browser = await launch();
@@ -124,7 +125,7 @@ describe('the console and the status page in Chromium', () => {
 
     // The leak becomes an alarm: the row says so (red venue: at the county centre at once).
     await row.locator('td.alarm').waitFor({ timeout: 40_000 });
-    await within(10_000, 'valve closed, fan and buzzer on', () => venue.demanded());
+    await waitFor(() => venue.demanded(), 10_000, 'valve closed, fan and buzzer on', 100);
     await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('县中心 county');
 
     // Acknowledge from the console: the gateway is told and confirms; the button is spent.

@@ -19,7 +19,7 @@ import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { startBroker, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
-import { waitFor } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BASE = 'localhost/jx-base:node22-bookworm';

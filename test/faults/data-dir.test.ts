@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runCommand, startProcess, stopAll, stopProcess } from '../helpers/proc.js';
-import { Gateway, GATEWAY, Venue, within } from './venue.js';
+import { Gateway, GATEWAY, Venue } from './venue.js';
+import { waitFor } from '../helpers/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'jx-datadir-'));
 chmodSync(tmp, 0o755); // the directories above a data directory: root's, not writable by others
@@ -49,7 +50,12 @@ describe.skipIf(!root)('the data directory is the gateway’s own (needs root)',
     const data = join(tmp, 'by-hand', 'data');
     const v = await venue('by-hand', data);
     await runByHand(v);
-    await within(10_000, 'outbox and state files', () => ['outbox.db', 'outbox.db-wal', 'state.db', 'control.sock'].every((f) => statExists(join(data, f))));
+    await waitFor(
+      () => ['outbox.db', 'outbox.db-wal', 'state.db', 'control.sock'].every((f) => statExists(join(data, f))),
+      10_000,
+      'outbox and state files',
+      100,
+    );
     expect(mode(data)).toBe('0750');
     const files = ['outbox.db', 'outbox.db-wal', 'outbox.db-shm', 'state.db', 'state.db-wal', 'state.db-shm'].filter((f) => statExists(join(data, f)));
     expect(files.length).toBeGreaterThanOrEqual(4);
@@ -87,7 +93,7 @@ describe.skipIf(!root)('the data directory is the gateway’s own (needs root)',
     const s = await v.statusJson();
     expect(s.storage.ok).toBe(false);
     expect(s.storage.lastError).toMatch(/belongs to uid 54321/);
-    await within(5000, 'the fail-safe closed valve', async () => (await v.coils())?.valveOpen === false);
+    await waitFor(async () => (await v.coils())?.valveOpen === false, 5000, 'the fail-safe closed valve', 100);
     // `reset` finds no gateway there, and says so.
     const r = await cli(['reset', '--config', v.configFile]);
     expect(r.code).toBe(1);
@@ -147,7 +153,7 @@ describe.skipIf(!root)('the data directory is the gateway’s own (needs root)',
     chownSync(grouped, 0, 0);
     const gw4 = await v3.run();
     expect(errOf(gw4)).toBeUndefined();
-    await within(10_000, 'the outbox in it', () => statExists(join(grouped, 'outbox.db')));
+    await waitFor(() => statExists(join(grouped, 'outbox.db')), 10_000, 'the outbox in it', 100);
     await stopProcess(gw4.proc);
 
     const parent = join(tmp, 'shared-parent');

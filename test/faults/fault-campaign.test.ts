@@ -12,7 +12,8 @@ import { Outbox } from '../../gateway/outbox/outbox.js';
 import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { stopAll } from '../helpers/proc.js';
-import { Gateway, GATEWAY, holds, Venue, within } from './venue.js';
+import { Gateway, GATEWAY, holds, Venue } from './venue.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'jx-faults-'));
 let broker: Broker;
@@ -51,8 +52,8 @@ async function venue(name: string, o: Partial<ConstructorParameters<typeof Venue
 async function leakAndTime(v: Venue, what: string): Promise<number> {
   const gw = v.gateway!;
   v.leak(40);
-  await within(15_000, `${what}: gas alarm`, () => gw.events().some((e) => e.type === 'channel' && e.device === 'kitchen-gas' && e.state === 'alarm'));
-  const ms = await within(3000, `${what}: valve closed, fan and buzzer on`, () => v.demanded());
+  await waitFor(() => gw.events().some((e) => e.type === 'channel' && e.device === 'kitchen-gas' && e.state === 'alarm'), 15_000, `${what}: gas alarm`, 100);
+  const ms = await waitFor(() => v.demanded(), 3000, `${what}: valve closed, fan and buzzer on`, 100);
   figures.push(`${what}: alarm → valve closed, fan and buzzer on: ${ms}`);
   return ms;
 }
@@ -92,7 +93,7 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
   it('a relay module whose inputs are independent (pymodbus): coils driven and held, no false output fault', async () => {
     const v = await venue('no-feedback', { pymodbusRelay: true });
     await v.run();
-    await within(5000, 'valve closed at start', async () => (await v.coils())?.valveOpen === false);
+    await waitFor(async () => (await v.coils())?.valveOpen === false, 5000, 'valve closed at start', 100);
     await leakAndTime(v, 'relay without feedback (pymodbus)');
     await holds(4000, 'alarm outputs held', () => v.demanded());
     const st = await v.statusJson();
@@ -113,12 +114,16 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
       await holds(3000, 'fan held on despite the read-back', () => v.demanded());
       const fan = (await v.statusJson()).outputs.find((o) => o.id === 'exhaust-fan');
       expect(fan).toMatchObject({ desired: 'on', level: 'off', ok: false, detail: 'read back off after driving on' });
-      const beat = await within(12_000, 'a heartbeat with the fault', () =>
-        platform.got.some((m) =>
-          (m.json?.outputs as { id: string; ok: boolean; fault?: string }[] | undefined)?.some(
-            (o) => o.id === 'exhaust-fan' && !o.ok && o.fault === 'read back off after driving on',
+      const beat = await waitFor(
+        () =>
+          platform.got.some((m) =>
+            (m.json?.outputs as { id: string; ok: boolean; fault?: string }[] | undefined)?.some(
+              (o) => o.id === 'exhaust-fan' && !o.ok && o.fault === 'read back off after driving on',
+            ),
           ),
-        ),
+        12_000,
+        'a heartbeat with the fault',
+        100,
       );
       figures.push(`disagreeing feedback: fault in a heartbeat after ${beat}`);
       expect(v.gateway!.events().some((e) => e.type === 'output' && e.output === 'exhaust-fan' && e.status === 'failed')).toBe(true);
@@ -133,8 +138,8 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     await v.run();
     await leakAndTime(v, 'reboot case');
     v.relay!.reboot(1500, performance.now());
-    await new Promise((r) => setTimeout(r, 1500));
-    const ms = await within(3000, 'outputs re-driven after the reboot', () => v.demanded());
+    await sleep(1500);
+    const ms = await waitFor(() => v.demanded(), 3000, 'outputs re-driven after the reboot', 100);
     figures.push(`relay reboot (1.5 s silent, coils dropped): return → re-driven: ${ms}`);
     await holds(3000, 'held after the reboot', () => v.demanded());
     const failed = v.gateway!.events().filter((e) => e.type === 'output' && e.status === 'failed' && e.output === 'exhaust-fan');
@@ -149,12 +154,12 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     // Meanwhile the module, rebooting, lost its coils: only the gateway's re-drive brings them back.
     v.relay!.reboot(0, performance.now());
     v.relay!.faults = { noReply: true };
-    await within(5000, 'output fault on the status page', async () => (await v.statusJson()).outputs.some((o) => !o.ok));
-    await new Promise((r) => setTimeout(r, 5000));
+    await waitFor(async () => (await v.statusJson()).outputs.some((o) => !o.ok), 5000, 'output fault on the status page', 100);
+    await sleep(5000);
     v.relay!.faults = {};
-    const ms = await within(3000, 'outputs re-driven after the timeouts', () => v.demanded());
+    const ms = await waitFor(() => v.demanded(), 3000, 'outputs re-driven after the timeouts', 100);
     figures.push(`relay bus timeouts 5 s (coils dropped): return → re-driven: ${ms}`);
-    await within(3000, 'fault cleared', async () => (await v.statusJson()).outputs.every((o) => o.ok));
+    await waitFor(async () => (await v.statusJson()).outputs.every((o) => o.ok), 3000, 'fault cleared', 100);
   });
 
   it('a restart during a live alarm (SIGTERM, then kill -9): outputs back within 3 s of the start, the alarm re-announced', async () => {
@@ -163,18 +168,24 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     try {
       let gw = await v.run();
       await leakAndTime(v, 'restart case');
-      const raised = await within(5000, 'alarm at the broker', () => platform.got.some((m) => m.json?.state === 'alarm'));
-      expect(raised).toBeGreaterThanOrEqual(0);
-      const alarmId = platform.got.find((m) => m.json?.state === 'alarm')?.json?.alarmId as string;
+      await waitFor(() => platform.got.some((m) => m.json?.state === 'alarm'), 5000, 'alarm at the broker', 100);
+      const raised = platform.got.find((m) => m.json?.state === 'alarm')?.json;
+      expect(raised).toMatchObject({ device: 'kitchen-gas', state: 'alarm', alarmId: expect.stringMatching(/.+/) });
+      const alarmId = raised?.alarmId as string;
       expect(await gw.term()).toMatchObject({ code: 0 });
       expect(await v.coils()).toEqual({ valveOpen: false, fan: false, buzzer: false }); // safe state on the way out
       for (const how of ['after SIGTERM', 'after kill -9']) {
         const before = platform.got.length;
         const t0 = performance.now();
         gw = await v.run();
-        await within(3000 - (performance.now() - t0), `outputs back ${how}`, () => v.demanded());
+        await waitFor(() => v.demanded(), 3000 - (performance.now() - t0), `outputs back ${how}`, 100);
         figures.push(`restart ${how}: start → valve closed, fan and buzzer on: ${Math.round(performance.now() - t0)}`);
-        await within(5000, `re-announced ${how}`, () => platform.got.slice(before).some((m) => m.json?.reannounce === true && m.json?.alarmId === alarmId));
+        await waitFor(
+          () => platform.got.slice(before).some((m) => m.json?.reannounce === true && m.json?.alarmId === alarmId),
+          5000,
+          `re-announced ${how}`,
+          100,
+        );
         expect((await v.statusJson()).openAlarms).toMatchObject([{ alarmId, state: 'alarm' }]);
         await holds(2000, `held ${how}`, () => v.demanded());
         if (how === 'after SIGTERM') await gw.kill9();
@@ -188,11 +199,11 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     const dataDir = tmpfs('full-during-data');
     const v = await venue('full-during', { dataDir });
     await v.run();
-    await within(5000, 'running', async () => (await v.statusJson()).storage.ok);
+    await waitFor(async () => (await v.statusJson()).storage.ok, 5000, 'running', 100);
     fill(dataDir);
     await leakAndTime(v, 'disk full during the leak');
     await holds(2000, 'held with the disk full', () => v.demanded());
-    await within(5000, 'storage trouble on the page', async () => !(await v.statusJson()).storage.ok);
+    await waitFor(async () => !(await v.statusJson()).storage.ok, 5000, 'storage trouble on the page', 100);
     expect((await v.statusJson()).storage.lastError).toMatch(/full/);
     const stop = await v.gateway!.term();
     figures.push(`disk full: SIGTERM → exit: ${stop.ms}`);
@@ -207,7 +218,7 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     const alarms = await listen(broker.url, 'jx/v1/GW-FAULT-0001/alarm');
     try {
       await v.run();
-      await within(5000, 'running', async () => (await v.statusJson()).storage.ok && (await v.statusJson()).uplink.connected);
+      await waitFor(async () => (await v.statusJson()).storage.ok && (await v.statusJson()).uplink.connected, 5000, 'running', 100);
       execFileSync('fsfreeze', ['-f', dataDir]);
       frozen.push(dataDir);
       const frozenAt = performance.now();
@@ -215,8 +226,11 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
       await leakAndTime(v, 'disk frozen during the leak');
       await holds(3000, 'held with the disk frozen', () => v.demanded());
       // The page answers from the runtime's thread, and says the recorder is stuck.
-      const quiet = await within(8000, 'stuck recorder on the page', async () =>
-        /recorder not answering/.test(String((await v.statusJson()).storage.lastError)),
+      const quiet = await waitFor(
+        async () => /recorder not answering/.test(String((await v.statusJson()).storage.lastError)),
+        8000,
+        'stuck recorder on the page',
+        100,
       );
       figures.push(`disk frozen: recorder shown stuck on the page after the freeze: ${Math.round(performance.now() - frozenAt)} (${quiet} after the hold)`);
       expect(alarms.got.some((m) => m.json?.state === 'alarm')).toBe(false); // stuck behind the frozen outbox, as it must be
@@ -225,9 +239,14 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
       frozen.splice(frozen.indexOf(dataDir), 1);
       const thawed = performance.now();
       // Thawed: the alarm recorded while frozen reaches the platform, and storage is well again.
-      await within(10_000, 'alarm at the broker after the thaw', () => alarms.got.some((m) => m.json?.state === 'alarm' && m.json?.device === 'kitchen-gas'));
+      await waitFor(
+        () => alarms.got.some((m) => m.json?.state === 'alarm' && m.json?.device === 'kitchen-gas'),
+        10_000,
+        'alarm at the broker after the thaw',
+        100,
+      );
       figures.push(`disk frozen: thaw → alarm at the broker: ${Math.round(performance.now() - thawed)}`);
-      await within(10_000, 'storage well again', async () => (await v.statusJson()).storage.ok);
+      await waitFor(async () => (await v.statusJson()).storage.ok, 10_000, 'storage well again', 100);
       expect(await v.demanded()).toBe(true);
       const stop = await v.gateway!.term();
       expect(stop.code).toBe(0);
@@ -256,14 +275,19 @@ describe('fault campaign: outputs converge on what the alarm demands', () => {
     await v.run();
     await leakAndTime(v, 'missing TLS CA file');
     // The page shows the recorder's picture, sent every second from its thread.
-    await within(3000, 'uplink error on the page', async () => /TLS CA file .*no-such-ca\.pem: not found/.test(String((await v.statusJson()).uplink.error)));
+    await waitFor(
+      async () => /TLS CA file .*no-such-ca\.pem: not found/.test(String((await v.statusJson()).uplink.error)),
+      3000,
+      'uplink error on the page',
+      100,
+    );
   });
 
   it('an unresolvable broker host: the gateway polls and acts', async () => {
     const v = await venue('no-dns', { brokerUrl: 'mqtt://broker.invalid:1883' });
     await v.run();
     await leakAndTime(v, 'unresolvable broker host');
-    await within(15_000, 'the uplink says why', async () => (await v.statusJson()).uplink.error !== null);
+    await waitFor(async () => (await v.statusJson()).uplink.error !== null, 15_000, 'the uplink says why', 100);
   });
 });
 
@@ -309,7 +333,7 @@ describe('fault campaign: stop is bounded whatever the broker does', () => {
 
   it('with the broker down', async () => {
     await stopWith('broker-down', async (v, b) => {
-      await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
+      await waitFor(async () => (await v.statusJson()).uplink.connected, 5000, 'connected', 100);
       await b.stop();
     });
   });
@@ -324,7 +348,7 @@ describe('fault campaign: stop is bounded whatever the broker does', () => {
       await stopWith(
         'broker-stopped',
         async (v, b) => {
-          await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
+          await waitFor(async () => (await v.statusJson()).uplink.connected, 5000, 'connected', 100);
           pid = b.pid();
           if (pid === undefined) throw new Error('no broker pid');
           process.kill(pid, 'SIGSTOP');
@@ -340,16 +364,16 @@ describe('fault campaign: stop is bounded whatever the broker does', () => {
   it('with the broker flapping', async () => {
     let flapping = true;
     await stopWith('broker-flapping', async (v, b) => {
-      await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
+      await waitFor(async () => (await v.statusJson()).uplink.connected, 5000, 'connected', 100);
       void (async () => {
         for (let i = 0; i < 20 && flapping; i++) {
           await b.stop();
-          await new Promise((r) => setTimeout(r, 150));
+          await sleep(150);
           await b.restart().catch(() => undefined);
-          await new Promise((r) => setTimeout(r, 150));
+          await sleep(150);
         }
       })();
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     });
     flapping = false;
   });
@@ -358,7 +382,7 @@ describe('fault campaign: stop is bounded whatever the broker does', () => {
     await stopWith(
       'mid-drain',
       async (v) => {
-        await within(10_000, 'draining', async () => (await v.statusJson()).uplink.connected);
+        await waitFor(async () => (await v.statusJson()).uplink.connected, 10_000, 'draining', 100);
       },
       10_000,
     );
@@ -370,7 +394,7 @@ describe('fault campaign: signals', () => {
     const v = await venue('signal-at-start');
     const proc = spawn('node', [GATEWAY, 'run', '--config', v.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     const gw = new Gateway(proc);
-    await within(10_000, 'first log line', () => gw.raw.length > 0);
+    await waitFor(() => gw.raw.length > 0, 10_000, 'first log line', 100);
     const stop = await gw.term();
     figures.push(`SIGTERM during start-up: exit in ${stop.ms}`);
     expect(stop.code).toBe(0);
@@ -383,13 +407,13 @@ describe('fault campaign: signals', () => {
     try {
       const v = await venue('second-signal', { brokerUrl: b.url });
       const gw = await v.run();
-      await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
+      await waitFor(async () => (await v.statusJson()).uplink.connected, 5000, 'connected', 100);
       const pid = b.pid() as number;
       process.kill(pid, 'SIGSTOP'); // makes the clean stop take its full bound
       try {
         const exited = new Promise<number | null>((r) => gw.proc.once('exit', (code) => r(code)));
         gw.proc.kill('SIGTERM');
-        await within(5000, 'stopping', () => gw.raw.some((l) => l.includes('stopping: outputs to their safe state')));
+        await waitFor(() => gw.raw.some((l) => l.includes('stopping: outputs to their safe state')), 5000, 'stopping', 100);
         const t0 = performance.now();
         gw.proc.kill('SIGTERM');
         expect(await exited).toBe(1);
@@ -413,29 +437,32 @@ describe('fault campaign: maintenance never disables gas shut-off', () => {
     const platform = await listen(broker.url, 'jx/v1/GW-FAULT-0001/#');
     try {
       await v.run();
-      await within(5000, 'connected', async () => (await v.statusJson()).uplink.connected);
+      await waitFor(async () => (await v.statusJson()).uplink.connected, 5000, 'connected', 100);
       platform.client.publish('jx/v1/GW-FAULT-0001/cmd', JSON.stringify({ id: 'm1', name: 'maintenance', args: { device: 'kitchen-gas', on: true } }), {
         qos: 1,
       });
-      await within(5000, 'refused', () =>
-        platform.got.some((m) => m.json?.id === 'm1' && m.json?.ok === false && /gas channel.*only on site/.test(String(m.json?.reason))),
+      await waitFor(
+        () => platform.got.some((m) => m.json?.id === 'm1' && m.json?.ok === false && /gas channel.*only on site/.test(String(m.json?.reason))),
+        5000,
+        'refused',
+        100,
       );
       // On site: reset opens the valve, maintenance on, test gas: a test alarm, valve left open.
       const { runCli } = await import('../../gateway/cli/run-cli.js');
       const io = { stdout: () => undefined, stderr: () => undefined, env: {} };
-      await within(5000, 'polled', () => v.gas.requests > 2);
+      await waitFor(() => v.gas.requests > 2, 5000, 'polled', 100);
       expect(await runCli(['reset', '--config', v.configFile], io)).toBe(0);
-      await within(3000, 'valve open', async () => (await v.coils())?.valveOpen === true);
+      await waitFor(async () => (await v.coils())?.valveOpen === true, 3000, 'valve open', 100);
       expect(await runCli(['maintenance', '--config', v.configFile, '--device', 'kitchen-gas', 'on'], io)).toBe(0);
       v.leak(45);
-      await within(15_000, 'test alarm', () => v.gateway!.events().some((e) => e.type === 'channel' && e.state === 'alarm'));
+      await waitFor(() => v.gateway!.events().some((e) => e.type === 'channel' && e.state === 'alarm'), 15_000, 'test alarm', 100);
       expect((await v.coils())?.valveOpen).toBe(true);
       expect(await runCli(['maintenance', '--config', v.configFile, '--device', 'kitchen-gas', 'off'], io)).toBe(0);
-      const ms = await within(3000, 'valve closed on leaving maintenance', () => v.demanded());
+      const ms = await waitFor(() => v.demanded(), 3000, 'valve closed on leaving maintenance', 100);
       figures.push(`maintenance off with gas at 45 %LEL → valve closed, fan and buzzer on: ${ms}`);
       // The platform learns the alarm is real now: the same alarm again, no longer flagged test.
       const alarms = () => platform.got.filter((m) => m.topic.endsWith('/alarm') && m.json?.device === 'kitchen-gas' && m.json?.state === 'alarm');
-      await within(5000, 'the alarm again, not test', () => alarms().some((m) => m.json?.test === false));
+      await waitFor(() => alarms().some((m) => m.json?.test === false), 5000, 'the alarm again, not test', 100);
       expect(alarms()[0]?.json?.test).toBe(true);
       expect(new Set(alarms().map((m) => m.json?.alarmId)).size).toBe(1);
     } finally {

@@ -19,7 +19,8 @@ import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { stopAll } from '../helpers/proc.js';
-import { Venue, within } from './venue.js';
+import { Venue } from './venue.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseType;
 const tmp = mkdtempSync(join(tmpdir(), 'jx-hostile-'));
@@ -54,7 +55,6 @@ async function venue(name: string, o: Partial<ConstructorParameters<typeof Venue
 
 const rssMB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The most lines of one kind in `seconds`: the burst, then six a minute (gateway/log/throttle.ts). */
 const allowed = (seconds: number) => 10 + Math.ceil((seconds / 60) * 6) + 1;
 
@@ -83,7 +83,7 @@ describe('a hostile neighbour', () => {
     closers.push(() => hostile.close());
     const v = await venue('at-flood', { centrePort });
     const gw = await v.run();
-    await within(10_000, 'the centre connected', () => gw.lines.some((l) => l.msg === 'connected to the monitoring centre'));
+    await waitFor(() => gw.lines.some((l) => l.msg === 'connected to the monitoring centre'), 10_000, 'the centre connected', 100);
     const from = gw.raw.length;
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMB(gw.proc.pid as number))), 200);
@@ -142,7 +142,7 @@ describe('a hostile neighbour', () => {
     const v = await venue('inspection-flood', { centrePort, centre: { inspection: 'auto' } });
     const gw = await v.run();
     const pid = gw.proc.pid as number;
-    await within(10_000, 'the centre connected', () => gw.lines.some((l) => l.msg === 'connected to the monitoring centre'));
+    await waitFor(() => gw.lines.some((l) => l.msg === 'connected to the monitoring centre'), 10_000, 'the centre connected', 100);
     // The quiet figure: the highest RSS over 5 s of an ordinary connection (a fresh process still grows).
     let quiet = 0;
     for (let i = 0; i < 25; i++) {
@@ -154,7 +154,7 @@ describe('a hostile neighbour', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, rssMB(pid))), 200);
     await sleep(FLOOD_MS / 2);
     v.leak(40); // the gas leak starts during the attack
-    await within(5000, 'the valve closed, fan and buzzer on', () => v.demanded());
+    await waitFor(() => v.demanded(), 5000, 'the valve closed, fan and buzzer on', 100);
     await sleep(FLOOD_MS / 2);
     flooding = false;
     clearInterval(sampler);
@@ -165,7 +165,7 @@ describe('a hostile neighbour', () => {
     closers.push(() => void sane.close());
     const back = performance.now();
     const fire = (u: { unit: { type: number; objects: unknown[] } }) => u.unit.type === 2 && ((u.unit.objects[0] as { status: number }).status & 0b10) !== 0;
-    await within(10_000, 'the fire alarm at the sane centre', () => sane.units().some(fire));
+    await waitFor(() => sane.units().some(fire), 10_000, 'the fire alarm at the sane centre', 100);
     const ms = performance.now() - back;
     figures.push(
       `inspection flood: ${sent} requests in ${FLOOD_MS / 1000} s at a centre that never reads; RSS quiet ${quiet.toFixed(1)} MB, peak ${peak.toFixed(1)} MB (×${(peak / quiet).toFixed(2)}); fire alarm at the sane centre ${Math.round(ms)} ms after its return`,
@@ -192,10 +192,10 @@ describe('a hostile neighbour', () => {
     // Subscribed once a ping is answered (asked again until then: the broker keeps nothing for a gateway
     // not yet subscribed); the page is not used here, so a port taken by a parallel test cannot matter.
     let pings = 0;
-    await within(20_000, 'a ping answered', () => answeredWith('ping-') > 0 || (send(`ping-${pings++}`, 'ping'), false));
+    await waitFor(() => answeredWith('ping-') > 0 || (send(`ping-${pings++}`, 'ping'), false), 20_000, 'a ping answered', 100);
     // Warm: what the first command loads (the message schemas) is loaded before "before".
     for (let i = 0; i < 20; i++) send(`warm-${i}`, 'get-status');
-    await within(20_000, 'the warm-up answered', () => answeredWith('warm-') >= 20);
+    await waitFor(() => answeredWith('warm-') >= 20, 20_000, 'the warm-up answered', 100);
     const warm = results.got.length;
     await sleep(2000);
     const before = rssMB(pid);
@@ -206,7 +206,7 @@ describe('a hostile neighbour', () => {
       const answered = results.got.length;
       const t0 = performance.now();
       for (let i = 0; i < N; i++) send(`burst-${base + i}`, kinds[i % kinds.length] as string);
-      await within(240_000, `${N} commands answered`, () => results.got.length >= answered + N);
+      await waitFor(() => results.got.length >= answered + N, 240_000, `${N} commands answered`, 100);
       return { s: (performance.now() - t0) / 1000, logged: gw.raw.slice(from).filter((l) => l.includes('command answered')).length };
     };
     const first = await burst(0);
@@ -241,7 +241,7 @@ describe('a hostile neighbour', () => {
     const gw = await v.run();
     const pid = gw.proc.pid as number;
     const auth = { headers: { Authorization: `Bearer ${TOKEN}` } };
-    await within(10_000, 'the page', async () => (await fetch(`http://127.0.0.1:${v.statusPort}/status.json`, auth)).ok);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${v.statusPort}/status.json`, auth)).ok, 10_000, 'the page', 100);
     const fdsBefore = fds(pid);
     const CONNECTIONS = 600;
     const socks: Socket[] = [];
@@ -257,9 +257,9 @@ describe('a hostile neighbour', () => {
       });
       socks.push(s);
     }
-    await within(15_000, 'the connections past the cap refused', () => refusals.length >= CONNECTIONS - 32);
+    await waitFor(() => refusals.length >= CONNECTIONS - 32, 15_000, 'the connections past the cap refused', 100);
     // Refused connections are closed by the gateway within 2 s (their clients keep theirs open).
-    await within(5000, 'refused connections closed', () => fds(pid) - fdsBefore <= 32 + 8);
+    await waitFor(() => fds(pid) - fdsBefore <= 32 + 8, 5000, 'refused connections closed', 100);
     const fdsAtCap = fds(pid);
     figures.push(`${CONNECTIONS} connections to the status page: ${refusals.length} refused (503), gateway fds ${fdsBefore} → ${fdsAtCap}`);
     expect(new Set(refusals)).toEqual(new Set(['HTTP/1.1 503 Service Unavailable']));
@@ -269,16 +269,17 @@ describe('a hostile neighbour', () => {
     await sleep(2000);
     expect(v.gas.requests - polls).toBeGreaterThanOrEqual(4); // polled every 250 ms
     v.leak(40);
-    const ms = await within(15_000, 'valve closed, fan and buzzer on, at the cap', () => v.demanded());
+    const ms = await waitFor(() => v.demanded(), 15_000, 'valve closed, fan and buzzer on, at the cap', 100);
     figures.push(`gas leak with the status page at its cap: valve closed, fan and buzzer on ${ms} ms after the leak began`);
     const refusedLines = gw.raw.filter((l) => l.includes('connection refused, too many open')).length;
     expect(refusedLines).toBeLessThanOrEqual(allowed(20));
     // Connections closed: the page answers again.
     for (const s of socks) s.destroy();
-    await within(
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${v.statusPort}/status.json`, auth).catch(() => undefined))?.status === 200,
       5000,
       'the page again',
-      async () => (await fetch(`http://127.0.0.1:${v.statusPort}/status.json`, auth).catch(() => undefined))?.status === 200,
+      100,
     );
 
     // Guessing the token: every guess refused, a few lines logged.

@@ -11,7 +11,8 @@ import { afterAll, expect, it } from 'vitest';
 import { runCli } from '../../gateway/cli/run-cli.js';
 import { stopAll } from '../helpers/proc.js';
 import type { SimDevice } from '../../simulator/device/sim-device.js';
-import { Venue, within } from './venue.js';
+import { Venue } from './venue.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'jx-reset-'));
 let venue: Venue | undefined;
@@ -49,18 +50,23 @@ it(`a reset while a verify read is on the slowed bus says what the valve did (${
     } else if (!armed) relay.faults = {};
     return a;
   };
-  await within(5000, 'polled', () => v.gas.requests > 2 && v.neighbour.requests > 2);
+  await waitFor(() => v.gas.requests > 2 && v.neighbour.requests > 2, 5000, 'polled', 100);
   for (let round = 0; round < ROUNDS; round++) {
     // The valve is closed: the fail-safe close at start, then a gas alarm in each later round.
     if (round > 0) {
       v.leak(40);
-      await within(15_000, `round ${round}: valve closed`, async () => (await v.coils())?.valveOpen === false);
+      await waitFor(async () => (await v.coils())?.valveOpen === false, 15_000, `round ${round}: valve closed`, 100);
     }
     v.neighbour.faults = { noReply: true };
     v.leak(0);
-    await within(15_000, `round ${round}: gas normal`, async () => (await status(v)).channels.some((c) => c.device === 'kitchen-gas' && c.value === 0));
+    await waitFor(async () => (await status(v)).channels.some((c) => c.device === 'kitchen-gas' && c.value === 0), 15_000, `round ${round}: gas normal`, 100);
     const verifying = new Promise<void>((r) => (armed = r));
-    await within(10_000, `round ${round}: a verify read of the closed valve`, () => Promise.race([verifying.then(() => true), sleep(100).then(() => false)]));
+    await waitFor(
+      () => Promise.race([verifying.then(() => true), sleep(100).then(() => false)]),
+      10_000,
+      `round ${round}: a verify read of the closed valve`,
+      100,
+    );
     const r = io();
     const code = await runCli(['reset', '--config', v.configFile], r.io);
     const told = r.out.join('');
@@ -80,8 +86,4 @@ it(`a reset while a verify read is on the slowed bus says what the valve did (${
 function io() {
   const out: string[] = [];
   return { out, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s), env: {} } };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -9,6 +9,7 @@ import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import type { SimDevice } from '../../simulator/device/sim-device.js';
 import { freePort } from '../helpers/net.js';
 import { outputBeforeReady, runCommand, startProcess, stopProcess } from '../helpers/proc.js';
+import { sleep } from '../helpers/wait.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -32,22 +33,12 @@ export async function readCoils(port: number, unit = 9): Promise<Coils | undefin
   return { valveOpen: bits[0] as boolean, fan: bits[1] as boolean, buzzer: bits[2] as boolean };
 }
 
-/** Polls `check` every 100 ms; resolves with the ms it took, rejects after `timeoutMs` naming `what`. */
-export async function within(timeoutMs: number, what: string, check: () => Promise<boolean> | boolean): Promise<number> {
-  const t0 = performance.now();
-  for (;;) {
-    if (await check()) return Math.round(performance.now() - t0);
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Holds `check` true for `ms` (sampled every 250 ms): the demand is held, not just reached. */
 export async function holds(ms: number, what: string, check: () => Promise<boolean> | boolean): Promise<void> {
   const end = performance.now() + ms;
   while (performance.now() < end) {
     if (!(await check())) throw new Error(`${what}: not held for ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

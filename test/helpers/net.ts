@@ -1,14 +1,3 @@
-// Free loopback ports for servers started by tests.
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// Free loopback ports for servers started by tests: the one definition is the benchmarks' (bench/lib), which
+// are built and run on their own.
+export { freePort } from '../../bench/lib/broker.js';

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './wait.js';
 
 export interface PtyPair {
   /** The gateway's end. */
@@ -17,14 +18,6 @@ export interface PtyPair {
   /** Starts socat again on the same paths. */
   replug(): Promise<void>;
   close(): Promise<void>;
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export async function ptyPair(): Promise<PtyPair> {
@@ -61,5 +54,3 @@ export async function ptyPair(): Promise<PtyPair> {
     },
   };
 }
-
-export { waitFor };

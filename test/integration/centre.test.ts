@@ -14,7 +14,7 @@ import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll, stopProcess } from '../helpers/proc.js';
-import { waitFor } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -100,13 +100,13 @@ status: { port: ${statusPort} }
     const rcd = sim.devices.find((d) => d.id === 'rcd')!;
     for (let i = 0; i < 6; i++) {
       rcd.pin('residual-current', i % 2 ? 50 : 350, performance.now());
-      await new Promise((r) => setTimeout(r, 600));
+      await sleep(600);
     }
     gw.kill('SIGKILL');
     await new Promise((r) => gw.once('exit', r));
     gw = await startProcess('node', [GATEWAY, 'run', '--config', file], /gateway running/, 20_000);
     rcd.pin('residual-current', 350, performance.now());
-    await new Promise((r) => setTimeout(r, 800));
+    await sleep(800);
     centre = new SimCentre({ address: 1, port: centrePort });
     centres.push(centre);
     await centre.listen();
@@ -129,7 +129,7 @@ status: { port: ${statusPort} }
     expect(dedup(rcdAtCentre())).toEqual(dedup(rcdAtPlatform()));
     // The link as the box shows it: status.json and /metrics.
     const statusJson = async () => (await (await fetch(`http://127.0.0.1:${statusPort}/status.json`)).json()) as { centre: Record<string, unknown> };
-    for (let i = 0; i < 50 && (await statusJson()).centre.backlog !== 0; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && (await statusJson()).centre.backlog !== 0; i++) await sleep(200);
     const status = await statusJson();
     expect(status.centre).toMatchObject({ address: `127.0.0.1:${centrePort}`, connected: true, backlog: 0, denied: 0 });
     const metrics = await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();

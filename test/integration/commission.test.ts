@@ -15,8 +15,8 @@ import { serveRtu, serveTcp, type RunningServer } from '../../simulator/server/s
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll } from '../helpers/proc.js';
 import { ptyPair, type PtyPair } from '../helpers/pty.js';
-import { within } from '../faults/venue.js';
 import { simDevice } from '../helpers/sim.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -119,12 +119,17 @@ describe('commission on ptys and TCP', () => {
     const gw = await startProcess('node', [GATEWAY, 'run', '--config', out], /gateway running/, 15_000, { JX_DATA_DIR: data });
     try {
       let online: string[] = [];
-      await within(10_000, 'every device online', async () => {
-        const st = await cli(['status', '--config', out, '--json'], { JX_DATA_DIR: data });
-        online =
-          st.code === 0 ? (JSON.parse(st.out) as { devices: { id: string; online: boolean | null }[] }).devices.filter((d) => d.online).map((d) => d.id) : [];
-        return online.length === 5;
-      });
+      await waitFor(
+        async () => {
+          const st = await cli(['status', '--config', out, '--json'], { JX_DATA_DIR: data });
+          online =
+            st.code === 0 ? (JSON.parse(st.out) as { devices: { id: string; online: boolean | null }[] }).devices.filter((d) => d.online).map((d) => d.id) : [];
+          return online.length === 5;
+        },
+        10_000,
+        'every device online',
+        100,
+      );
       expect(online.sort()).toEqual(['electrical-3', 'gas-1', 'rcd-5', 'relays-9', 'smoke-2']);
     } finally {
       gw.kill('SIGTERM');

@@ -9,7 +9,8 @@ import { createBus } from '../../drivers/bus/create.js';
 import { Poller } from '../../drivers/bus/poller.js';
 import { Station } from '../../simulator/server/station.js';
 import { serveRtu } from '../../simulator/server/servers.js';
-import { ptyPair, waitFor } from '../helpers/pty.js';
+import { ptyPair } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { simDevice } from '../helpers/sim.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,7 +48,7 @@ describe('one dead device among eight', () => {
     const t0 = performance.now();
     const polls0 = dead.polls;
     const healthy0 = new Map(readings);
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     const elapsed = performance.now() - t0;
     const deadPolls = poller.statuses().find((s) => s.id === 'gas-lel-5')!.polls - polls0;
     const cost = bus.options.timeoutMs + bus.options.lateReplyGuardMs; // one try: probes get no retry

@@ -14,7 +14,7 @@ import { AlarmMessage } from '../../gateway/contract/messages.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { startProcess, stopAll, stopProcess } from '../helpers/proc.js';
-import { waitFor } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'jx-demo-'));

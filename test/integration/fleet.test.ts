@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../simulator/fleet/fleet.js';
 import { Platform } from '../../simulator/platform/platform.js';
-import { within } from '../faults/venue.js';
 import { removeBrokerDir, startBroker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { runCommand } from '../helpers/proc.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const SIM = join(import.meta.dirname, '..', '..', 'dist/simulator/cli/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'jx-fleet-'));
@@ -35,24 +35,24 @@ describe('fleet', () => {
     cleanup.push(() => fleet.stop());
     await fleet.start(20_000);
     expect(fleet.stats.connected).toBe(60);
-    await within(10_000, 'all 60 online with heartbeats', () => p.store.gateways().filter((g) => g.online && g.lastHeartbeat !== null).length >= 58);
-    await within(10_000, 'cases from the alarms', () => p.store.openCases().length >= 10);
+    await waitFor(() => p.store.gateways().filter((g) => g.online && g.lastHeartbeat !== null).length >= 58, 10_000, 'all 60 online with heartbeats', 100);
+    await waitFor(() => p.store.openCases().length >= 10, 10_000, 'cases from the alarms', 100);
     const cases = p.store.openCases();
     expect(new Set(cases.map((c) => c.adminCode.slice(0, 9))).size).toBeGreaterThan(3);
     expect(cases.every((c) => c.gw.startsWith('GW-FLEET-'))).toBe(true);
     // Only the two gateways told to break the contract are reported, and each by name.
     // (Each of the two sends its first malformed message at its own moment: wait for both.)
-    await within(10_000, 'violations of both malformed gateways', () => new Set(p.store.violations(1000).map((v) => v.gw)).size >= 2);
+    await waitFor(() => new Set(p.store.violations(1000).map((v) => v.gw)).size >= 2, 10_000, 'violations of both malformed gateways', 100);
     const bad = new Set(p.store.violations(1000).map((v) => v.gw));
     expect([...bad].sort()).toEqual(['GW-FLEET-000001', 'GW-FLEET-000002']);
     expect(p.store.violations(1000).some((v) => /venue\.risk|state/.test(v.reason))).toBe(true);
     // No loss, no duplicate in the valid traffic.
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     p.tick();
     expect(p.store.gateways().reduce((a, g) => a + g.lost, 0)).toBe(0);
     const c = p.store.openCases().find((x) => x.alarmState === 'alarm') ?? cases[0]!;
     p.act(c.no, 'acknowledge', 'fleet test');
-    await within(5000, 'the simulated gateway confirms', () => p.store.getCase(c.alarmId)!.timeline.some((s) => /ack-alarm confirmed/.test(s.text)));
+    await waitFor(() => p.store.getCase(c.alarmId)!.timeline.some((s) => /ack-alarm confirmed/.test(s.text)), 5000, 'the simulated gateway confirms', 100);
     console.log(
       `fleet 60: intake ${p.counts.received} messages, ${p.store.openCases().length + p.store.recentCases(1000).filter((x) => x.status === 'closed').length} cases, violations ${p.counts.violations}`,
     );
@@ -70,7 +70,7 @@ describe('fleet', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/all connected: connected 20\/20/);
     expect(r.stdout).toMatch(/stopping: connected 20\/20 · published .*heartbeat \d+/);
-    await within(5000, 'twenty offline', () => new Set(status.got.filter((m) => m.payload === 'offline').map((m) => m.topic)).size === 20);
+    await waitFor(() => new Set(status.got.filter((m) => m.payload === 'offline').map((m) => m.topic)).size === 20, 5000, 'twenty offline', 100);
     const bad = await runCommand('node', [SIM, 'fleet', '--url', b.url, '--gateways', 'many']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--gateways expects a whole number from 1 to 1000000, got "many"/);

@@ -12,7 +12,7 @@ import { SimConfigSchema } from '../../simulator/config.js';
 import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll } from '../helpers/proc.js';
-import { waitFor } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');

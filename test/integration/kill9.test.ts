@@ -13,7 +13,7 @@ import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll, stopProcess } from '../helpers/proc.js';
-import { waitFor } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');

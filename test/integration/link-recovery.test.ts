@@ -9,7 +9,8 @@ import { Poller, type DeviceStatus } from '../../drivers/bus/poller.js';
 import { Station } from '../../simulator/server/station.js';
 import { serveRtu, serveTcp, type RunningServer } from '../../simulator/server/servers.js';
 import { freePort } from '../helpers/net.js';
-import { ptyPair, waitFor } from '../helpers/pty.js';
+import { ptyPair } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 import { simDevice } from '../helpers/sim.js';
 
 const gasProfile = BUILTIN_PROFILES['gas-lel']!;

@@ -8,9 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../gateway/log/logger.js';
 import { GatewayMetrics } from '../../gateway/status/metrics.js';
 import { StatusServer } from '../../gateway/status/status-server.js';
-import { Venue, within } from '../faults/venue.js';
+import { Venue } from '../faults/venue.js';
 import { freePort } from '../helpers/net.js';
 import { sampleSnapshot } from '../helpers/status-snapshot.js';
+import { waitFor } from '../helpers/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'jx-metrics-'));
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -39,7 +40,7 @@ describe('/metrics', () => {
     cleanup.push(() => v.close());
     await v.run();
     v.leak(45);
-    await within(15_000, 'valve closed, fan and buzzer on', () => v.demanded());
+    await waitFor(() => v.demanded(), 15_000, 'valve closed, fan and buzzer on', 100);
     const scrape = async () => {
       const res = await fetch(`http://127.0.0.1:${v.statusPort}/metrics`);
       expect(res.status).toBe(200);
@@ -50,10 +51,15 @@ describe('/metrics', () => {
     const bytes = (m: Map<string, number>, f: string) =>
       (m.get(`jx_sqlite_file_bytes{file="${f}"}`) ?? 0) + (m.get(`jx_sqlite_file_bytes{file="${f}-wal"}`) ?? 0);
     let m = await scrape();
-    await within(10_000, 'outbox and state files on disk', async () => {
-      m = await scrape();
-      return bytes(m, 'outbox.db') > 0 && bytes(m, 'state.db') > 0;
-    });
+    await waitFor(
+      async () => {
+        m = await scrape();
+        return bytes(m, 'outbox.db') > 0 && bytes(m, 'state.db') > 0;
+      },
+      10_000,
+      'outbox and state files on disk',
+      100,
+    );
     expect(m.get('jx_channel_state{device="kitchen-gas",channel="lel",kind="gas",state="alarm"}')).toBe(1);
     expect(m.get('jx_channel_state{device="kitchen-gas",channel="lel",kind="gas",state="normal"}')).toBe(0);
     expect(m.get('jx_channel_value{device="kitchen-gas",channel="lel",unit="%LEL"}')).toBeCloseTo(45, 0);

@@ -10,7 +10,7 @@ import { Outbox } from '../../gateway/outbox/outbox.js';
 import { Uplink } from '../../gateway/uplink/uplink.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
-import { waitFor } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-mqtt5-'));
 let broker: Broker | undefined;

@@ -12,7 +12,7 @@ import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
-import { waitFor } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { serviceFromYaml } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-outage-cap-'));
@@ -21,7 +21,6 @@ const T = (t: string) => `jx/v1/${GW}/${t}`;
 const MAX_ROWS = 1000;
 const RESERVE = 100; // telemetry may use 900 rows
 const PRODUCED = 1500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let broker: Broker;
 let sim: RunningSim;
 let service: GatewayService;

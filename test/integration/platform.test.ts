@@ -10,10 +10,11 @@ import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Platform, type PlatformChange } from '../../simulator/platform/platform.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
-import { Venue, within } from '../faults/venue.js';
+import { Venue } from '../faults/venue.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { runCommand, startProcess, stopProcess } from '../helpers/proc.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const SIM = join(import.meta.dirname, '..', '..', 'dist/simulator/cli/main.js');
 
@@ -89,8 +90,8 @@ describe('reference platform', () => {
       const gw = `GW-P-${String(i % 20).padStart(4, '0')}`;
       await gwClient.publishAsync(`jx/v1/${gw}/alarm`, JSON.stringify(alarmMsg(gw, Math.ceil(i / 20), `A-${i}`)), { qos: 1 });
     }
-    await within(10_000, 'all alarms handled', () => a.p.counts.received + c.p.counts.received >= N);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => a.p.counts.received + c.p.counts.received >= N, 10_000, 'all alarms handled', 100);
+    await sleep(300);
     const byA = a.p.counts.byTopic.alarm ?? 0;
     const byB = c.p.counts.byTopic.alarm ?? 0;
     console.log(`shared subscription: replica a ${byA}, replica b ${byB} of ${N}`);
@@ -107,10 +108,10 @@ describe('reference platform', () => {
       JSON.stringify(alarmMsg('GW-P-0001', 12, 'A-1', { id: 'GW-P-0001-m12', state: 'normal', previousState: 'alarm', reason: 'cleared', detail: '3 < 10' })),
       { qos: 1 },
     );
-    await within(5000, 'duplicate counted', () => a.p.counts.duplicates + c.p.counts.duplicates === 1);
-    await within(5000, 'clearing recorded', () => a.p.store.getCase('A-1')?.alarmState === 'normal');
+    await waitFor(() => a.p.counts.duplicates + c.p.counts.duplicates === 1, 5000, 'duplicate counted', 100);
+    await waitFor(() => a.p.store.getCase('A-1')?.alarmState === 'normal', 5000, 'clearing recorded', 100);
     // seq 11 of GW-P-0001 never comes (it had 1..10, then 12): a hole, then a loss after the grace.
-    await within(5000, 'the hole becomes a loss', () => (a.p.store.gateway('GW-P-0001')?.lost ?? 0) === 1);
+    await waitFor(() => (a.p.store.gateway('GW-P-0001')?.lost ?? 0) === 1, 5000, 'the hole becomes a loss', 100);
     expect([...a.changes, ...c.changes].some((x) => x.what === 'gap' && /GW-P-0001: seq 11 never arrived/.test(x.text))).toBe(true);
 
     // Violations: not JSON, a schema error with its path, a gateway id that does not match the topic, a bad status.
@@ -118,7 +119,7 @@ describe('reference platform', () => {
     await gwClient.publishAsync('jx/v1/GW-BAD/alarm', JSON.stringify(alarmMsg('GW-BAD', 1, 'B-1', { state: 'burning' })), { qos: 1 });
     await gwClient.publishAsync('jx/v1/GW-BAD/event', JSON.stringify({ ...alarmMsg('GW-OTHER', 2, 'B-2'), type: 'device', body: {} }), { qos: 1 });
     await gwClient.publishAsync('jx/v1/GW-BAD/status', 'maybe', { qos: 1, retain: false });
-    await within(5000, 'four violations', () => a.p.store.violations().length >= 4);
+    await waitFor(() => a.p.store.violations().length >= 4, 5000, 'four violations', 100);
     const reasons = a.p.store.violations().map((v) => v.reason);
     expect(reasons.some((r) => /^not JSON/.test(r))).toBe(true);
     expect(reasons.some((r) => /^state: /.test(r))).toBe(true);
@@ -134,10 +135,10 @@ describe('reference platform', () => {
     await v.start();
     cleanup.push(() => v.close());
     await v.run();
-    await within(10_000, 'the gateway online at the platform', () => p.store.gateways().some((g) => g.gw === 'GW-FAULT-0001' && g.online));
+    await waitFor(() => p.store.gateways().some((g) => g.gw === 'GW-FAULT-0001' && g.online), 10_000, 'the gateway online at the platform', 100);
     const t0 = Date.now();
     v.leak(45);
-    await within(10_000, 'a case for the leak', () => p.store.openCases().some((c) => c.worst === 'alarm'));
+    await waitFor(() => p.store.openCases().some((c) => c.worst === 'alarm'), 10_000, 'a case for the leak', 100);
     const c = p.store.openCases().find((x) => x.worst === 'alarm')!;
     console.log(`gas leak → case ${c.no} at the platform: ${Date.now() - t0} ms (incl. the gas ramp and the alarm delay)`);
     expect(c).toMatchObject({ gw: 'GW-FAULT-0001', venueId: 'V-FAULT-0001', adminCode: '500242100000', risk: 'red', status: 'escalated' });
@@ -146,15 +147,24 @@ describe('reference platform', () => {
     expect(changes.some((x) => x.what === 'case-opened' && x.text.includes(c.no))).toBe(true);
 
     p.act(c.no, 'acknowledge', '值班员 duty officer');
-    await within(10_000, 'the gateway confirms ack-alarm', () =>
-      p.store.getCase(c.alarmId)!.timeline.some((s) => /ack-alarm confirmed by the gateway/.test(s.text)),
+    await waitFor(
+      () => p.store.getCase(c.alarmId)!.timeline.some((s) => /ack-alarm confirmed by the gateway/.test(s.text)),
+      10_000,
+      'the gateway confirms ack-alarm',
+      100,
     );
-    await within(10_000, "the gateway's ack event", () =>
-      p.store.getCase(c.alarmId)!.timeline.some((s) => /the gateway recorded the acknowledgement by 值班员/.test(s.text)),
+    await waitFor(
+      () => p.store.getCase(c.alarmId)!.timeline.some((s) => /the gateway recorded the acknowledgement by 值班员/.test(s.text)),
+      10_000,
+      "the gateway's ack event",
+      100,
     );
     // The box knows: its open alarm is acknowledged (no more re-announcements), the valve stays closed.
-    await within(5000, 'acknowledged on the box', async () =>
-      (await v.statusJson()).openAlarms.some((x) => x.alarmId === c.alarmId && (x as { acknowledged?: boolean }).acknowledged === true),
+    await waitFor(
+      async () => (await v.statusJson()).openAlarms.some((x) => x.alarmId === c.alarmId && (x as { acknowledged?: boolean }).acknowledged === true),
+      5000,
+      'acknowledged on the box',
+      100,
     );
     expect(await v.demanded()).toBe(true);
     expect(() => p.act(c.no, 'close', '李四', '')).toThrow(/a disposition is needed/);
@@ -195,10 +205,10 @@ describe('reference platform', () => {
     await gw.publishAsync('jx/v1/GW-CLI-0001/alarm', JSON.stringify(alarmMsg('GW-CLI-0001', 1, 'CLI-A-1')), { qos: 1 });
     const overview = async () =>
       (await (await fetch(`${base}api/overview`)).json()) as { openCases: { no: string; alarmId: string }[]; gateways: { total: number } };
-    await within(5000, 'the case in the API', async () => (await overview()).openCases.some((c) => c.alarmId === 'CLI-A-1'));
+    await waitFor(async () => (await overview()).openCases.some((c) => c.alarmId === 'CLI-A-1'), 5000, 'the case in the API', 100);
     const no = (await overview()).openCases.find((c) => c.alarmId === 'CLI-A-1')!.no;
-    await within(3000, 'the change streamed', () => streamed.includes('event: change') && streamed.includes(no));
-    await within(3000, 'the change printed', () => out.includes(`case ${no}: alarm gas at V-P-1 (orange) → township 500242104`));
+    await waitFor(() => streamed.includes('event: change') && streamed.includes(no), 3000, 'the change streamed', 100);
+    await waitFor(() => out.includes(`case ${no}: alarm gas at V-P-1 (orange) → township 500242104`), 3000, 'the change printed', 100);
 
     const post = (path: string, body: unknown, type = 'application/json') =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -209,8 +219,11 @@ describe('reference platform', () => {
     expect(acked.status).toBe(200);
     expect(((await acked.json()) as { status: string }).status).toBe('acknowledged');
     expect((await post(`api/cases/${no}/acknowledge`, { by: '王五' })).status).toBe(409);
-    await within(5000, 'ack-alarm at the gateway', () =>
-      cmds.got.some((m) => m.json?.name === 'ack-alarm' && (m.json.args as { alarmId: string }).alarmId === 'CLI-A-1'),
+    await waitFor(
+      () => cmds.got.some((m) => m.json?.name === 'ack-alarm' && (m.json.args as { alarmId: string }).alarmId === 'CLI-A-1'),
+      5000,
+      'ack-alarm at the gateway',
+      100,
     );
     expect((await post(`api/cases/${no}/escalate`, { by: '王五', text: '乡镇无法处理 the township cannot fix the gas line' })).status).toBe(200);
     expect((await post(`api/cases/${no}/close`, { by: '王五', text: '燃气管道已更换 gas line replaced' })).status).toBe(200);

@@ -10,7 +10,7 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import type { GatewayEvent } from '../../gateway/events.js';
 import { createLogger } from '../../gateway/log/logger.js';
 import { GatewayRuntime } from '../../gateway/runtime.js';
-import { waitFor } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-rt-storage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,7 +93,7 @@ describe('recording never holds back acting', () => {
     await waitFor(() => rt.status().outputs.buzzer?.level === 'off', 3000, 'buzzer silenced');
     expect(rt.status().outputs.fan?.level).toBe('on');
     inputs.get('old-smoke-alarm')?.(false);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect((await rt.reset({}, 'local')).reset).toEqual(['old-smoke-alarm/contact']);
     await waitFor(() => rt.status().outputs.fan?.level === 'off', 3000, 'fan released by the reset');
     await rt.stop();

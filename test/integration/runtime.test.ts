@@ -15,7 +15,7 @@ import { GatewayRuntime, type GatewayEvent } from '../../gateway/runtime.js';
 import { SimConfigSchema } from '../../simulator/config.js';
 import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { freePort } from '../helpers/net.js';
-import { waitFor } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-runtime-'));
 let sim: RunningSim;
@@ -111,7 +111,7 @@ describe('runtime', () => {
 
     dev('gas').pin('lel', 0.3, performance.now());
     await waitFor(() => channel('gas', 'lel')?.latched === true && runtime.status() !== undefined, 2000, 'still latched');
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect((await cli('reset', '--device', 'gas')).code).toBe(0);
     expect((await cli('maintenance', '--device', 'gas', 'on', '--linkage-test')).code).toBe(0);
     dev('gas').pin('lel', 30, performance.now());
@@ -122,10 +122,10 @@ describe('runtime', () => {
 
   it('the reset button is a local reset: refused while gas is high, then accepted', async () => {
     inputs.get('reset-button')?.(true);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(channel('gas', 'lel')).toMatchObject({ state: 'alarm', latched: true });
     dev('gas').pin('lel', 0.3, performance.now());
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     inputs.get('reset-button')?.(true);
     await waitFor(() => channel('gas', 'lel')?.state === 'normal' && !(runtime.status().closedValves as string[]).length, 3000, 'reset by the button');
     expect(outputs().valve?.level).toBe('on');
@@ -138,7 +138,7 @@ describe('runtime', () => {
     expect((await cli('silence')).code).toBe(0);
     expect(outputs().buzzer?.level).toBe('off');
     inputs.get('old-smoke-alarm')?.(false);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect((await cli('reset', '--device', 'old-smoke-alarm')).out).toMatch(/reset old-smoke-alarm\/contact/);
   });
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../gateway/cli/run-cli.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll, stopProcess } from '../helpers/proc.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SIM = join(ROOT, 'dist/simulator/cli/main.js');
@@ -115,10 +116,7 @@ describe('jiuxiao-sim centre', () => {
       encodeFrame({ serial, version: { main: 1, user: 0 }, time, source: 12345, destination: 1, command: 2, data });
     sock.write(frame(7, encodeUnit({ type: 21, objects: [{ type: 21, status: 1, time }] })));
     sock.write(frame(8, Uint8Array.from([22, 1, 0])));
-    const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-    };
-    await until(() => answers.length === 2);
+    await waitFor(() => answers.length === 2, 5000, 'both answers');
     expect(answers.map((a) => [a.serial, a.command])).toEqual([
       [7, 3],
       [8, 6],

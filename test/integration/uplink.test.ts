@@ -12,7 +12,7 @@ import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
 import { listen, type Received } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
-import { waitFor } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { serviceFromYaml } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-uplink-'));
@@ -197,12 +197,12 @@ describe('uplink end to end', () => {
     const smoke = sim.devices.find((d) => d.id === 'smoke')!;
     // Events while the broker is down: smoke alarm raised, device offline/online, outputs.
     smoke.pin('density', 0.3, performance.now());
-    await new Promise((r) => setTimeout(r, 600));
+    await sleep(600);
     smoke.faults = { noReply: true };
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     smoke.faults = {};
     gas.pin('lel', 3, performance.now());
-    await new Promise((r) => setTimeout(r, 800));
+    await sleep(800);
     const backlog = service.outbox.backlog();
     expect(backlog.alarm + backlog.event).toBeGreaterThan(0);
     await broker.restart();
@@ -216,7 +216,7 @@ describe('uplink end to end', () => {
             `in flight ${u?.inFlightCount}, last error ${u?.lastError}`,
         );
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const seqs = [...on('alarm'), ...on('event')].map((m) => m.json as { id: string; seq: number });
     const byId = new Map<string, number>();

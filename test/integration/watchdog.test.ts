@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../gateway/log/logger.js';
 import { SystemdNotify } from '../../gateway/systemd/notify.js';
-import { within } from '../faults/venue.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll } from '../helpers/proc.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -62,11 +62,11 @@ describe('systemd notify and watchdog', () => {
       NOTIFY_SOCKET: sock.path,
       WATCHDOG_USEC: '1000000',
     });
-    await within(5000, 'READY and three pings', () => sock.got.filter((l) => l === 'WATCHDOG=1').length >= 3);
+    await waitFor(() => sock.got.filter((l) => l === 'WATCHDOG=1').length >= 3, 5000, 'READY and three pings', 100);
     expect(sock.got[0]).toMatch(/^READY=1\|STATUS=running: 1 devices, venue V-WD-0001$/);
     gw.kill('SIGTERM');
     await new Promise((r) => gw.once('exit', r));
-    await within(3000, 'STOPPING', () => sock.got.some((l) => l.startsWith('STOPPING=1')));
+    await waitFor(() => sock.got.some((l) => l.startsWith('STOPPING=1')), 3000, 'STOPPING', 100);
     // systemd 252's systemd-notify also sends BARRIER=1 unless told not to wait (--no-block): never here.
     expect(sock.got.filter((l) => !/^(READY=1|WATCHDOG=1|STOPPING=1)/.test(l))).toEqual([]);
   });
@@ -81,7 +81,7 @@ describe('systemd notify and watchdog', () => {
       const env = { ...process.env, ...(journal ? { JOURNAL_STREAM: `${st.dev}:${st.ino}` } : { JOURNAL_STREAM: '1:2' }) };
       const child = spawn('node', [GATEWAY, 'run', '--config', await gatewayConfig()], { stdio: ['ignore', fd, 'pipe'], env });
       closeSync(fd);
-      await within(15_000, 'gateway running', () => readFileSync(path, 'utf8').includes('gateway running'));
+      await waitFor(() => readFileSync(path, 'utf8').includes('gateway running'), 15_000, 'gateway running', 100);
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       return readFileSync(path, 'utf8')
@@ -110,7 +110,7 @@ describe('systemd notify and watchdog', () => {
     trouble = null;
     n.tick();
     expect({ pings: n.pings, withheld: n.withheld }).toEqual({ pings: 2, withheld: 2 });
-    await within(3000, `messages: ${JSON.stringify(sock.got)} ${lines.join('')}`, () => sock.got.length >= 3);
+    await waitFor(() => sock.got.length >= 3, 3000, `messages: ${JSON.stringify(sock.got)} ${lines.join('')}`, 100);
     expect(sock.got).toEqual(['WATCHDOG=1', 'STATUS=not alive: event handling stuck for 12 s', 'WATCHDOG=1']);
     expect(lines.filter((l) => l.includes('watchdog pings withheld'))).toHaveLength(1);
     // A WATCHDOG_PID of another process, or no socket: no watchdog here.

@@ -24,7 +24,7 @@ import { startBroker, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess } from '../helpers/proc.js';
-import { waitFor } from '../helpers/pty.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const skip = cannotRunForeignRoot('arm64');
 if (skip && process.env.CI) throw new Error(`the arm64 .deb cannot be tested on this CI machine: ${skip} (.ci/run installs and enables these)`);
@@ -330,7 +330,7 @@ describe.skipIf(skip !== undefined)(`the arm64 .deb${skip ? ` (skipped: ${skip})
       for (let i = 0; i < 120 && backlog === 0; i++) {
         const j = (await (await fetch(`http://127.0.0.1:${statusPort}/status.json`)).json()) as { uplink?: { backlog?: Record<string, number> } };
         backlog = Object.values(j.uplink?.backlog ?? {}).reduce((a, b) => a + b, 0);
-        if (backlog === 0) await new Promise((r) => setTimeout(r, 500));
+        if (backlog === 0) await sleep(500);
       }
       expect(backlog, 'messages waiting in the outbox while the broker is away').toBeGreaterThan(0);
       expect(await stopService(v1.gw)).toBe(0);

@@ -17,6 +17,7 @@ import type { ComponentMap } from './components.js';
 import { OperationLog } from './operations.js';
 import { centreRecordFromContract, centreRecordOf, operationOf, type CentreRecord } from './record.js';
 import { encodeUnit } from './units.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 const root = mkdtempSync(join(tmpdir(), 'jx-centre-link-'));
 const log = createLogger({ level: 'fatal', pretty: false, name: 'test' });
@@ -127,14 +128,6 @@ async function setup(
   return { centre, box, queue, link, channels, alarm, silenced, clockSyncs, port, operations };
 }
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The centre's request for the transmitter's status (81), as bytes. */
 const statusRequest = (serial: number) =>
   encodeFrame({
@@ -152,9 +145,9 @@ const dataTypes = (c: SimCentre) => c.units().map((u) => u.unit.type);
 describe('CentreLink', () => {
   it('connects with its status, sends an alarm as type 2 (fire) and type 3 (value), each confirmed, and the queue empties', async () => {
     const { centre, queue, alarm, link } = await setup();
-    await until('the status on connect', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'the status on connect');
     alarm('a1', 'alarm', 26.4);
-    await until('both frames of the alarm', () => dataTypes(centre).filter((t) => t !== 21 && t !== 28).length === 2);
+    await waitFor(() => dataTypes(centre).filter((t) => t !== 21 && t !== 28).length === 2, 10_000, 'both frames of the alarm');
     const [status, clock, fire, value] = centre.units().map((u) => u.unit.objects[0]);
     expect(status).toMatchObject({ type: 21, status: 0b1 });
     expect(clock).toMatchObject({ type: 28 });
@@ -167,16 +160,16 @@ describe('CentreLink', () => {
     // Serials start at 0 on a connection (the standard), the connect's status first.
     expect(ins.map((r) => r.serial)).toEqual([0, 1, 2, 3]);
     expect(ins[0]).toMatchObject({ source: 12345, destination: 1 });
-    await until('the row confirmed', () => queue.size === 0);
+    await waitFor(() => queue.size === 0, 10_000, 'the row confirmed');
     expect(link.picture()).toMatchObject({ connected: true, confirmed: 4, denied: 0, backlog: 0 });
   });
 
   it('no confirm: the frame is sent again (same serial) up to the retries, then the connection is made anew and it goes first', async () => {
     const { centre, alarm, queue, link } = await setup({ timeoutMs: 1000, retries: 2 });
-    await until('connected', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
     centre.behave({ answer: 'silent', count: 3 }); // the first send and both resends
     alarm('a1', 'alarm', 30);
-    await until('delivered after the reconnect', () => queue.size === 0, 15_000);
+    await waitFor(() => queue.size === 0, 15_000, 'delivered after the reconnect');
     const fireSends = centre.got.filter((r) => r.dir === 'in' && r.unit?.type === 2);
     // Three sends of serial N on the first connection, then on the second connection after its status.
     expect(fireSends.length).toBe(4);
@@ -186,11 +179,11 @@ describe('CentreLink', () => {
 
   it('a denied frame is sent again, same serial, up to the retries (§6.3.3); a centre that denies once then confirms gets it', async () => {
     const { centre, alarm, queue, link } = await setup();
-    await until('connected', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
     centre.behave({ answer: 'deny', count: 1 });
     alarm('a1', 'alarm', 30);
     alarm('a2', 'normal', 2, 'cleared');
-    await until('both messages through', () => queue.size === 0);
+    await waitFor(() => queue.size === 0, 10_000, 'both messages through');
     expect(link.picture().denied).toBe(1);
     const fire = centre.got.filter((r) => r.dir === 'in' && r.unit?.type === 2);
     // a1's type 2 twice (denied, then confirmed) under one serial, then a2's.
@@ -200,11 +193,11 @@ describe('CentreLink', () => {
 
   it('denied every time: the row is set aside, the next goes, and it is tried again after a pause — never dropped', async () => {
     const { centre, alarm, queue, link } = await setup({ retries: 2 });
-    await until('connected', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
     centre.behave({ answer: 'deny', count: 3 }); // the send and both resends of a1's first frame
     alarm('a1', 'alarm', 30);
     alarm('a2', 'warning', 12);
-    await until('both delivered', () => queue.size === 0, 15_000);
+    await waitFor(() => queue.size === 0, 15_000, 'both delivered');
     expect(link.picture()).toMatchObject({ denied: 3, setAside: 0 });
     const statuses = centre
       .units()
@@ -217,25 +210,25 @@ describe('CentreLink', () => {
   it('a centre that denies everything, then comes back sane: the fire alarm reaches it within 10 s of its return', async () => {
     const hostile = new SimCentre({ address: 1 });
     const { alarm, queue, port } = await setup({ centre: hostile, retries: 1 });
-    await until('connected', () => dataTypes(hostile).includes(21));
+    await waitFor(() => dataTypes(hostile).includes(21), 10_000, 'connected');
     hostile.behave({ answer: 'deny' });
     alarm('fire', 'alarm', 40);
-    await until('denied and set aside', () => hostile.got.filter((r) => r.dir === 'out' && r.command === COMMANDS.deny).length >= 3, 10_000);
+    await waitFor(() => hostile.got.filter((r) => r.dir === 'out' && r.command === COMMANDS.deny).length >= 3, 10_000, 'denied and set aside');
     await hostile.close();
     const sane = new SimCentre({ address: 1, port });
     const back = Date.now();
     await sane.listen();
     cleanups.push(() => sane.close());
-    await until('the alarm at the sane centre', () => sane.units().some((u) => u.unit.type === 2), 10_000);
+    await waitFor(() => sane.units().some((u) => u.unit.type === 2), 10_000, 'the alarm at the sane centre');
     expect(Date.now() - back).toBeLessThan(10_000);
-    await until('the row gone', () => queue.size === 0);
+    await waitFor(() => queue.size === 0, 10_000, 'the row gone');
     // On the new connection serials start at 0 again.
     expect(sane.got.find((r) => r.dir === 'in' && r.command === COMMANDS.send)?.serial).toBe(0);
   }, 30_000);
 
   it('a frame from the centre that cannot be read (checksum, command, length) is discarded and denied under its serial (§6.2.2)', async () => {
     const { centre } = await setup();
-    await until('connected', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
     const frame = statusRequest;
     const badSum = frame(501);
     badSum[badSum.length - 3] = (badSum[badSum.length - 3]! + 1) & 0xff;
@@ -246,7 +239,7 @@ describe('CentreLink', () => {
     tooLong[25] = 0x04; // 1279 bytes announced
     centre.raw(Buffer.concat([badSum, badCommand, tooLong, frame(504)]));
     const answered = (serial: number) => centre.got.find((r) => r.dir === 'in' && r.serial === serial)?.command;
-    await until('answers to all four', () => [501, 502, 503, 504].every((x) => answered(x) !== undefined));
+    await waitFor(() => [501, 502, 503, 504].every((x) => answered(x) !== undefined), 10_000, 'answers to all four');
     expect([501, 502, 503].map(answered)).toEqual([COMMANDS.deny, COMMANDS.deny, COMMANDS.deny]);
     expect(answered(504)).toBe(COMMANDS.reply);
   });
@@ -254,7 +247,7 @@ describe('CentreLink', () => {
   it('a centre outage: everything committed meanwhile arrives after it, in order, alarms first', async () => {
     const first = new SimCentre({ address: 1 });
     const { centre, alarm, silenced, queue, port } = await setup({ centre: first });
-    await until('connected', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
     await centre.close();
     for (let i = 0; i < 5; i++) alarm(`a${i}`, i % 2 ? 'normal' : 'alarm', 20 + i, i % 2 ? 'cleared' : 'threshold');
     silenced('e1');
@@ -262,7 +255,7 @@ describe('CentreLink', () => {
     const back = new SimCentre({ address: 1, port });
     await back.listen();
     cleanups.push(() => back.close());
-    await until('the backlog drained', () => queue.size === 0, 20_000);
+    await waitFor(() => queue.size === 0, 20_000, 'the backlog drained');
     const got = back.units().map((u) => u.unit.objects[0]!);
     const statuses = got.filter((o) => o.type === 2).map((o) => (o as { status: number }).status);
     expect(statuses).toEqual([0b11, 0b01, 0b11, 0b01, 0b11]);
@@ -274,7 +267,7 @@ describe('CentreLink', () => {
 
   it('answers the centre: status, version, description, clock, a component and its value; takes its clock sync', async () => {
     const { centre, channels, clockSyncs, link } = await setup();
-    await until('connected', () => dataTypes(centre).includes(21));
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
     channels[0]!.state = 'fault';
     const ask = (type: number, extra: Record<string, unknown> = {}) => centre.ask(COMMANDS.request, { type, objects: [{ type, ...extra }] } as never);
     const status = await ask(81, { reserved: 0 });
@@ -310,15 +303,15 @@ describe('CentreLink: inspection (查岗) and the operation log', () => {
 
   it('person (the default): confirmed and shown on the box; the answer goes only when a person gives it, once', async () => {
     const { centre, link } = await setup();
-    await until('connected', () => dataTypes(centre).includes(28));
+    await waitFor(() => dataTypes(centre).includes(28), 10_000, 'connected');
     expect(link.answerInspection()).toEqual({ ok: false, reason: 'no inspection from the monitoring centre is waiting' });
     expect((await inspect(centre)).command).toBe(COMMANDS.confirm);
     const waiting = link.picture().inspection!;
     expect(Date.parse(waiting.deadline) - Date.parse(waiting.askedAt)).toBe(5 * 60_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(dataTypes(centre)).not.toContain(24); // nobody answered: the centre is not told someone is there
     expect(link.answerInspection()).toEqual({ ok: true });
-    await until('the answer at the centre', () => dataTypes(centre).includes(24));
+    await waitFor(() => dataTypes(centre).includes(24), 10_000, 'the answer at the centre');
     expect(centre.units().find((u) => u.unit.type === 24)?.unit.objects[0]).toMatchObject({ type: 24, operation: 0b100000 });
     expect(link.picture().inspection).toBeNull();
     expect(link.answerInspection().ok).toBe(false);
@@ -326,11 +319,11 @@ describe('CentreLink: inspection (查岗) and the operation log', () => {
 
   it('auto answers at once; off denies', async () => {
     const auto = await setup({ inspection: 'auto' });
-    await until('connected', () => dataTypes(auto.centre).includes(28));
+    await waitFor(() => dataTypes(auto.centre).includes(28), 10_000, 'connected');
     expect((await inspect(auto.centre)).command).toBe(COMMANDS.confirm);
-    await until('the answer', () => dataTypes(auto.centre).includes(24));
+    await waitFor(() => dataTypes(auto.centre).includes(24), 10_000, 'the answer');
     const off = await setup({ inspection: 'off' });
-    await until('connected', () => dataTypes(off.centre).includes(28));
+    await waitFor(() => dataTypes(off.centre).includes(28), 10_000, 'connected');
     expect((await inspect(off.centre)).command).toBe(COMMANDS.deny);
     expect(off.link.picture().inspection).toBeNull();
   });
@@ -338,19 +331,19 @@ describe('CentreLink: inspection (查岗) and the operation log', () => {
   it('request 84: operations from the asked start time on, oldest first, kept across a restart', async () => {
     const dir = join(root, `d${++n}`);
     const first = await setup({ dir, inspection: 'auto' });
-    await until('connected', () => dataTypes(first.centre).includes(28));
+    await waitFor(() => dataTypes(first.centre).includes(28), 10_000, 'connected');
     first.alarm('r1', 'normal', 0, 'reset'); // a local reset on site
     first.silenced('s1');
-    await until('both sent', () => first.queue.size === 0);
+    await waitFor(() => first.queue.size === 0, 10_000, 'both sent');
     await inspect(first.centre);
-    await until('answered', () => dataTypes(first.centre).includes(24) && first.centre.units().filter((u) => u.unit.type === 24).length >= 3);
+    await waitFor(() => dataTypes(first.centre).includes(24) && first.centre.units().filter((u) => u.unit.type === 24).length >= 3, 10_000, 'answered');
     const ops = first.operations.since(0, 10);
     expect(ops.map((o) => o.operation).sort()).toEqual([0b1, 0b10, 0b100000]);
     first.link.stop();
     first.box.close();
     // The box restarts: a new link on the same file, a new centre.
     const again = await setup({ dir });
-    await until('connected', () => dataTypes(again.centre).includes(28));
+    await waitFor(() => dataTypes(again.centre).includes(28), 10_000, 'connected');
     const ask84 = async (records: number, from: Date) => {
       const f = await again.centre.ask(COMMANDS.request, { type: 84, objects: [{ type: 84, records, from: timeLabelOf(from, 'Asia/Shanghai') }] });
       return again.centre.got.find((r) => r.dir === 'in' && r.serial === f.serial && r.command === COMMANDS.reply)?.unit?.objects ?? f.command;
@@ -366,7 +359,7 @@ describe('CentreLink: inspection (查岗) and the operation log', () => {
 describe('CentreLink against a hostile centre (issue 22, item 8)', () => {
   it('a flood of inspections: answered a bounded number of times, one answer waiting at most, and an alarm still goes first', async () => {
     const { centre, alarm, link } = await setup({ inspection: 'auto' });
-    await until('connected', () => link.picture().connected && dataTypes(centre).includes(28));
+    await waitFor(() => link.picture().connected && dataTypes(centre).includes(28), 10_000, 'connected');
     const FLOOD = 3000;
     let peak = 0;
     for (let i = 0; i < FLOOD; i++) {
@@ -374,14 +367,14 @@ describe('CentreLink against a hostile centre (issue 22, item 8)', () => {
       peak = Math.max(peak, link.waitingLocal);
     }
     alarm('a1', 'alarm', 26.4);
-    await until('the alarm at the centre', () => dataTypes(centre).includes(2), 15_000);
+    await waitFor(() => dataTypes(centre).includes(2), 15_000, 'the alarm at the centre');
     const types = dataTypes(centre);
     const before = types.slice(0, types.indexOf(2));
     // Before the alarm: the connect's status and clock, and at most one inspection answer.
     expect(before.filter((t) => t === 24).length).toBeLessThanOrEqual(1);
     expect(peak).toBeLessThanOrEqual(3);
     expect(link.waitingLocal).toBeLessThanOrEqual(3);
-    await until('the requests read', () => link.pressure.unanswered + 20 >= FLOOD / 2, 15_000);
+    await waitFor(() => link.pressure.unanswered + 20 >= FLOOD / 2, 15_000, 'the requests read');
     expect(link.pressure.unanswered).toBeGreaterThan(0);
   }, 30_000);
 
@@ -405,15 +398,15 @@ describe('CentreLink against a hostile centre (issue 22, item 8)', () => {
     const port = (hostile.address() as { port: number }).port;
     const { link } = await setup({ port });
     let peak = 0;
-    await until(
-      '20 000 requests sent at the box',
+    await waitFor(
       () => {
         peak = Math.max(peak, link.pressure.unsentBytes);
         return sent >= 20_000;
       },
       20_000,
+      '20 000 requests sent at the box',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     peak = Math.max(peak, link.pressure.unsentBytes);
     expect(peak).toBeLessThanOrEqual(64 * 1024 + 1024);
     // Requests beyond the answer rate go unanswered, and the socket then rests: of the 20 000 sent, the box
