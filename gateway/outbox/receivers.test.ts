@@ -159,6 +159,20 @@ describe('outbox receivers', () => {
     again.close();
   });
 
+  it('a side record that fails (the operation log) does not cost the event its commit', () => {
+    const box = new Outbox(join(root, `d${++n}`), caps);
+    const centre = box.addReceiver({
+      ...offline(),
+      kept: () => {
+        throw new Error('no such table: centre_operations');
+      },
+    });
+    add(box, 'alarm', 'a1');
+    expect(box.next(10, new Set()).map((m) => m.id)).toEqual(['a1']);
+    expect(centre.next(10).map((m) => m.id)).toEqual(['a1']);
+    box.close();
+  });
+
   it('takes over a file from before typed records: the platform JSON in the old table becomes the receiver’s record', () => {
     const dir = join(root, `d${++n}`);
     mkdirSync(dir);

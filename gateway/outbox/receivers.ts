@@ -91,7 +91,13 @@ export class ReceiverQueue<R> {
     const payload = Buffer.from(JSON.stringify(record));
     const priority = PRIORITY[topic];
     this.stmts.insert.run(this.receiver.name, priority, topic, id, seq, created, payload);
-    this.receiver.kept?.(record);
+    try {
+      this.receiver.kept?.(record);
+    } catch (err) {
+      // A side record (the centre's operation log) must not cost the event its commit; a full disk rolls
+      // the whole transaction back anyway and the outbox makes room and tries again.
+      if ((err as { code?: string }).code === 'SQLITE_FULL') throw err;
+    }
     // Read again when needed, never added here: the transaction may still roll back.
     const last = this.ahead.at(-1);
     if (last && priority < last.priority) this.ahead = [];

@@ -6,7 +6,7 @@
 
 import { appendFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { COMMANDS, encodeFrame, FrameReader, timeLabelOf, type CommandByte, type Frame } from '../../gateway/northbound/gbt26875/frame.js';
+import { COMMANDS, encodeFrame, FrameReader, sendableLabel, type CommandByte, type Frame } from '../../gateway/northbound/gbt26875/frame.js';
 import { decodeUnit, encodeUnit, type DataUnit } from '../../gateway/northbound/gbt26875/units.js';
 
 export interface CentreRecord {
@@ -176,7 +176,7 @@ export class SimCentre {
     const frame: Frame = {
       serial,
       version: { main: 1, user: 0 },
-      time: timeLabelOf(new Date(), this.o.zone ?? 'Asia/Shanghai'),
+      time: sendableLabel(new Date(), this.o.zone ?? 'Asia/Shanghai'),
       source: this.o.address ?? 0,
       destination: to,
       command,

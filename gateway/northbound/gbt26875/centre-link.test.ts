@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CentreSection } from '../../../config/index.js';
 import { SimCentre } from '../../../simulator/centre/centre.js';
 import { createLogger } from '../../log/logger.js';
@@ -295,6 +295,46 @@ describe('CentreLink', () => {
     expect(link.picture().clockOffsetMs).toBeGreaterThan(3_598_000);
     // Initialising the transmitter remotely: refused.
     expect((await centre.ask(COMMANDS.control, { type: 89, objects: [{ type: 89, reserved: 0 }] })).command).toBe(COMMANDS.deny);
+  });
+});
+
+describe('CentreLink: what could stop the link does not', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a clock before 2000 (no real-time clock, before NTP): frames go out labelled 2000-01-01, not refused', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('1970-01-02T00:00:00Z'));
+    const { centre } = await setup();
+    await waitFor(() => dataTypes(centre).includes(21), 10_000, 'the status on connect');
+    const status = centre.units().find((u) => u.unit.type === 21)!.unit.objects[0] as { time: { year: number; month: number; day: number } };
+    expect(status.time).toMatchObject({ year: 2000, month: 1, day: 1 });
+  });
+
+  it('a record that cannot be encoded is said and passed over; the next one goes', async () => {
+    const { centre, box, queue, alarm } = await setup();
+    await waitFor(() => dataTypes(centre).includes(28), 10_000, 'connected');
+    // A record whose time no label can carry (year 2400), as a corrupted or future row would be.
+    const bad = {
+      v: 1,
+      kind: 'channel',
+      device: 'kitchen-gas',
+      channel: 'lel',
+      state: 'alarm',
+      test: false,
+      value: 30,
+      reset: false,
+      at: Date.UTC(2400, 0, 1),
+    };
+    box.database
+      .prepare("INSERT INTO receiver_queue (receiver, priority, topic, id, seq, created, payload, typed) VALUES ('centre', 0, 'alarm', 'bad', 1, 0, ?, 1)")
+      .run(Buffer.from(JSON.stringify(bad)));
+    alarm('good', 'alarm', 31);
+    await waitFor(
+      () => centre.units().some((u) => u.unit.type === 3 && (u.unit.objects[0] as { value: number }).value === 310),
+      10_000,
+      'the good one at the centre',
+    );
+    await waitFor(() => queue.size === 0, 10_000, 'the queue empty');
   });
 });
 

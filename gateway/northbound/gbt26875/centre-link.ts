@@ -19,7 +19,7 @@ import type { ReceiverQueue } from '../../outbox/receivers.js';
 import type { Logger } from '../../log/logger.js';
 import { Allowance } from '../../log/allowance.js';
 import { LogThrottle } from '../../log/throttle.js';
-import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, timeLabelOf, type CommandByte, type Frame, type Rejected } from './frame.js';
+import { COMMANDS, encodeFrame, FrameReader, Gb26875Error, dateOf, sendableLabel, type CommandByte, type Frame, type Rejected } from './frame.js';
 import type { ComponentMap } from './components.js';
 import { analogValue, componentStatus, descriptionText, systemStatus, transmitterStatus, unitsFor } from './mapping.js';
 import type { OperationLog } from './operations.js';
@@ -102,8 +102,8 @@ export class CentreLink {
   /** The last serial sent on this connection (-1: none yet; the first is 0). */
   private serial = -1;
   private inFlight: InFlight | undefined;
-  /** Frames of the current queue row not yet sent (its first ones are confirmed). */
-  private rowFrames: { rowid: number; units: DataUnit[] } | undefined;
+  /** Encoded data units of the current queue row not yet sent (its first ones are confirmed). */
+  private rowFrames: { rowid: number; units: Uint8Array[] } | undefined;
   /** Rows denied past the retries: tried again after their pause, or at the next connection. */
   private readonly aside = new Map<number, { until: number; pauseMs: number }>();
   private asideTimer: NodeJS.Timeout | undefined;
@@ -169,10 +169,16 @@ export class CentreLink {
 
   picture(): CentrePicture {
     const i = this.pendingInspection();
+    let backlog = -1;
+    try {
+      backlog = this.o.queue.size;
+    } catch {
+      // The file refuses (a stalled or failing disk): the picture says -1 rather than throwing.
+    }
     return {
       connected: this.connected,
       error: this.stats.error,
-      backlog: this.o.queue.size,
+      backlog,
       confirmed: this.stats.confirmed,
       denied: this.stats.denied,
       resent: this.stats.resent,
@@ -209,8 +215,9 @@ export class CentreLink {
     return new Date(Date.now() + this.clockOffsetMs);
   }
 
+  /** A time label in the venue's zone (never before 2000: see sendableLabel). */
   private label(at: Date = this.now()) {
-    return timeLabelOf(at, this.o.zone);
+    return sendableLabel(at, this.o.zone);
   }
 
   private open(): void {
@@ -289,12 +296,29 @@ export class CentreLink {
         this.o.queue.done(this.rowFrames.rowid);
         this.rowFrames = undefined;
       }
-      const [next] = this.o.queue.next(1, this.resting());
+      let next: ReturnType<typeof this.o.queue.next>[number] | undefined;
+      try {
+        [next] = this.o.queue.next(1, this.resting());
+      } catch (err) {
+        // The file refuses: what the box makes itself still goes; the queue is tried again in a second.
+        this.noisy.error('centre-queue', { err: { message: (err as Error).message } }, "the centre's queue cannot be read: tried again");
+        clearTimeout(this.asideTimer);
+        this.asideTimer = setTimeout(() => this.pump(), 1000);
+        return this.sendLocal();
+      }
       if (!next || (next.topic !== 'alarm' && this.local.size > 0)) return this.sendLocal();
-      this.rowFrames = { rowid: next.rowid, units: unitsFor(next.record, this.byChannel, this.o.centre, this.o.zone, this.clockOffsetMs) };
+      let units: Uint8Array[] = [];
+      try {
+        units = unitsFor(next.record, this.byChannel, this.o.centre, this.o.zone, this.clockOffsetMs).map(encodeUnit);
+      } catch (err) {
+        // Never sendable as it is (a record this release cannot encode): said, and not tried for ever.
+        this.o.log.error({ err: { message: (err as Error).message }, id: next.id }, 'record not sent to the centre: cannot be encoded');
+        units = [];
+      }
+      this.rowFrames = { rowid: next.rowid, units };
     }
-    const unit = this.rowFrames.units.shift() as DataUnit;
-    this.send(COMMANDS.send, unit, { rowid: this.rowFrames.rowid, last: this.rowFrames.units.length === 0 });
+    const data = this.rowFrames.units.shift() as Uint8Array;
+    this.send(COMMANDS.send, data, { rowid: this.rowFrames.rowid, last: this.rowFrames.units.length === 0 });
   }
 
   /** Sends the oldest frame made here, if one waits. */
@@ -302,7 +326,7 @@ export class CentreLink {
     const first = this.local.entries().next().value;
     if (!first) return;
     this.local.delete(first[0]);
-    this.send(COMMANDS.send, first[1]());
+    this.send(COMMANDS.send, encodeUnit(first[1]()));
   }
 
   private nextSerial(): number {
@@ -315,8 +339,8 @@ export class CentreLink {
     return { serial, version: c.version, time: this.label(), source: c.address, destination: c.centreAddress, command, data };
   }
 
-  private send(command: CommandByte, unit: DataUnit, row?: { rowid: number; last: boolean }): void {
-    const frame = this.frame(command, encodeUnit(unit), this.nextSerial());
+  private send(command: CommandByte, data: Uint8Array, row?: { rowid: number; last: boolean }): void {
+    const frame = this.frame(command, data, this.nextSerial());
     this.inFlight = { frame, bytes: encodeFrame(frame), sends: 0, denials: 0, ...(row ? { row } : {}) };
     this.transmit();
   }
@@ -490,7 +514,12 @@ export class CentreLink {
   /** The transmitter operation "inspection answered", logged and sent, timed when it was given. */
   private answerNow(): void {
     const at = this.now();
-    this.o.operations.add({ operation: TRANSMITTER_OPERATION.inspectionAnswer, at: at.getTime() - this.clockOffsetMs });
+    try {
+      this.o.operations.add({ operation: TRANSMITTER_OPERATION.inspectionAnswer, at: at.getTime() - this.clockOffsetMs });
+    } catch (err) {
+      // The answer goes all the same; only a later request 84 will not list it.
+      this.noisy.error('centre-operations', { err: { message: (err as Error).message } }, 'inspection answer not kept in the operation log');
+    }
     this.queueLocal('inspection', () => ({
       type: 24,
       objects: [{ type: 24, operation: TRANSMITTER_OPERATION.inspectionAnswer, operator: 0, time: this.label(at) }],

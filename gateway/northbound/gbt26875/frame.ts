@@ -73,6 +73,17 @@ export function timeLabelOf(d: Date, zone: string): TimeLabel {
   return { second: p.second, minute: p.minute, hour: p.hour, day: p.day, month: p.month, year: p.year };
 }
 
+/** 2000-01-01T00:00:00 in China: the earliest time a label can carry (its year byte counts from 2000). */
+const EARLIEST_LABEL = Date.UTC(1999, 11, 31, 16);
+
+/**
+ * The label to send for an instant: a clock before 2000 (a board without a real-time clock, before NTP)
+ * is sent as 2000-01-01 rather than failing every frame.
+ */
+export function sendableLabel(d: Date, zone: string): TimeLabel {
+  return timeLabelOf(d.getTime() < EARLIEST_LABEL ? new Date(EARLIEST_LABEL) : d, zone);
+}
+
 /** The instant a label names in `zone`, or undefined when its fields are not a time that exists there. */
 export function dateOf(t: TimeLabel, zone: string): Date | undefined {
   const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
