@@ -50,7 +50,7 @@ async function throughput(baud: 9600 | 115200, seconds: number) {
     const server = await serveRtu(new Station(sims, { baud }), dev, baud);
     const bus = createBus({ id: 'bench', type: 'rtu', path: gw, baud, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 500, retries: 0 });
     await bus.start();
-    const specs = sims.map((s) => ({ id: s.id, unit: s.unit, profile: s.profile, pollIntervalMs: 0 }));
+    const specs = sims.map((s) => ({ id: s.id, slaveId: s.slaveId, profile: s.profile, pollIntervalMs: 0 }));
     // Wire limit of the mix: one cycle reads every block of every device once.
     let cycleTx = 0;
     let cycleWireMs = 0;
@@ -89,7 +89,7 @@ async function cycleTime(withDead: boolean, seconds: number) {
     const list = withDead ? [...healthy, dead] : healthy;
     const poller = new Poller(
       bus,
-      list.map((s) => ({ id: s.id, unit: s.unit, profile: s.profile, pollIntervalMs: 0 })),
+      list.map((s) => ({ id: s.id, slaveId: s.slaveId, profile: s.profile, pollIntervalMs: 0 })),
     );
     let reads = 0;
     poller.on('reading', () => reads++);

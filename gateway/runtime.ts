@@ -166,7 +166,7 @@ export class GatewayRuntime implements ControlPort {
             .map(([n]) => n);
           return {
             id: d.id,
-            unit: d.slaveId,
+            slaveId: d.slaveId,
             profile,
             disabled,
             pollIntervalMs: d.pollIntervalMs,

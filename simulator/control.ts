@@ -39,7 +39,7 @@ class HttpError extends Error {
 
 function describe(d: SimDevice) {
   d.refresh(performance.now());
-  return { id: d.id, profile: d.profileName, slaveId: d.unit, behaviour: d.currentBehaviour, faults: d.faults, requests: d.requests, values: d.snapshot() };
+  return { id: d.id, profile: d.profileName, slaveId: d.slaveId, behaviour: d.currentBehaviour, faults: d.faults, requests: d.requests, values: d.snapshot() };
 }
 
 async function body(req: IncomingMessage): Promise<unknown> {

@@ -8,7 +8,7 @@ import { startScenario } from './scenarios.js';
 import { Station, turnaroundMs, wireMs } from './server/station.js';
 import { configFromFlags } from './cli/devices-command.js';
 
-const dev = (profile: string, unit = 1) => new SimDevice(`${profile}-${unit}`, profile, BUILTIN_PROFILES[profile]!, unit);
+const dev = (profile: string, slaveId = 1) => new SimDevice(`${profile}-${slaveId}`, profile, BUILTIN_PROFILES[profile]!, slaveId);
 
 describe('behaviours', () => {
   it('gas-leak ramps 0 → 40 %LEL over 20 s and holds', () => {
@@ -71,7 +71,7 @@ describe('station', () => {
     const d = dev('gas-lel', 4);
     let now = 0;
     const st = new Station([d], {}, () => now);
-    expect(st.handle(4, read, 3)).toMatchObject({ kind: 'reply', unit: 4 });
+    expect(st.handle(4, read, 3)).toMatchObject({ kind: 'reply', slaveId: 4 });
     expect(st.handle(5, read, 3)).toEqual({ kind: 'silent' });
     d.setBehaviour('flapping-link', 0);
     now = 5000;
@@ -80,9 +80,9 @@ describe('station', () => {
 
   it('as a Modbus TCP gateway answers an id nobody has with exception 11 for the function asked', () => {
     const st = new Station([dev('gas-lel', 4)], { gateway: true });
-    expect(st.handle(5, read, 7)).toMatchObject({ kind: 'reply', unit: 5, pdu: Buffer.from([0x84, 0x0b]) });
+    expect(st.handle(5, read, 7)).toMatchObject({ kind: 'reply', slaveId: 5, pdu: Buffer.from([0x84, 0x0b]) });
     expect(st.handle(5, encodeRequest({ fc: 3, address: 0, count: 1 }), 7)).toMatchObject({ pdu: Buffer.from([0x83, 0x0b]) });
-    expect(st.handle(4, read, 7)).toMatchObject({ kind: 'reply', unit: 4, pdu: expect.objectContaining({ 0: 4 }) });
+    expect(st.handle(4, read, 7)).toMatchObject({ kind: 'reply', slaveId: 4, pdu: expect.objectContaining({ 0: 4 }) });
   });
 
   it('--gateway on the command line: only with --tcp', () => {
@@ -97,7 +97,7 @@ describe('station', () => {
     d.faults = { exception: 6 };
     expect(st.handle(4, read, 3)).toMatchObject({ kind: 'reply', pdu: Buffer.from([0x84, 6]) });
     d.faults = { wrongSlaveId: true, corrupt: true, delayMs: 700 };
-    expect(st.handle(4, read, 3)).toMatchObject({ kind: 'reply', unit: 5, corrupt: true, delayMs: 700 });
+    expect(st.handle(4, read, 3)).toMatchObject({ kind: 'reply', slaveId: 5, corrupt: true, delayMs: 700 });
     d.faults = { dropConnection: true };
     expect(st.handle(4, read, 3)).toEqual({ kind: 'drop' });
     d.faults = { noReply: true, probability: 0 };

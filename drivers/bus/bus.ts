@@ -49,7 +49,7 @@ export interface BusEvents {
 }
 
 interface Job {
-  unit: number;
+  slaveId: number;
   request: Request;
   pdu: Buffer;
   timeoutMs: number;
@@ -133,7 +133,7 @@ export class Bus extends EventEmitter<BusEvents> {
   }
 
   /** Runs one transaction; resolves with the decoded reply or rejects with a ModbusError. */
-  execute(unit: number, request: Request, opts: TransactionOptions = {}): Promise<Reply> {
+  execute(slaveId: number, request: Request, opts: TransactionOptions = {}): Promise<Reply> {
     let pdu: Buffer;
     try {
       pdu = encodeRequest(request);
@@ -145,7 +145,7 @@ export class Bus extends EventEmitter<BusEvents> {
     }
     return new Promise<Reply>((resolve, reject) => {
       const job: Job = {
-        unit,
+        slaveId,
         request,
         pdu,
         timeoutMs: opts.timeoutMs ?? this.options.timeoutMs,
@@ -228,14 +228,14 @@ export class Bus extends EventEmitter<BusEvents> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
-        resolve({ error: new ModbusError('timeout', `no reply from slave ${job.unit} within ${job.timeoutMs} ms`) });
+        resolve({ error: new ModbusError('timeout', `no reply from slave ${job.slaveId} within ${job.timeoutMs} ms`) });
       }, job.timeoutMs);
       this.pending = (o) => {
         clearTimeout(timer);
         this.pending = undefined;
         resolve(o);
       };
-      const frame = this.framing.begin(job.unit, job.request, job.pdu);
+      const frame = this.framing.begin(job.slaveId, job.request, job.pdu);
       this.transport.write(frame).catch((e: Error) => this.pending?.({ error: new ModbusError('port-closed', e.message) }));
     });
   }

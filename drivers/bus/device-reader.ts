@@ -9,7 +9,7 @@ import type { Bus, TransactionOptions } from './bus.js';
 
 export interface DeviceSpec {
   id: string;
-  unit: number;
+  slaveId: number;
   profile: Profile;
   /** Point names switched off in the config (`channels.X.enabled: false`). */
   disabled?: readonly string[];
@@ -32,12 +32,12 @@ export function planDevice(spec: DeviceSpec): DevicePlan {
   return { points, blocks };
 }
 
-export async function readDevice(bus: Bus, unit: number, plan: DevicePlan, opts: TransactionOptions = {}): Promise<Record<string, DecodedPoint>> {
+export async function readDevice(bus: Bus, slaveId: number, plan: DevicePlan, opts: TransactionOptions = {}): Promise<Record<string, DecodedPoint>> {
   const out: Record<string, DecodedPoint> = {};
   for (const block of plan.blocks) {
     let reply;
     try {
-      reply = await bus.execute(unit, { fc: block.fc, address: block.address, count: block.count }, { priority: 'poll', ...opts });
+      reply = await bus.execute(slaveId, { fc: block.fc, address: block.address, count: block.count }, { priority: 'poll', ...opts });
     } catch (err) {
       if (err instanceof ModbusError) throw err;
       throw new ModbusError('bad-request', (err as Error).message);

@@ -164,7 +164,7 @@ export class Poller extends EventEmitter<PollerEvents> {
       return after;
     };
     try {
-      const points = await readDevice(this.bus, e.spec.unit, e.plan, e.breaker.retriesAllowed ? {} : { retries: 0 });
+      const points = await readDevice(this.bus, e.spec.slaveId, e.plan, e.breaker.retriesAllowed ? {} : { retries: 0 });
       count();
       e.breaker.onSuccess();
       const at = Date.now();

@@ -22,8 +22,8 @@ export type Outcome = { reply: Reply } | { error: ModbusError };
 
 export interface Framing {
   readonly counters: FramingCounters;
-  /** Bytes to send for `request` to `unit`; also starts waiting for its reply. Stale buffered bytes go. */
-  begin(unit: number, request: Request, pdu: Buffer): Buffer;
+  /** Bytes to send for `request` to `slaveId`; also starts waiting for its reply. Stale buffered bytes go. */
+  begin(slaveId: number, request: Request, pdu: Buffer): Buffer;
   /** Feeds received bytes; returns the outcome once the awaited reply is complete. */
   push(chunk: Buffer): Outcome | undefined;
   /** Stops waiting (timeout, close): buffered bytes are discarded and counted. */
@@ -40,14 +40,14 @@ function emptyCounters(): FramingCounters {
 export class RtuFraming implements Framing {
   readonly counters = emptyCounters();
   private buf: Buffer = Buffer.alloc(0);
-  private unit = -1;
+  private slaveId = -1;
   private request: Request | undefined;
 
-  begin(unit: number, request: Request, pdu: Buffer): Buffer {
+  begin(slaveId: number, request: Request, pdu: Buffer): Buffer {
     this.reset();
-    this.unit = unit;
+    this.slaveId = slaveId;
     this.request = request;
-    return withCrc(Buffer.concat([Buffer.from([unit]), pdu]));
+    return withCrc(Buffer.concat([Buffer.from([slaveId]), pdu]));
   }
 
   reset(): void {
@@ -68,7 +68,7 @@ export class RtuFraming implements Framing {
     while (this.buf.length >= 4) {
       const b = this.buf;
       const fc = b[1] as number;
-      const isOurs = b[0] === this.unit;
+      const isOurs = b[0] === this.slaveId;
       const isException = fc === (req.fc | 0x80);
       if (fc === req.fc || isException) {
         const len = isException ? exception : normal;
@@ -120,19 +120,19 @@ export class MbapFraming implements Framing {
   readonly counters = emptyCounters();
   private buf: Buffer = Buffer.alloc(0);
   private tid = 0;
-  private unit = -1;
+  private slaveId = -1;
   private request: Request | undefined;
 
-  begin(unit: number, request: Request, pdu: Buffer): Buffer {
+  begin(slaveId: number, request: Request, pdu: Buffer): Buffer {
     this.reset();
     this.tid = (this.tid + 1) & 0xffff;
-    this.unit = unit;
+    this.slaveId = slaveId;
     this.request = request;
     const head = Buffer.alloc(7);
     head.writeUInt16BE(this.tid, 0);
     head.writeUInt16BE(0, 2);
     head.writeUInt16BE(pdu.length + 1, 4);
-    head[6] = unit;
+    head[6] = slaveId;
     return Buffer.concat([head, pdu]);
   }
 
@@ -159,7 +159,7 @@ export class MbapFraming implements Framing {
       const frame = b.subarray(0, 6 + len);
       this.buf = b.subarray(6 + len);
       const req = this.request;
-      if (!req || frame.readUInt16BE(0) !== this.tid || frame[6] !== this.unit) {
+      if (!req || frame.readUInt16BE(0) !== this.tid || frame[6] !== this.slaveId) {
         this.counters.foreignFrames++;
         continue;
       }

@@ -124,13 +124,13 @@ describe('RTU reply matcher', () => {
 
 describe('MBAP reply matcher', () => {
   const req: Request = { fc: 4, address: 0, count: 1 };
-  const frame = (tid: number, unit: number, pdu: string) => {
+  const frame = (tid: number, slaveId: number, pdu: string) => {
     const p = hex(pdu);
     const h = Buffer.alloc(7);
     h.writeUInt16BE(tid, 0);
     h.writeUInt16BE(0, 2);
     h.writeUInt16BE(p.length + 1, 4);
-    h[6] = unit;
+    h[6] = slaveId;
     return Buffer.concat([h, p]);
   };
 

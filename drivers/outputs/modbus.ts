@@ -12,16 +12,16 @@ export class ModbusCoilOutput implements OutputDriver {
 
   constructor(
     private readonly bus: Bus,
-    private readonly unit: number,
+    private readonly slaveId: number,
     private readonly coil: number,
     /** Discrete input that mirrors the contact, when the module has feedback. */
     private readonly feedbackInput?: number,
   ) {
-    this.label = `coil ${coil} of slave ${unit} on bus ${bus.options.id}`;
+    this.label = `coil ${coil} of slave ${slaveId} on bus ${bus.options.id}`;
   }
 
   async set(level: Level): Promise<SetResult> {
-    await this.bus.execute(this.unit, { fc: 5, address: this.coil, value: level === 'on' }, { priority: 'write' });
+    await this.bus.execute(this.slaveId, { fc: 5, address: this.coil, value: level === 'on' }, { priority: 'write' });
     const readBack = await this.read();
     return readBack === undefined ? {} : { readBack };
   }
@@ -29,8 +29,8 @@ export class ModbusCoilOutput implements OutputDriver {
   async read(): Promise<Level | undefined> {
     const r =
       this.feedbackInput !== undefined
-        ? await this.bus.execute(this.unit, { fc: 2, address: this.feedbackInput, count: 1 }, { priority: 'write' })
-        : await this.bus.execute(this.unit, { fc: 1, address: this.coil, count: 1 }, { priority: 'write' });
+        ? await this.bus.execute(this.slaveId, { fc: 2, address: this.feedbackInput, count: 1 }, { priority: 'write' })
+        : await this.bus.execute(this.slaveId, { fc: 1, address: this.coil, count: 1 }, { priority: 'write' });
     const bit = 'bits' in r ? r.bits[0] : undefined;
     return bit === undefined ? undefined : bit ? 'on' : 'off';
   }
@@ -43,22 +43,22 @@ export class ModbusRegisterOutput implements OutputDriver {
 
   constructor(
     private readonly bus: Bus,
-    private readonly unit: number,
+    private readonly slaveId: number,
     private readonly register: number,
     private readonly values: { on: number; off: number },
   ) {
-    this.label = `register ${register} of slave ${unit} on bus ${bus.options.id}`;
+    this.label = `register ${register} of slave ${slaveId} on bus ${bus.options.id}`;
   }
 
   async set(level: Level): Promise<SetResult> {
     const value = level === 'on' ? this.values.on : this.values.off;
-    await this.bus.execute(this.unit, { fc: 6, address: this.register, value }, { priority: 'write' });
+    await this.bus.execute(this.slaveId, { fc: 6, address: this.register, value }, { priority: 'write' });
     const readBack = await this.read();
     return readBack === undefined ? {} : { readBack };
   }
 
   async read(): Promise<Level | undefined> {
-    const r = await this.bus.execute(this.unit, { fc: 3, address: this.register, count: 1 }, { priority: 'write' });
+    const r = await this.bus.execute(this.slaveId, { fc: 3, address: this.register, count: 1 }, { priority: 'write' });
     const got = 'registers' in r ? r.registers[0] : undefined;
     return got === this.values.on ? 'on' : got === this.values.off ? 'off' : undefined;
   }

@@ -68,7 +68,7 @@ function plansOf(c: Config): { devices: Map<string, DevicePlan>; buses: Map<stri
       .map(([name]) => name);
     const plan = planDevice({
       id: d.id,
-      unit: d.slaveId,
+      slaveId: d.slaveId,
       profile,
       disabled,
       ...(d.maxRegistersPerRead !== undefined ? { maxRegistersPerRead: d.maxRegistersPerRead } : {}),

@@ -122,7 +122,7 @@ export async function readCommand(argv: string[], io: CliIo): Promise<number> {
   if (v.profile !== undefined) {
     if (v.fc !== undefined || v.address !== undefined || v.count !== undefined)
       throw new UsageError('read: --profile and --fc/--address/--count exclude each other');
-    const plan = planDevice({ id: 'cli', unit: id, profile: resolveProfile(v.profile, v.config, io) });
+    const plan = planDevice({ id: 'cli', slaveId: id, profile: resolveProfile(v.profile, v.config, io) });
     poll = async (bus) => {
       const points = await readDevice(bus, id, plan);
       return { text: formatPoints(points), json: { points: jsonPoints(points) } };

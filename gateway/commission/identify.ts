@@ -39,15 +39,15 @@ function shown(name: string, d: DecodedPoint): string {
 }
 
 /** Tries one profile on one id. */
-async function tryProfile(bus: Bus, unit: number, name: string, profile: Profile, timeoutMs: number): Promise<Candidate> {
-  const plan = planDevice({ id: 'commission', unit, profile });
+async function tryProfile(bus: Bus, slaveId: number, name: string, profile: Profile, timeoutMs: number): Promise<Candidate> {
+  const plan = planDevice({ id: 'commission', slaveId, profile });
   const evidence: string[] = [];
   let answered = 0;
   let implausible = false;
   for (const block of plan.blocks) {
     const where = `${FC_NAME[block.fc]} ${block.address}–${block.address + block.count - 1}`;
     try {
-      const reply = await bus.execute(unit, { fc: block.fc, address: block.address, count: block.count }, { timeoutMs });
+      const reply = await bus.execute(slaveId, { fc: block.fc, address: block.address, count: block.count }, { timeoutMs });
       answered++;
       const data = 'bits' in reply ? { bits: reply.bits } : 'registers' in reply ? { registers: reply.registers } : {};
       const points = decodeBlock(block, plan.points, data);
@@ -75,9 +75,9 @@ async function tryProfile(bus: Bus, unit: number, name: string, profile: Profile
 
 /** Every profile tried on the id, most likely first: full matches by how far their map reaches, then by
  *  the number of points they explain; then the rest by the share of reads answered. */
-export async function identify(bus: Bus, unit: number, profiles: Readonly<Record<string, Profile>>, timeoutMs = 300): Promise<Candidate[]> {
+export async function identify(bus: Bus, slaveId: number, profiles: Readonly<Record<string, Profile>>, timeoutMs = 300): Promise<Candidate[]> {
   const out: Candidate[] = [];
-  for (const [name, profile] of Object.entries(profiles)) out.push(await tryProfile(bus, unit, name, profile, timeoutMs));
+  for (const [name, profile] of Object.entries(profiles)) out.push(await tryProfile(bus, slaveId, name, profile, timeoutMs));
   return out.sort(
     (a, b) =>
       Number(b.matches) - Number(a.matches) ||

@@ -113,7 +113,7 @@ export async function devicesCommand(argv: string[], io: { stdout: (t: string) =
   const cfg = configFromFlags(argv);
   const sim = await runSimulator(cfg);
   for (const s of sim.servers) io.stdout(`serving ${s.label}\n`);
-  for (const d of sim.devices) io.stdout(`  ${d.id}: ${d.profileName} at slave id ${d.unit}, ${d.currentBehaviour}\n`);
+  for (const d of sim.devices) io.stdout(`  ${d.id}: ${d.profileName} at slave id ${d.slaveId}, ${d.currentBehaviour}\n`);
   if (sim.control) io.stdout(`control API on http://127.0.0.1:${sim.control.boundPort}/devices\n`);
   io.stdout('ready\n');
   await new Promise<void>((resolve) => {

@@ -46,7 +46,7 @@ const acrelAsj: Firmware = {
     'rated-current': Number(d.tables.holding.get(0x0008) ?? 0) || 300,
     'pre-warning-current': Number(d.tables.holding.get(0x0009) ?? 0) || 200,
     'non-driving-time': Number(d.tables.holding.get(0x0010) ?? 0),
-    'slave-address': d.unit,
+    'slave-address': d.slaveId,
     'baud-code': 2,
   }),
   status: (v, p) => {

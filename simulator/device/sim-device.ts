@@ -45,7 +45,7 @@ export class SimDevice {
     readonly id: string,
     readonly profileName: string,
     readonly profile: Profile,
-    readonly unit: number,
+    readonly slaveId: number,
     private readonly seed = 1,
   ) {
     for (const p of Object.values(profile.points)) {

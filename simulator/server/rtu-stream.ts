@@ -41,10 +41,10 @@ export class RtuServerStream {
         this.skip();
         continue;
       }
-      const unit = this.buf[0] as number;
+      const slaveId = this.buf[0] as number;
       const pdu = Buffer.from(this.buf.subarray(1, len - 2));
       this.buf = this.buf.subarray(len);
-      this.serve(unit, pdu);
+      this.serve(slaveId, pdu);
     }
   }
 
@@ -53,12 +53,12 @@ export class RtuServerStream {
     this.buf = this.buf.subarray(1);
   }
 
-  private serve(unit: number, pdu: Buffer): void {
-    if (unit === 0) return; // broadcast: no reply
-    const a = this.station.handle(unit, pdu, 3);
+  private serve(slaveId: number, pdu: Buffer): void {
+    if (slaveId === 0) return; // broadcast: no reply
+    const a = this.station.handle(slaveId, pdu, 3);
     if (a.kind === 'silent') return;
     if (a.kind === 'drop') return this.drop();
-    const frame = withCrc(Buffer.concat([Buffer.from([a.unit]), a.pdu]));
+    const frame = withCrc(Buffer.concat([Buffer.from([a.slaveId]), a.pdu]));
     if (a.corrupt) frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 0x5a;
     this.served++;
     if (a.delayMs > 0) setTimeout(() => this.send(frame), a.delayMs);

@@ -55,10 +55,10 @@ export async function serveTcp(station: Station, host: string, port: number): Pr
         }
         if (buf.length < 6 + len) return;
         const tid = buf.readUInt16BE(0);
-        const unit = buf[6] as number;
+        const slaveId = buf[6] as number;
         const pdu = Buffer.from(buf.subarray(7, 6 + len));
         buf = buf.subarray(6 + len);
-        const a = station.handle(unit, pdu, 7);
+        const a = station.handle(slaveId, pdu, 7);
         if (a.kind === 'silent') continue;
         if (a.kind === 'drop') {
           socket.destroy();
@@ -68,7 +68,7 @@ export async function serveTcp(station: Station, host: string, port: number): Pr
         head.writeUInt16BE(a.corrupt ? (tid + 1) & 0xffff : tid, 0);
         head.writeUInt16BE(0, 2);
         head.writeUInt16BE(a.pdu.length + 1, 4);
-        head[6] = a.unit;
+        head[6] = a.slaveId;
         const frame = Buffer.concat([head, a.pdu]);
         const send = () => {
           if (!socket.destroyed) socket.write(frame);

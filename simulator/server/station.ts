@@ -7,7 +7,7 @@ import type { SimDevice } from '../device/sim-device.js';
 export type Answer =
   | { kind: 'silent' } // no device at that id (a real bus stays silent), or a noReply fault
   | { kind: 'drop' } // close the connection
-  | { kind: 'reply'; unit: number; pdu: Buffer; delayMs: number; corrupt: boolean };
+  | { kind: 'reply'; slaveId: number; pdu: Buffer; delayMs: number; corrupt: boolean };
 
 export interface StationOptions {
   /** Line speed to pace replies at; undefined: answer at once. */
@@ -32,7 +32,7 @@ export function turnaroundMs(baud: number, bitsPerChar = 10): number {
 }
 
 export class Station {
-  private readonly byUnit = new Map<number, SimDevice>();
+  private readonly bySlaveId = new Map<number, SimDevice>();
 
   constructor(
     readonly devices: readonly SimDevice[],
@@ -40,8 +40,8 @@ export class Station {
     private readonly now: () => number = () => performance.now(),
   ) {
     for (const d of devices) {
-      if (this.byUnit.has(d.unit)) throw new Error(`two simulated devices answer slave id ${d.unit}`);
-      this.byUnit.set(d.unit, d);
+      if (this.bySlaveId.has(d.slaveId)) throw new Error(`two simulated devices answer slave id ${d.slaveId}`);
+      this.bySlaveId.set(d.slaveId, d);
     }
   }
 
@@ -49,13 +49,13 @@ export class Station {
    * `frameOverhead` is what the framing adds around a PDU (RTU: id + CRC = 3 bytes), for pacing: the
    * reply is delayed by the time the request and the reply would take on a real line.
    */
-  handle(unit: number, pdu: Buffer, frameOverhead: number): Answer {
-    const device = this.byUnit.get(unit);
+  handle(slaveId: number, pdu: Buffer, frameOverhead: number): Answer {
+    const device = this.bySlaveId.get(slaveId);
     if (!device) {
       // A Modbus TCP gateway to an RS-485 line answers for an id nobody on the line answers to with
       // exception 0x0B (gateway target device failed to respond); a lone device or an RTU line is silent.
       if (!this.opts.gateway || pdu.length === 0) return { kind: 'silent' };
-      return { kind: 'reply', unit, pdu: encodeException((pdu[0] as number) & 0x7f, GATEWAY_TARGET_FAILED), delayMs: 0, corrupt: false };
+      return { kind: 'reply', slaveId, pdu: encodeException((pdu[0] as number) & 0x7f, GATEWAY_TARGET_FAILED), delayMs: 0, corrupt: false };
     }
     const now = this.now();
     if (device.linkDown(now)) return { kind: 'silent' };
@@ -71,6 +71,6 @@ export class Station {
       delayMs +=
         wireMs(pdu.length + out.length + 2 * frameOverhead, this.opts.baud, this.opts.bitsPerChar) + turnaroundMs(this.opts.baud, this.opts.bitsPerChar);
     }
-    return { kind: 'reply', unit: f.wrongSlaveId ? (unit % 247) + 1 : unit, pdu: out, delayMs, corrupt: f.corrupt ?? false };
+    return { kind: 'reply', slaveId: f.wrongSlaveId ? (slaveId % 247) + 1 : slaveId, pdu: out, delayMs, corrupt: f.corrupt ?? false };
   }
 }

@@ -14,7 +14,7 @@ import { simDevice } from '../helpers/sim.js';
 
 type Kind = 'tcp' | 'rtu-over-tcp' | 'rtu';
 
-const gasPlan = planDevice({ id: 'gas', unit: 1, profile: BUILTIN_PROFILES['gas-lel']! });
+const gasPlan = planDevice({ id: 'gas', slaveId: 1, profile: BUILTIN_PROFILES['gas-lel']! });
 
 async function rig(kind: Kind) {
   const gas = simDevice('gas-lel', 1);
@@ -69,7 +69,7 @@ for (const kind of ['tcp', 'rtu-over-tcp', 'rtu'] as const) {
     it('reads the Acrel ASJ map in one transaction', async () => {
       r.asj.pin('residual-current', 321, performance.now());
       const before = r.bus.snapshot().transactions;
-      const plan = planDevice({ id: 'asj', unit: 2, profile: BUILTIN_PROFILES['acrel-asj']! });
+      const plan = planDevice({ id: 'asj', slaveId: 2, profile: BUILTIN_PROFILES['acrel-asj']! });
       expect(plan.blocks).toHaveLength(1);
       const points = await readDevice(r.bus, 2, plan);
       expect(points['residual-current']?.value).toBe(321);

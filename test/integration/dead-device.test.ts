@@ -32,7 +32,7 @@ describe('one dead device among eight', () => {
     cleanups.push(() => bus.stop());
     const poller = new Poller(
       bus,
-      devices.map((d) => ({ id: d.id, unit: d.unit, profile: BUILTIN_PROFILES['gas-lel']!, pollIntervalMs: 0 })),
+      devices.map((d) => ({ id: d.id, slaveId: d.slaveId, profile: BUILTIN_PROFILES['gas-lel']!, pollIntervalMs: 0 })),
     );
     const readings = new Map<string, number>();
     poller.on('reading', (id) => readings.set(id, (readings.get(id) ?? 0) + 1));

@@ -29,7 +29,7 @@ function watch(poller: Poller) {
 
 /** Polls one gas detector at slave id 1 every 50 ms, stopped after the test. */
 function pollGas(bus: Bus) {
-  const poller = new Poller(bus, [{ id: 'gas', unit: 1, profile: gasProfile, pollIntervalMs: 50 }]);
+  const poller = new Poller(bus, [{ id: 'gas', slaveId: 1, profile: gasProfile, pollIntervalMs: 50 }]);
   const w = watch(poller);
   poller.start();
   cleanups.push(() => poller.stop());

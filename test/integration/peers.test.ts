@@ -31,7 +31,7 @@ async function expectPymodbusContents(bus: Bus): Promise<void> {
   expect(await bus.execute(1, { fc: 1, address: 0, count: 8 })).toEqual({ fc: 1, bits: [true, false, true, false, false, false, false, true] });
   expect(await bus.execute(1, { fc: 2, address: 0, count: 3 })).toEqual({ fc: 2, bits: [false, true, true] });
   // The input registers follow the gas-lel map: our profile decodes pymodbus's registers.
-  const gas = await readDevice(bus, 1, planDevice({ id: 'g', unit: 1, profile: BUILTIN_PROFILES['gas-lel']! }));
+  const gas = await readDevice(bus, 1, planDevice({ id: 'g', slaveId: 1, profile: BUILTIN_PROFILES['gas-lel']! }));
   expect(gas.lel?.value).toBe(12.3);
   expect(gas.status?.bits).toEqual({ al1: true, al2: false, fault: true });
   await bus.execute(1, { fc: 6, address: 5, value: 4242 }, { priority: 'write' });
