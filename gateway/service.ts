@@ -22,7 +22,7 @@ import type { SystemClock } from './uplink/clock.js';
 import type { Reporter } from './uplink/reporter.js';
 import type { Uplink } from './uplink/uplink.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
-import { Recorder, withRecording, type RecorderStopReport, type RecordingPicture } from './recorder/recorder.js';
+import { Recorder, withRecording, type RecorderStopReport, type RecorderTimers, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
 import { componentMaps } from './northbound/gbt26875/components.js';
 import { outputState } from './status/words.js';
@@ -49,7 +49,7 @@ export interface ServiceOptions {
   /** Shorter output retry and re-read times for tests. */
   outputTiming?: Partial<ReconcilerTiming>;
   /** Shorter timers for tests (ms). */
-  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
+  timers?: RecorderTimers;
   /** Where the recorder runs: its own worker thread (`run`), or in process (tests; the default). */
   recorder?: 'in-process' | 'worker';
   /** Worker only: the log settings the worker makes its logger from. */

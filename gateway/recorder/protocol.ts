@@ -6,7 +6,7 @@ import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import type { InspectionAnswer, ResetResult, RuntimeStatus, Source } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
-import type { RecorderStopReport, RecordingPicture } from './recorder.js';
+import type { RecorderStopReport, RecorderTimers, RecordingPicture } from './recorder.js';
 import type { ComponentMap } from '../northbound/gbt26875/components.js';
 
 export interface RecorderInit {
@@ -15,7 +15,7 @@ export interface RecorderInit {
   boot: string;
   status: RuntimeStatus;
   log: { level: string; pretty: boolean; time?: boolean };
-  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
+  timers?: RecorderTimers;
   centreMaps?: readonly ComponentMap[];
 }
 

@@ -21,7 +21,7 @@ import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import { StateStore, type RememberedAlarm } from '../state/state-store.js';
 import { OrderedRetry } from '../storage/ordered-retry.js';
 import { ClockStepWatch, SystemClock } from '../uplink/clock.js';
-import { Reporter } from '../uplink/reporter.js';
+import { Reporter, type OpenAlarm } from '../uplink/reporter.js';
 import { TelemetryAggregator } from '../uplink/telemetry.js';
 import { Uplink } from '../uplink/uplink.js';
 import { packageVersion } from '../../config/package-version.js';
@@ -43,7 +43,7 @@ export interface RecorderOptions {
   log: Logger;
   clock?: SystemClock;
   /** Shorter timers for tests (ms). */
-  timers?: { heartbeatMs?: number; telemetryMs?: number; exceptionMs?: number; reannounceMs?: number; reconnectMaxMs?: number };
+  timers?: RecorderTimers;
   /**
    * Where the open alarms are remembered across restarts. In process the runtime's state store does it
    * (`rememberAlarms`); on a worker the recorder opens state.db itself (`ownState`).
@@ -56,12 +56,21 @@ export interface RecorderOptions {
 }
 
 /** What the status page and `get-status` show of recording and reporting. */
+/** Timers of recording and reporting, shorter in tests (ms). */
+export interface RecorderTimers {
+  heartbeatMs?: number;
+  telemetryMs?: number;
+  exceptionMs?: number;
+  reannounceMs?: number;
+  reconnectMaxMs?: number;
+}
+
 export interface RecordingPicture {
   connected: boolean;
   uplinkError: string | null;
   backlog: Record<'alarm' | 'event' | 'heartbeat' | 'telemetry', number>;
   shed: { rows: number; bytes: number };
-  openAlarms: { alarmId: string; device: string; channel: string; state: string; acknowledged: boolean }[];
+  openAlarms: OpenAlarm[];
   clockSynced: boolean;
   /** Why the outbox runs in memory, when it does. */
   outboxError: string | null;

@@ -1,6 +1,7 @@
 // What the local status page shows: one picture of the running gateway, made on request. The installer
 // commissioning a box reads it; so does a tool (`/status.json`). Read-only: nothing on the page acts.
 
+import type { OpenAlarm } from '../uplink/reporter.js';
 import type { ChannelState } from '../detect/channel-machine.js';
 import type { OutputState } from './words.js';
 
@@ -33,7 +34,7 @@ export interface StatusSnapshot {
   /** Whether the box can keep what happens (full disk, read-only card): outputs are driven regardless. */
   storage: { ok: boolean; failures: number; lastError: string | null; unrecorded: number; unsaved: boolean; outboxInMemory: boolean };
   /** Alarms not yet cleared, with whether the platform acknowledged them (Article 8's closed loop). */
-  openAlarms: { alarmId: string; device: string; channel: string; state: string; acknowledged: boolean }[];
+  openAlarms: OpenAlarm[];
   devices: {
     id: string;
     profile: string;

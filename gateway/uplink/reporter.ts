@@ -25,7 +25,17 @@ export interface ReporterOptions {
   remember?: (open: ReadonlyMap<string, RememberedAlarm>) => void;
 }
 
-interface OpenAlarm {
+/** An alarm (or warning, or fault) not yet cleared, as the page, the heartbeat and `status` show it. */
+export interface OpenAlarm {
+  alarmId: string;
+  device: string;
+  channel: string;
+  state: string;
+  acknowledged: boolean;
+}
+
+/** The reporter's own record of an open alarm: its lifecycle and its last event. */
+interface Lifecycle {
   alarmId: string;
   last: ChannelEvent;
   acknowledged: boolean;
@@ -36,7 +46,7 @@ interface OpenAlarm {
 export class Reporter {
   private readonly venue;
   /** Channels not in normal, by "device/channel": their alarm lifecycle. */
-  private readonly open = new Map<string, OpenAlarm>();
+  private readonly open = new Map<string, Lifecycle>();
 
   constructor(
     private readonly config: Config,
@@ -181,7 +191,7 @@ export class Reporter {
     return n;
   }
 
-  openAlarms(): { alarmId: string; device: string; channel: string; state: string; acknowledged: boolean }[] {
+  openAlarms(): OpenAlarm[] {
     return [...this.open.values()].map((o) => ({
       alarmId: o.alarmId,
       device: o.last.device,
