@@ -53,7 +53,7 @@ export interface ServiceOptions {
   /** Where the recorder runs: its own worker thread (`run`), or in process (tests; the default). */
   recorder?: 'in-process' | 'worker';
   /** Worker only: the log settings the worker makes its logger from. */
-  logSettings?: { level: string; pretty: boolean; time?: boolean };
+  logSettings?: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
 }
 
 export class GatewayService {

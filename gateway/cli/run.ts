@@ -73,7 +73,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const pretty = config.log.pretty ?? process.stdout.isTTY === true;
   // Under systemd the journal stamps each line: no second timestamp in it.
   const time = !journaldStdout(io.env);
-  log = createLogger({ level: config.log.level, pretty, time, name: 'gateway' });
+  log = createLogger({ level: config.log.level, pretty, time, name: 'gateway', timeZone: config.gateway.timeZone });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   if (fallback) log.warn({ reason: fallback }, 'config read on the main thread (its own thread failed): the schema stays in memory');
   // Whatever the shell's umask, what the gateway makes is not for other users to read (issue 21).
@@ -84,7 +84,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     profiles: { ...builtinProfiles, ...config.profiles },
     log,
     recorder: 'worker',
-    logSettings: { level: config.log.level, pretty, time },
+    logSettings: { level: config.log.level, pretty, time, timeZone: config.gateway.timeZone },
   });
   try {
     await service.start();

@@ -17,6 +17,8 @@ export interface LoggerSettings {
   /** Whether lines carry their time (default yes). Under systemd the journal stamps every line itself:
    *  a second timestamp in the line is noise (journaldStdout()). */
   time?: boolean;
+  /** The venue's time zone for human-readable lines (JSON lines carry UTC ISO times). */
+  timeZone?: string;
   /** Where lines go; default stdout. Tests pass a memory stream. */
   destination?: DestinationStream;
 }
@@ -37,7 +39,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     },
   };
   const out = settings.destination ?? pino.destination({ dest: 1, sync: true });
-  return redactChildren(pino(options, settings.pretty ? prettyStream(out) : out));
+  return redactChildren(pino(options, settings.pretty ? prettyStream(out, settings.timeZone) : out));
 }
 
 /** pino serialises a child's bindings once, without the bindings formatter: redact them on the way in,

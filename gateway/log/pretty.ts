@@ -1,9 +1,10 @@
 // Human-readable log lines for a person at a terminal (`run` on a TTY, the demo): one line per thing,
-// in the box's local time, events in words — "08:03:04.120 WARN  gateway: 报警 ALARM kitchen-gas/lel
+// in the venue's time (config gateway.timeZone), events in words — "08:03:04.120 WARN  gateway: 报警 ALARM kitchen-gas/lel
 // 26.8 %LEL: ≥ 25 %LEL". Written here rather than pulling in pino-pretty and its dependency tree for one
 // format. JSON stays the default where a machine reads the log (systemd, pipes).
 
 import type { DestinationStream } from 'pino';
+import { wallClock } from '../wall-clock.js';
 
 const LEVEL_WIDTH = 5;
 const OMIT = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name', 'v', 'event']);
@@ -35,14 +36,17 @@ export function eventText(e: Record<string, unknown>): string | null {
 
 const two = (n: number, w = 2) => String(n).padStart(w, '0');
 
-function clock(iso: unknown): string {
+function clock(iso: unknown, zone: string | undefined): string {
   if (typeof iso !== 'string') return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${two(d.getMilliseconds(), 3)}`;
+  // Without a zone (a command before its config is read): the process's own.
+  const w = zone ? wallClock(d.getTime(), zone) : { hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() };
+  return `${two(w.hour)}:${two(w.minute)}:${two(w.second)}.${two(d.getMilliseconds(), 3)}`;
 }
 
-export function formatLine(json: string): string {
+/** `zone`: the venue's time zone, in which a person reads the time (a box left at UTC is not eight hours off). */
+export function formatLine(json: string, zone?: string): string {
   let rec: Record<string, unknown>;
   try {
     rec = JSON.parse(json) as Record<string, unknown>;
@@ -61,10 +65,10 @@ export function formatLine(json: string): string {
   const err = rec.err as { stack?: string } | undefined;
   const tail = err?.stack ? `\n    ${err.stack.split('\n').join('\n    ')}` : '';
   const fieldText = fields.filter((f) => !f.startsWith('err=')).join(' ');
-  const time = clock(rec.time);
+  const time = clock(rec.time, zone);
   return `${time ? `${time} ` : ''}${level} ${name}${msg}${fieldText ? ` ${fieldText}` : ''}${tail}\n`;
 }
 
-export function prettyStream(out: DestinationStream): DestinationStream {
-  return { write: (line: string) => out.write(formatLine(line.trimEnd())) };
+export function prettyStream(out: DestinationStream, zone?: string): DestinationStream {
+  return { write: (line: string) => out.write(formatLine(line.trimEnd(), zone)) };
 }

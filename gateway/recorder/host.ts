@@ -19,7 +19,7 @@ const QUIET_MS = 5000;
 export interface RecorderHostOptions {
   boot: string;
   log: Logger;
-  logSettings: { level: string; pretty: boolean; time?: boolean };
+  logSettings: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
   timers?: RecorderInit['timers'];
   centreMaps?: RecorderInit['centreMaps'];
 }

@@ -14,7 +14,7 @@ export interface RecorderInit {
   risk: RiskAssessment;
   boot: string;
   status: RuntimeStatus;
-  log: { level: string; pretty: boolean; time?: boolean };
+  log: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
   timers?: RecorderTimers;
   centreMaps?: readonly ComponentMap[];
 }

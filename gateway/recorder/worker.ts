@@ -13,7 +13,13 @@ const init = workerData as RecorderInit;
 const port = parentPort;
 if (!port) throw new Error('gateway/recorder/worker.js runs only as a worker thread');
 const send = (m: FromRecorder) => port.postMessage(m);
-const log = createLogger({ level: init.log.level as 'info', pretty: init.log.pretty, ...(init.log.time === false ? { time: false } : {}), name: 'gateway' });
+const log = createLogger({
+  level: init.log.level as 'info',
+  pretty: init.log.pretty,
+  ...(init.log.time === false ? { time: false } : {}),
+  ...(init.log.timeZone ? { timeZone: init.log.timeZone } : {}),
+  name: 'gateway',
+});
 
 // The stack of what kills this thread, logged here: the error the main thread gets has lost it.
 process.on('uncaughtException', (err) => {

@@ -107,12 +107,13 @@ describe('log format', () => {
     expect(String(rec.time)).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it("pretty lines carry the box's local time, level, name, message and fields", () => {
+  it("pretty lines carry the venue's time whatever the process's zone, level, name, message and fields", () => {
     const tz = process.env.TZ;
-    process.env.TZ = 'Asia/Shanghai';
+    process.env.TZ = 'UTC'; // a box left at UTC
     try {
-      const line = formatLine(JSON.stringify({ level: 'warn', time: '2026-11-30T12:03:04.120Z', name: 'uplink', msg: 'broker down', retryInS: 8 }));
-      expect(line).toBe('20:03:04.120 WARN  uplink: broker down retryInS=8\n');
+      const rec = JSON.stringify({ level: 'warn', time: '2026-11-30T12:03:04.120Z', name: 'uplink', msg: 'broker down', retryInS: 8 });
+      expect(formatLine(rec, 'Asia/Shanghai')).toBe('20:03:04.120 WARN  uplink: broker down retryInS=8\n');
+      expect(formatLine(rec)).toBe('12:03:04.120 WARN  uplink: broker down retryInS=8\n'); // no zone known yet: the process's
     } finally {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;
