@@ -19,7 +19,7 @@ const devices = [
 ];
 const config = ConfigSchema.parse({
   gateway: { id: 'GW-BENCH-0001' },
-  venue: { id: 'V', name: 'v', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+  venue: HOTPOT,
   buses: [{ id: 'b', type: 'tcp', host: '127.0.0.1' }],
   devices,
   outputs: [
@@ -107,6 +107,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './lib/broker.js';
+import { HOTPOT } from './lib/fixtures.js';
 
 const port = await freePort();
 const sim = await runSimulator(

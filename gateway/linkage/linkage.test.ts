@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../config/index.js';
 import type { ChannelState } from '../detect/channel-machine.js';
 import { Linkage, type ChannelView } from './linkage.js';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
 
 const config: Config = ConfigSchema.parse({
   gateway: { id: 'GW-T-0001' },
-  venue: { id: 'V1', name: 'v', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+  venue: HOTPOT,
   devices: [
     { id: 'gas1', bus: 'b', slaveId: 1, profile: 'gas-lel', group: 'kitchen' },
     { id: 'rcd', bus: 'b', slaveId: 2, profile: 'acrel-asj' },

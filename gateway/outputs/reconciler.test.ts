@@ -12,10 +12,11 @@ import type { ChannelState } from '../detect/channel-machine.js';
 import type { OutputEvent } from '../events.js';
 import { Linkage, type ChannelView, type Demand } from '../linkage/linkage.js';
 import { Reconciler } from './reconciler.js';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
 
 const config: Config = ConfigSchema.parse({
   gateway: { id: 'GW-T-0001' },
-  venue: { id: 'V1', name: 'v', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+  venue: HOTPOT,
   devices: [{ id: 'gas1', bus: 'b', slaveId: 1, profile: 'gas-lel', group: 'kitchen' }],
   outputs: [
     { id: 'valve', role: 'gas-valve', driver: { type: 'memory' }, closedLevel: 'off', safeState: 'off' },

@@ -10,6 +10,7 @@ import type { ChannelEvent } from '../events.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { RememberedAlarm } from '../state/state-store.js';
 import { Reporter } from './reporter.js';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-reporter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +18,7 @@ afterEach(() => vi.restoreAllMocks());
 
 const config = ConfigSchema.parse({
   gateway: { id: 'GW-REP-0001' },
-  venue: { id: 'V1', name: 'v', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+  venue: HOTPOT,
 });
 const risk = { colour: 'red', reasons: [] } as never;
 let n = 0;

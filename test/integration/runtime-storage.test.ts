@@ -11,6 +11,7 @@ import type { GatewayEvent } from '../../gateway/events.js';
 import { createLogger } from '../../gateway/log/logger.js';
 import { GatewayRuntime } from '../../gateway/runtime.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-rt-storage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function config(dataDir: string) {
   return ConfigSchema.parse({
     gateway: { id: 'GW-RS-0001', dataDir },
-    venue: { id: 'V1', name: 'v', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+    venue: HOTPOT,
     inputs: [{ id: 'old-smoke-alarm', role: 'dry-contact', driver: { type: 'memory' }, state: 'alarm', kind: 'smoke' }],
     outputs: [
       { id: 'buzzer', role: 'buzzer', driver: { type: 'memory' } },

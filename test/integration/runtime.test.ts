@@ -16,6 +16,7 @@ import { SimConfigSchema } from '../../simulator/config.js';
 import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { freePort } from '../helpers/net.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-runtime-'));
 let sim: RunningSim;
@@ -43,7 +44,7 @@ beforeAll(async () => {
   );
   const raw = {
     gateway: { id: 'GW-RT-0001', dataDir: join(dir, 'data') },
-    venue: { id: 'V1', name: 'v', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+    venue: HOTPOT,
     buses: [{ id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 200, retries: 0 }],
     devices: [
       { id: 'gas', bus: 'tcp', slaveId: 1, profile: 'gas-lel', group: 'kitchen', pollIntervalMs: 100 },
