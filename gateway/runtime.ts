@@ -24,7 +24,7 @@ import type { ChannelEvent, GatewayEvent } from './events.js';
 import { Linkage } from './linkage/linkage.js';
 import { createDriver, outputsOfDevice } from './outputs/drivers.js';
 import { Reconciler, type ReconcilerTiming } from './outputs/reconciler.js';
-import { StateStore, type RememberedAlarm } from './state/state-store.js';
+import { StateStore } from './state/state-store.js';
 import { OrderedRetry } from './storage/ordered-retry.js';
 
 export type { GatewayEvent } from './events.js';
@@ -81,8 +81,6 @@ export class GatewayRuntime implements ControlPort {
   private lastStorageError: string | null = null;
   private unsaved = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  /** Open alarms as the reporter last gave them, saved with the state. */
-  private alarmsToSave: ReadonlyMap<string, RememberedAlarm> | undefined;
   /** Output events made while deciding, recorded once the events that caused them are. */
   private deferred: GatewayEvent[] | undefined;
 
@@ -122,23 +120,6 @@ export class GatewayRuntime implements ControlPort {
       },
       ...(o.outputTiming ? { timing: o.outputTiming } : {}),
     });
-  }
-
-  /** Remembered open alarms (their lifecycle ids) of the last run, for the reporter. */
-  rememberedAlarms(): Map<string, RememberedAlarm> {
-    try {
-      return this.store?.alarms() ?? new Map();
-    } catch (err) {
-      this.storageFailed(err, 'open alarms could not be read');
-      return new Map();
-    }
-  }
-
-  /** The reporter's open alarms changed: saved with the state (retried like it). */
-  saveAlarms(open: ReadonlyMap<string, RememberedAlarm>): void {
-    this.alarmsToSave = new Map(open);
-    this.unsaved = true;
-    this.persist();
   }
 
   async start(): Promise<void> {
@@ -340,17 +321,13 @@ export class GatewayRuntime implements ControlPort {
     }
     const valves = this.linkage.closedValves();
     const valvesMark = [...valves].sort().join(',');
-    const alarms = this.alarmsToSave;
-    if (!changed.length && valvesMark === this.savedValves && !alarms) {
+    if (!changed.length && valvesMark === this.savedValves) {
       this.unsaved = false;
       return;
     }
     try {
       if (sink) sink(new Map(changed), valves);
-      else {
-        this.store?.save(changed, valves, Date.now());
-        if (alarms) this.store?.saveAlarms(alarms);
-      }
+      else this.store?.save(changed, valves, Date.now());
     } catch (err) {
       this.unsaved = true;
       this.storageFailed(err, 'state not saved: retried');
@@ -358,7 +335,6 @@ export class GatewayRuntime implements ControlPort {
     }
     for (const [k, m] of marks) this.saved.set(k, m);
     this.savedValves = valvesMark;
-    if (this.alarmsToSave === alarms) this.alarmsToSave = undefined;
     this.unsaved = false;
   }
 

@@ -1,8 +1,8 @@
 // The whole gateway: the runtime (poll, detect, act) plus the recorder (outbox, uplink, reporter,
 // heartbeats, telemetry, commands, re-announcements, clock correction). `jiuxiao-gateway run` is this,
 // started and stopped on signals, with the recorder on a worker thread of its own: synchronous SQLite on
-// a stalled SD card then blocks only that thread, never polling and the outputs. Tests run the recorder
-// in process (`recorder: 'in-process'`, the default), where they can reach the outbox and the uplink.
+// a stalled SD card then blocks only that thread, never polling and the outputs. There is one layout:
+// tests run the recorder on its thread as production does, and see it through the status snapshot.
 
 import { randomUUID } from 'node:crypto';
 import type { Config, Profile, RiskAssessment } from '../config/index.js';
@@ -13,16 +13,12 @@ import type { ControlPort } from './control/port.js';
 import { redactString } from './log/redact.js';
 import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
-import type { Outbox } from './outbox/outbox.js';
 import type { Logger } from './log/logger.js';
 import { LogThrottle } from './log/throttle.js';
 import type { GatewayEvent } from './events.js';
 import { GatewayRuntime } from './runtime.js';
-import type { SystemClock } from './uplink/clock.js';
-import type { Reporter } from './uplink/reporter.js';
-import type { Uplink } from './uplink/uplink.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
-import { Recorder, withRecording, type RecorderStopReport, type RecorderTimers, type RecordingPicture } from './recorder/recorder.js';
+import { withRecording, type RecorderStopReport, type RecorderTimers, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
 import { componentMaps } from './northbound/gbt26875/components.js';
 import { outputState } from './status/words.js';
@@ -42,7 +38,8 @@ export interface StopReport {
 export interface ServiceOptions {
   profiles: Readonly<Record<string, Profile>>;
   log: Logger;
-  clock?: SystemClock;
+  /** Count the clock as synced (tests). */
+  clockSynced?: boolean;
   /** Test hook: every event as it happens. */
   onEvent?: (e: GatewayEvent) => void;
   memoryInputs?: Map<string, (active: boolean) => void>;
@@ -50,19 +47,15 @@ export interface ServiceOptions {
   outputTiming?: Partial<ReconcilerTiming>;
   /** Shorter timers for tests (ms). */
   timers?: RecorderTimers;
-  /** Where the recorder runs: its own worker thread (`run`), or in process (tests; the default). */
-  recorder?: 'in-process' | 'worker';
-  /** Worker only: the log settings the worker makes its logger from. */
+  /** The log settings the recorder's thread makes its logger from. */
   logSettings?: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
 }
 
 export class GatewayService {
   readonly boot = randomUUID();
   readonly runtime: GatewayRuntime;
-  /** In process: the recorder itself. */
-  private readonly local: Recorder | undefined;
-  /** Worker: its host on this thread. */
-  private readonly host: RecorderHost | undefined;
+  /** The recorder's thread, as this thread sees it. */
+  private readonly host: RecorderHost;
   private readonly startedAt = performance.now();
   /** The last decoded points of each device, for the status page. */
   private readonly lastPoints = new Map<string, Readonly<Record<string, DecodedPoint>>>();
@@ -75,7 +68,6 @@ export class GatewayService {
     private readonly risk: RiskAssessment,
     private readonly o: ServiceOptions,
   ) {
-    const worker = o.recorder === 'worker';
     // A device that flaps on the bus (answers, times out, answers) makes a device and a fault event each
     // time: their log lines are rate-limited per device and channel. Alarms, warnings and outputs never.
     const busNoise = new LogThrottle(o.log);
@@ -93,76 +85,39 @@ export class GatewayService {
         } else o.log[level]({ event: e }, `${e.type} event`);
       },
       // Never throws: the recorder keeps what it cannot write, in order, and retries.
-      record: (e) => (this.local ? this.local.record(e) : this.host?.record(e)),
+      record: (e) => this.host.record(e),
       onReading: (device, points) => {
         this.lastPoints.set(device, points);
-        if (this.local) this.local.reading(device, points);
-        else this.host?.reading(device, points);
+        this.host.reading(device, points);
       },
-      ...(worker ? { stateSink: (changed, valves) => this.host?.saveState(changed, valves) } : {}),
+      stateSink: (changed, valves) => this.host.saveState(changed, valves),
       ...(o.memoryInputs ? { memoryInputs: o.memoryInputs } : {}),
       ...(o.outputTiming ? { outputTiming: o.outputTiming } : {}),
     });
     const runtime = this.runtime;
     const centreMaps = config.centre ? componentMaps(config, o.profiles, config.centre) : undefined;
-    if (worker) {
-      this.host = new RecorderHost(config, risk, runtime, {
-        boot: this.boot,
-        log: o.log,
-        logSettings: o.logSettings ?? { level: 'info', pretty: false },
-        ...(o.timers ? { timers: o.timers } : {}),
-        ...(centreMaps ? { centreMaps } : {}),
-      });
-    } else {
-      this.local = new Recorder(
-        config,
-        risk,
-        { status: () => runtime.status(), port: runtime },
-        {
-          boot: this.boot,
-          log: o.log,
-          ...(o.clock ? { clock: o.clock } : {}),
-          ...(o.timers ? { timers: o.timers } : {}),
-          rememberAlarms: (open) => runtime.saveAlarms(open),
-          rememberedAlarms: () => runtime.rememberedAlarms(),
-          ...(centreMaps ? { centreMaps } : {}),
-        },
-      );
-    }
+    this.host = new RecorderHost(config, risk, runtime, {
+      boot: this.boot,
+      log: o.log,
+      logSettings: o.logSettings ?? { level: 'info', pretty: false },
+      ...(o.timers ? { timers: o.timers } : {}),
+      ...(centreMaps ? { centreMaps } : {}),
+      ...(o.clockSynced ? { clockSynced: true } : {}),
+    });
     this.port = {
       status: () => this.status(),
       reset: (scope, source) => runtime.reset(scope, source),
       silence: () => runtime.silence(),
       setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
-      answerInspection: () =>
-        this.local ? Promise.resolve(this.local.answerInspection()) : (this.host?.answerInspection() ?? Promise.resolve({ ok: false, reason: 'no recorder' })),
+      answerInspection: () => this.host.answerInspection(),
     };
   }
 
-  /** In process only (tests): the recorder's parts. */
-  private get inProcess(): Recorder {
-    if (!this.local) throw new Error('the recorder runs on its worker thread: its outbox and uplink are not reachable from here');
-    return this.local;
-  }
-
-  get outbox(): Outbox {
-    return this.inProcess.outbox;
-  }
-
-  get reporter(): Reporter {
-    return this.inProcess.reporter;
-  }
-
-  get uplink(): Uplink | undefined {
-    return this.inProcess.uplink;
-  }
-
   async start(): Promise<void> {
-    // Alarms standing from before a restart are restored before any new event can touch them.
-    const restored = this.local?.restore() ?? false;
-    // Acting first: polling, detection and linkage start whatever the uplink does.
+    // Acting first: polling, detection and linkage start whatever the uplink does (the recorder's thread
+    // restores the alarms standing from before a restart and starts its timers on its own).
     await this.runtime.start();
-    this.local?.start(restored);
+    this.host.start();
     const st = this.config.status;
     if (st.enabled) {
       // prom-client (≈ 13 MB of RSS) is loaded at the first scrape of /metrics: a box nobody scrapes
@@ -196,15 +151,9 @@ export class GatewayService {
     }
   }
 
-  heartbeat(): void {
-    this.inProcess.heartbeat();
-  }
-
-  /** The recorder's picture: its own (in process) or the last the worker sent. */
+  /** The recorder's picture: the last its thread sent. */
   private recording(): { picture: RecordingPicture; troubles: string[]; stuck: string | null } {
-    if (this.local) return { picture: this.local.picture(), troubles: this.local.troubles(), stuck: null };
-    const host = this.host as RecorderHost;
-    return { ...host.picture(), stuck: host.trouble() };
+    return { ...this.host.picture(), stuck: this.host.trouble() };
   }
 
   /** The runtime's status with the whole gateway's storage health (what the local `status` shows). */
@@ -331,7 +280,7 @@ export class GatewayService {
     await Promise.race([this.statusServer?.stop(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
     const r = await this.runtime.stop();
     // The recorder's stop: flush (flushMs), `offline` (2 s), close; on a worker also bounded as a whole.
-    const rec: RecorderStopReport = this.local ? await this.local.stop(flushMs) : await (this.host as RecorderHost).stop(flushMs, flushMs + 4000);
+    const rec: RecorderStopReport = await this.host.stop(flushMs, flushMs + 4000);
     return {
       outputs: r.outputs === 'not started' ? 'not started' : r.outputs.length ? r.outputs : 'safe',
       stateSaved: r.saved && rec.stateSaved,

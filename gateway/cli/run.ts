@@ -83,7 +83,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const service = new GatewayService(config, loaded.risk as RiskAssessment, {
     profiles: { ...builtinProfiles, ...config.profiles },
     log,
-    recorder: 'worker',
     logSettings: { level: config.log.level, pretty, time, timeZone: config.gateway.timeZone },
   });
   try {

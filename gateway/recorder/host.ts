@@ -3,6 +3,8 @@
 // The status page shows the recorder's last picture, and says so when the worker has gone quiet (a
 // write stuck on a frozen or dying SD card).
 
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config, RiskAssessment } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
@@ -22,6 +24,7 @@ export interface RecorderHostOptions {
   logSettings: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
   timers?: RecorderInit['timers'];
   centreMaps?: RecorderInit['centreMaps'];
+  clockSynced?: boolean;
 }
 
 export class RecorderHost {
@@ -50,8 +53,13 @@ export class RecorderHost {
       log: o.logSettings,
       ...(o.timers ? { timers: o.timers } : {}),
       ...(o.centreMaps ? { centreMaps: o.centreMaps } : {}),
+      ...(o.clockSynced ? { clockSynced: true } : {}),
     };
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    // Built, this file sits beside worker.js; run from its TypeScript source (vitest), the worker is the
+    // build's (npm test builds first).
+    const beside = new URL('./worker.js', import.meta.url);
+    const url = existsSync(fileURLToPath(beside)) ? beside : new URL('../../dist/gateway/recorder/worker.js', import.meta.url);
+    this.worker = new Worker(url, { workerData: init });
     this.worker.on('message', (m: FromRecorder) => this.receive(m));
     this.worker.on('error', (err) => {
       this.exitError = err.message;
@@ -127,6 +135,12 @@ export class RecorderHost {
       });
       this.post({ t: 'answer-inspection', id });
     });
+  }
+
+  /** The runtime has started: the recorder starts its timers with the runtime's status now. */
+  start(): void {
+    this.post({ t: 'status', status: this.runtime.status() });
+    this.post({ t: 'start' });
   }
 
   record(e: GatewayEvent): void {

@@ -17,6 +17,8 @@ export interface RecorderInit {
   log: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
   timers?: RecorderTimers;
   centreMaps?: readonly ComponentMap[];
+  /** Count the clock as synced (tests; `JX_CLOCK=synced` does the same). */
+  clockSynced?: boolean;
 }
 
 /** A call on the runtime's control port, made by the platform's commands on the recorder's side. */
@@ -32,6 +34,7 @@ export type ToRecorder =
   | { t: 'save'; changed: [string, ChannelSnapshot][]; valves: readonly string[] }
   | { t: 'answer'; id: number; ok: true; value: ResetResult | string[] | { ok: boolean; reason?: string } }
   | { t: 'answer'; id: number; ok: false; error: string }
+  | { t: 'start' }
   | { t: 'answer-inspection'; id: number }
   | { t: 'stop'; flushMs: number };
 

@@ -1,7 +1,7 @@
 // Recording and reporting: the outbox, the reporter, the uplink, telemetry, heartbeats, the platform's
-// commands, re-announcements, clock correction — everything downstream of acting. It runs beside the
-// runtime in one thread (tests, in process) or on a worker thread of its own (`run`: gateway/recorder/
-// host.ts), so that SQLite stalling on a frozen or dying SD card never stalls polling and the outputs.
+// commands, re-announcements, clock correction — everything downstream of acting. It runs on a worker
+// thread of its own (./worker.ts, ./host.ts), so that SQLite stalling on a frozen or dying SD card never
+// stalls polling and the outputs; it writes the channel states and open alarms to state.db itself.
 //
 // It knows the runtime only through a `RuntimeLink`: the runtime's latest status, and the control port
 // for the platform's commands. It never throws at its callers: what it cannot write is kept, in order,
@@ -44,18 +44,10 @@ export interface RecorderOptions {
   clock?: SystemClock;
   /** Shorter timers for tests (ms). */
   timers?: RecorderTimers;
-  /**
-   * Where the open alarms are remembered across restarts. In process the runtime's state store does it
-   * (`rememberAlarms`); on a worker the recorder opens state.db itself (`ownState`).
-   */
-  rememberAlarms?: (open: ReadonlyMap<string, RememberedAlarm>) => void;
-  rememberedAlarms?: () => ReadonlyMap<string, RememberedAlarm>;
-  ownState?: boolean;
   /** The channels as the GB/T 26875.3 centre knows them (config.centre), made where the profiles are. */
   centreMaps?: readonly ComponentMap[];
 }
 
-/** What the status page and `get-status` show of recording and reporting. */
 /** Timers of recording and reporting, shorter in tests (ms). */
 export interface RecorderTimers {
   heartbeatMs?: number;
@@ -65,6 +57,7 @@ export interface RecorderTimers {
   reconnectMaxMs?: number;
 }
 
+/** What the status page and `get-status` show of recording and reporting. */
 export interface RecordingPicture {
   connected: boolean;
   uplinkError: string | null;
@@ -160,7 +153,7 @@ export class Recorder {
   private readonly outboxError: string | undefined;
   private readonly clockSteps = new ClockStepWatch(Date.now(), performance.now());
   private readonly events: OrderedRetry<GatewayEvent>;
-  /** Worker only: state.db written here, the latest picture of what to save, retried while it fails. */
+  /** state.db written here, the latest picture of what to save, retried while it fails. */
   private state: StateStore | undefined;
   private pendingState:
     { changed: Map<string, ChannelSnapshot>; valves: readonly string[] | undefined; alarms: ReadonlyMap<string, RememberedAlarm> | undefined } | undefined;
@@ -200,7 +193,8 @@ export class Recorder {
           ...(o.timers?.reconnectMaxMs ? { reconnectMaxMs: o.timers.reconnectMaxMs } : {}),
         })
       : undefined;
-    if (o.ownState) this.openState();
+    // The channel states, closed valves and open alarms are written here (state.db), off the runtime's thread.
+    this.openState();
     // The centre's queue from the first event on; its link (and the GB 18030 codec) loads at start.
     if (config.centre && o.centreMaps) {
       const maps = new Map(o.centreMaps.map((m) => [`${m.device}/${m.channel}`, m]));
@@ -232,7 +226,7 @@ export class Recorder {
         this.uplink?.urgent();
         this.centre?.kick();
       },
-      remember: (open) => (o.ownState ? this.saveState(new Map(), undefined, open) : o.rememberAlarms?.(open)),
+      remember: (open) => this.saveState(new Map(), undefined, open),
     });
     this.events = new OrderedRetry((e) => this.reporter.record(e), { log: o.log, what: 'event not recorded: kept in memory and retried' });
   }
@@ -311,7 +305,7 @@ export class Recorder {
 
   /** Restores the alarms standing from before a restart (before any new event); true when there were some. */
   restore(): boolean {
-    const remembered = this.o.ownState ? this.rememberedFromState() : (this.o.rememberedAlarms?.() ?? new Map());
+    const remembered = this.rememberedFromState();
     const restored = this.reporter.restore(remembered, this.link.status().channels);
     if (restored) this.o.log.warn({ openAlarms: this.reporter.openAlarms() }, 'alarms standing from before the restart: re-announced until acknowledged');
     return restored > 0;

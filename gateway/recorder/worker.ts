@@ -8,6 +8,7 @@ import type { ControlPort, ResetResult, RuntimeStatus } from '../control/port.js
 import { createLogger } from '../log/logger.js';
 import type { ControlCall, FromRecorder, RecorderInit, ToRecorder } from './protocol.js';
 import { Recorder } from './recorder.js';
+import { SystemClock } from '../uplink/clock.js';
 
 const init = workerData as RecorderInit;
 const port = parentPort;
@@ -50,7 +51,13 @@ const recorder = new Recorder(
   init.config,
   init.risk,
   { status: () => status, port: control },
-  { boot: init.boot, log, ownState: true, ...(init.timers ? { timers: init.timers } : {}), ...(init.centreMaps ? { centreMaps: init.centreMaps } : {}) },
+  {
+    boot: init.boot,
+    log,
+    ...(init.clockSynced ? { clock: new SystemClock(undefined, true) } : {}),
+    ...(init.timers ? { timers: init.timers } : {}),
+    ...(init.centreMaps ? { centreMaps: init.centreMaps } : {}),
+  },
 );
 // The picture goes to the runtime's thread when it changes (looked at every 100 ms: a page opened right
 // after a command shows its effect), and once a second regardless: its arrival says the thread is alive.
@@ -91,6 +98,9 @@ port.on('message', (m: ToRecorder) => {
     case 'answer-inspection':
       send({ t: 'inspection-answered', id: m.id, answer: recorder.answerInspection() });
       return;
+    case 'start':
+      recorder.start(restored);
+      return;
     case 'stop':
       clearInterval(pictures);
       void recorder.stop(m.flushMs).then((report) => {
@@ -101,5 +111,7 @@ port.on('message', (m: ToRecorder) => {
   }
 });
 
-recorder.start(recorder.restore());
+// Alarms standing from before a restart are restored before any event can touch them; the timers and
+// the first heartbeat wait for the runtime's start, so the heartbeat lists the devices it polls.
+const restored = recorder.restore();
 picture();

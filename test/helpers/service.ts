@@ -4,7 +4,6 @@ import { loadConfigText } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { createLogger } from '../../gateway/log/logger.js';
 import { GatewayService, type ServiceOptions } from '../../gateway/service.js';
-import { SystemClock } from '../../gateway/uplink/clock.js';
 
 export function serviceFromYaml(yaml: string, options: Partial<ServiceOptions> = {}): GatewayService {
   const loaded = loadConfigText(yaml, 'test.yaml', { builtinProfiles: BUILTIN_PROFILES, env: {} });
@@ -12,7 +11,7 @@ export function serviceFromYaml(yaml: string, options: Partial<ServiceOptions> =
   return new GatewayService(loaded.config, loaded.risk, {
     profiles: BUILTIN_PROFILES,
     log: createLogger({ level: 'silent' }),
-    clock: new SystemClock('/nonexistent', true),
+    clockSynced: true,
     ...options,
   });
 }
