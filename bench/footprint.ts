@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBroker, freePort, waitForPort } from './lib/broker.js';
+import { HOTPOT } from './lib/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SECONDS = Number(process.env.JX_BENCH_S ?? 60);
@@ -170,16 +171,7 @@ try {
     config,
     JSON.stringify({
       gateway: { id: 'GW-BENCH-0001', dataDir: join(dir, 'data') },
-      venue: {
-        id: 'V-BENCH',
-        name: 'bench',
-        adminCode: '500242100000',
-        category: 'catering',
-        flammables: true,
-        fireKeyUnit: false,
-        mixedUse: false,
-        heavyGasUse: true,
-      },
+      venue: { ...HOTPOT, id: 'V-BENCH', name: 'bench' },
       buses: [{ id: 'tcp', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 500 }],
       devices: Array.from({ length: DETECTORS }, (_, i) => ({ id: `gas-${i + 1}`, bus: 'tcp', slaveId: i + 1, profile: 'gas-lel', pollIntervalMs: 1000 })),
       uplink: { url: broker.url },

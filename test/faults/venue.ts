@@ -10,6 +10,7 @@ import type { SimDevice } from '../../simulator/device/sim-device.js';
 import { freePort } from '../helpers/net.js';
 import { outputBeforeReady, runCommand, startProcess, stopProcess } from '../helpers/proc.js';
 import { sleep } from '../helpers/wait.js';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -136,16 +137,7 @@ export class Venue {
     this.sim = await runSimulator(SimConfigSchema.parse({ servers: [{ type: 'tcp', port: simPort, devices }] }));
     const config = {
       gateway: { id: 'GW-FAULT-0001', dataDir: this.o.dataDir ?? join(this.o.dir, 'data') },
-      venue: {
-        id: 'V-FAULT-0001',
-        name: '故障演练 fault drill',
-        adminCode: '500242100000',
-        category: 'catering',
-        flammables: true,
-        fireKeyUnit: false,
-        mixedUse: false,
-        heavyGasUse: true,
-      },
+      venue: { ...HOTPOT, id: 'V-FAULT-0001', name: '故障演练 fault drill' },
       buses: [
         { id: 'sensors', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 300, retries: 0 },
         // With a neighbour, the bus as installed: the default timeout and retries, which a silent device fills.
