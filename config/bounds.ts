@@ -8,6 +8,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAlias, isCollection, isPair, isScalar, isSeq, type Document } from 'yaml';
+import { said, type Said } from './diagnostics.js';
 
 export const CONFIG_BOUNDS = {
   /** The file, in bytes (a large venue's config is tens of kilobytes; the YAML library's cost grows with it). */
@@ -40,21 +41,22 @@ export function sizeText(bytes: number): string {
 export function readBounded(
   file: string,
   limit: number = CONFIG_BOUNDS.fileBytes,
-  /** What the file is, for the message. */
-  what = 'a config file',
-): { text: string } | { tooBig: string } {
+  /** A config file, or a file it names (a secret, a certificate): for the message. */
+  what: 'config' | 'named' = 'config',
+): { text: string } | { tooBig: Said } {
   const fd = openSync(file, 'r');
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (st.isFile() && st.size > limit) return { tooBig: `the file is ${sizeText(st.size)}; ${what} is at most ${sizeText(limit)}` };
+    if (st.isFile() && st.size > limit)
+      return { tooBig: said(what === 'config' ? 'fileTooBig' : 'secretFileTooBig', { size: sizeText(st.size), limit: sizeText(limit) }) };
     const buf = Buffer.allocUnsafe(limit + 1);
     let n = 0;
     for (;;) {
       const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
-      if (n > limit) return { tooBig: `the file is over ${sizeText(limit)}, the most ${what} may be` };
+      if (n > limit) return { tooBig: said(what === 'config' ? 'streamTooBig' : 'secretStreamTooBig', { limit: sizeText(limit) }) };
     }
     return { text: buf.toString('utf8', 0, n) };
   } finally {
@@ -65,13 +67,13 @@ export function readBounded(
 export interface BoundProblem {
   /** Offset in the text of the node at fault. */
   offset: number;
-  message: string;
+  said: Said;
 }
 
 /** Text over the bound when there is no file (a config sent from the platform): why, or undefined. */
-export function textTooBig(text: string): string | undefined {
+export function textTooBig(text: string): Said | undefined {
   const bytes = Buffer.byteLength(text);
-  return bytes > CONFIG_BOUNDS.fileBytes ? `the config is ${sizeText(bytes)}; a config is at most ${sizeText(CONFIG_BOUNDS.fileBytes)}` : undefined;
+  return bytes > CONFIG_BOUNDS.fileBytes ? said('textTooBig', { size: sizeText(bytes), limit: sizeText(CONFIG_BOUNDS.fileBytes) }) : undefined;
 }
 
 const SPACE = 0x20;
@@ -105,7 +107,7 @@ export function scanNesting(text: string): BoundProblem | undefined {
       if (c === SPACE || ((c === 0x2d || c === 0x3f) && text.charCodeAt(i + 1) === SPACE)) {
         col += c === SPACE ? 1 : 2;
         if (c !== SPACE) i++;
-        if (col > B.indentColumns) return { offset: i, message: `indented more than ${B.indentColumns} columns` };
+        if (col > B.indentColumns) return { offset: i, said: said('indentedTooFar', { n: B.indentColumns }) };
         continue;
       }
       lineStart = false;
@@ -124,7 +126,7 @@ export function scanNesting(text: string): BoundProblem | undefined {
         }
       }
     } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > B.depth) return { offset: i, message: `nested more than ${B.depth} levels deep` };
+      if (++depth > B.depth) return { offset: i, said: said('nestedTooDeep', { n: B.depth }) };
     } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
   return undefined;
@@ -144,19 +146,19 @@ export function checkShape(doc: Document.Parsed): BoundProblem | undefined {
     const { node, depth } = stack.pop() as { node: unknown; depth: number };
     if (node === null || node === undefined) continue;
     if (isAlias(node)) {
-      if (++aliases > B.aliases) return { offset: start(node), message: `more than ${B.aliases} aliases (*${node.source}): a config needs few, if any` };
+      if (++aliases > B.aliases) return { offset: start(node), said: said('tooManyAliases', { n: B.aliases, name: node.source }) };
       continue;
     }
     if (isScalar(node)) {
       if (typeof node.value === 'string' && node.value.length > B.stringChars) {
-        return { offset: start(node), message: `a value of ${node.value.length} characters; values are at most ${B.stringChars}` };
+        return { offset: start(node), said: said('valueTooLong', { n: node.value.length, max: B.stringChars }) };
       }
       continue;
     }
     if (isCollection(node)) {
-      if (depth + 1 > B.depth) return { offset: start(node), message: `nested more than ${B.depth} levels deep` };
+      if (depth + 1 > B.depth) return { offset: start(node), said: said('nestedTooDeep', { n: B.depth }) };
       if (node.items.length > B.items)
-        return { offset: start(node), message: `${node.items.length} items in one ${isSeq(node) ? 'list' : 'block'}; at most ${B.items}` };
+        return { offset: start(node), said: said(isSeq(node) ? 'tooManyInList' : 'tooManyInBlock', { n: node.items.length, max: B.items }) };
       // Pushed last first, so the file is walked in its order and the first place at fault is named.
       for (let i = node.items.length - 1; i >= 0; i--) {
         const item = node.items[i];
@@ -185,7 +187,7 @@ function checkExpansion(doc: Document.Parsed, start: (n: unknown) => number): Bo
       const target = node.resolve(doc);
       if (!target) return 1;
       if (inProgress.has(target)) {
-        problem = { offset: start(node), message: `the alias *${node.source} refers to a block that contains it` };
+        problem = { offset: start(node), said: said('aliasInItself', { name: node.source }) };
         return 0;
       }
       n = count(target);
@@ -197,7 +199,7 @@ function checkExpansion(doc: Document.Parsed, start: (n: unknown) => number): Bo
     if (n > CONFIG_BOUNDS.expandedNodes && !problem) {
       problem = {
         offset: start(node),
-        message: `expanding the aliases here gives more than ${CONFIG_BOUNDS.expandedNodes.toLocaleString('en')} values, the most a config may have (an alias bomb?)`,
+        said: said('aliasBomb', { max: CONFIG_BOUNDS.expandedNodes.toLocaleString('en') }),
       };
     }
     size.set(node, n);
@@ -205,4 +207,13 @@ function checkExpansion(doc: Document.Parsed, start: (n: unknown) => number): Bo
   };
   count(doc.contents);
   return problem;
+}
+
+/** Why a file could not be opened, in our words for the errors an installer meets. */
+export function whyUnreadable(err: unknown, directory: 'isDirectory' | 'isDirectoryNotFile'): Said {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return said('noSuchFile');
+  if (code === 'EACCES') return said('permissionDenied');
+  if (code === 'EISDIR') return said(directory);
+  return said('systemSays', { why: String((err as Error).message) });
 }

@@ -3,12 +3,13 @@
 // config parsed, so one broken device does not hide the errors of the others, and an id that exists but
 // is itself broken is not reported again as "unknown".
 
-import { assessRisk } from './risk.js';
+import { assessRisk, type RiskRule } from './risk.js';
 import { type Point, type Profile } from './profile.js';
 import type { Bus, Device, Input, Output } from './schema.js';
 import type { z } from 'zod';
 import type { CentreSection, LinkageRule, StatusSection, UplinkSection, VenueSection } from './schema.js';
 import { closest } from './issue-text.js';
+import { joinedSaid, said, type DiagnosticCode, type Param, type Said } from './diagnostics.js';
 import { describeRange, KIND_DEFAULTS, THRESHOLD_RULES } from './signals.js';
 import { CATEGORIES, sizeExcesses } from './venue.js';
 import type { PathSegment } from './yaml-source.js';
@@ -16,7 +17,7 @@ import type { PathSegment } from './yaml-source.js';
 export interface Finding {
   severity: 'error' | 'warning';
   path: PathSegment[];
-  message: string;
+  said: Said;
   /** Point at the key rather than the value (for keys that should not be there). */
   at?: 'key' | 'value';
 }
@@ -54,8 +55,8 @@ export interface CheckContext {
 
 export function crossCheck(c: PartialConfig, ctx: CheckContext): Finding[] {
   const out: Finding[] = [];
-  const error = (path: PathSegment[], message: string, at?: 'key') => out.push({ severity: 'error', path, message, ...(at ? { at } : {}) });
-  const warn = (path: PathSegment[], message: string) => out.push({ severity: 'warning', path, message });
+  const error = (path: PathSegment[], s: Said, at?: 'key') => out.push({ severity: 'error', path, said: s, ...(at ? { at } : {}) });
+  const warn = (path: PathSegment[], s: Said) => out.push({ severity: 'warning', path, said: s });
 
   uniqueIds('buses', c.buses, error);
   uniqueIds('devices', c.devices, error);
@@ -74,14 +75,14 @@ export function crossCheck(c: PartialConfig, ctx: CheckContext): Finding[] {
   return out;
 }
 
-type Report = (path: PathSegment[], message: string, at?: 'key') => void;
+type Report = (path: PathSegment[], s: Said, at?: 'key') => void;
 
 function uniqueIds(section: string, list: Indexed<{ id?: string | undefined }>, error: Report): void {
   const seen = new Map<string, number>();
   for (const { index, value } of list.items) {
     if (value.id === undefined) continue;
     const first = seen.get(value.id);
-    if (first !== undefined) error([section, index, 'id'], `duplicate id "${value.id}": ${section}[${first}] has it already`);
+    if (first !== undefined) error([section, index, 'id'], said('duplicateId', { id: value.id, section, first }));
     else seen.set(value.id, index);
   }
 }
@@ -91,19 +92,21 @@ function checkVenue(c: PartialConfig, error: Report, warn: Report): void {
   if (!v) return;
   const cat = CATEGORIES[v.category];
   if (cat.alwaysFlammables && !v.flammables) {
-    error(['venue', 'flammables'], `a ${v.category} venue (Annex 2 item ${cat.annexItem}) handles flammable or explosive goods by definition: set true`);
+    error(['venue', 'flammables'], said('alwaysFlammables', { category: v.category, item: cat.annexItem }));
   }
-  for (const excess of sizeExcesses(v.category, v.size)) warn(['venue', 'size', excess.key], excess.message);
+  for (const excess of sizeExcesses(v.category, v.size)) warn(['venue', 'size', excess.key], excess.said);
 
   if (v.lowRisk) {
     const withoutDecision = assessRisk({ ...v, lowRisk: undefined });
     if (withoutDecision.colour === 'red' || withoutDecision.colour === 'orange') {
-      const why = withoutDecision.reasons.map((r) => r.text.replace(/ \(Art\. 6\(4\)\)$/, '')).join('; ');
-      error(
-        ['venue', 'lowRisk'],
-        `a low-risk (blue) decision applies only to a venue that would otherwise be yellow; this one is ${withoutDecision.colour} because it ${why}`,
-        'key',
-      );
+      const crowded = said(withoutDecision.crowdedSource === 'stated' ? 'whyCrowded' : 'whyCrowdedByCategory', { category: v.category });
+      const why = withoutDecision.reasons.flatMap((r) => {
+        if (r.rule === 'flammables-and-crowded') return [said('whyFlammablesAndCrowded', { crowdedText: crowded })];
+        if (r.rule === 'crowded') return [crowded];
+        const code = WHY[r.rule];
+        return code ? [said(code)] : [];
+      });
+      error(['venue', 'lowRisk'], said('lowRiskNotYellow', { colourText: said(withoutDecision.colour), whyText: joinedSaid(why) }), 'key');
     }
   }
 
@@ -111,12 +114,9 @@ function checkVenue(c: PartialConfig, error: Report, warn: Report): void {
   const township = v.adminCode.slice(6, 9);
   const village = v.adminCode.slice(9);
   if (township === '000') {
-    warn(
-      ['venue', 'adminCode'],
-      `${v.adminCode} is a county-level code (digits 7–9 are 000): the platform routes alarms by township, give the township's code`,
-    );
+    warn(['venue', 'adminCode'], said('countyCode', { code: v.adminCode }));
   } else if (village !== '000') {
-    warn(['venue', 'adminCode'], `${v.adminCode} is a village/community code: the platform routes alarms by township, e.g. ${v.adminCode.slice(0, 9)}000`);
+    warn(['venue', 'adminCode'], said('villageCode', { code: v.adminCode, township: `${v.adminCode.slice(0, 9)}000` }));
   }
 }
 
@@ -129,30 +129,27 @@ function checkBuses(c: PartialConfig, error: Report, warn: Report): void {
       if (other) {
         const line = (b: typeof bus) => `${b.baud} ${b.dataBits}${b.parity[0]?.toUpperCase()}${b.stopBits}`;
         if (line(other.bus) !== line(bus)) {
-          error(
-            ['buses', index, 'path'],
-            `${bus.path} is already bus "${other.bus.id}" at ${line(other.bus)}; one serial line cannot also run at ${line(bus)}`,
-          );
+          error(['buses', index, 'path'], said('serialTwoSettings', { path: bus.path, bus: other.bus.id, line: line(other.bus), other: line(bus) }));
         } else {
-          error(['buses', index, 'path'], `${bus.path} is already bus "${other.bus.id}": put all devices of one serial line on one bus`);
+          error(['buses', index, 'path'], said('serialTwice', { path: bus.path, bus: other.bus.id }));
         }
       } else byPath.set(bus.path, { index, bus });
       if (/^\/dev\/tty(USB|ACM)\d+$/.test(bus.path)) {
-        warn(['buses', index, 'path'], `${bus.path} can change after a reboot or replug; prefer the stable /dev/serial/by-id/… path`);
+        warn(['buses', index, 'path'], said('unstablePath', { path: bus.path }));
       }
     } else {
       const endpoint = `${bus.host}:${bus.port}`;
       const other = byEndpoint.get(endpoint);
       if (other && (bus.type === 'rtu-over-tcp' || other.bus.type === 'rtu-over-tcp')) {
-        error(['buses', index, 'port'], `${endpoint} is already bus "${other.bus.id}": a serial server's line takes one master, put its devices on one bus`);
+        error(['buses', index, 'port'], said('serialServerTwice', { endpoint, bus: other.bus.id }));
       } else if (other) {
-        warn(['buses', index, 'port'], `${endpoint} is also bus "${other.bus.id}": devices behind one endpoint are better on one bus`);
+        warn(['buses', index, 'port'], said('endpointTwice', { endpoint, bus: other.bus.id }));
       } else byEndpoint.set(endpoint, { index, bus });
     }
   }
   const used = new Set(c.devices.items.map((d) => d.value.bus));
   for (const { index, value: bus } of c.buses.items) {
-    if (!used.has(bus.id)) warn(['buses', index, 'id'], `bus "${bus.id}" has no devices`);
+    if (!used.has(bus.id)) warn(['buses', index, 'id'], said('busNoDevices', { bus: bus.id }));
   }
 }
 
@@ -163,7 +160,7 @@ function checkDevices(c: PartialConfig, ctx: CheckContext, error: Report, warn: 
   const slaveSeen = new Map<string, string>();
   const knownProfiles = [...Object.keys(ctx.builtinProfiles), ...c.profileNames];
 
-  if (c.devices.items.length === 0 && c.devices.ids.size === 0) warn(['devices'], 'no devices: this gateway watches nothing');
+  if (c.devices.items.length === 0 && c.devices.ids.size === 0) warn(['devices'], said('noDevices'));
 
   for (const { index, value: d } of c.devices.items) {
     const here = (...rest: PathSegment[]) => ['devices', index, ...rest];
@@ -172,26 +169,27 @@ function checkDevices(c: PartialConfig, ctx: CheckContext, error: Report, warn: 
     const busType = bus?.type ?? c.buses.raw.get(d.bus)?.type;
     if (!bus && !c.buses.ids.has(d.bus)) {
       const guess = closest(d.bus, busById.keys());
-      const list = [...busById.keys()].join(', ') || 'none';
-      error(here('bus'), `no bus "${d.bus}"${guess ? ` (did you mean "${guess}"?)` : ''}; buses: ${list}`);
+      const list = listOrNone([...busById.keys()]);
+      error(here('bus'), guess ? said('noBusGuess', { bus: d.bus, guess, list }) : said('noBus', { bus: d.bus, list }));
     }
     const serialLine = busType !== 'tcp';
     if (serialLine && d.slaveId === 0) {
-      error(here('slaveId'), 'slave id 0 is the broadcast address: no device answers it; use 1–247 (factory default is usually 1)');
+      error(here('slaveId'), said('slaveBroadcast'));
     } else if (serialLine && d.slaveId > 247) {
-      error(here('slaveId'), `slave id ${d.slaveId} is reserved on a serial line; use 1–247`);
+      error(here('slaveId'), said('slaveReserved', { id: d.slaveId }));
     }
     if (bus) {
       const key = `${bus.id}/${d.slaveId}`;
       const other = slaveSeen.get(key);
-      if (other) error(here('slaveId'), `slave id ${d.slaveId} on bus "${bus.id}" is already device "${other}"`);
+      if (other) error(here('slaveId'), said('slaveTaken', { id: d.slaveId, bus: bus.id, device: other }));
       else slaveSeen.set(key, d.id);
     }
 
     const profile = ctx.builtinProfiles[d.profile] ?? c.profiles.get(d.profile);
     if (!profile && !c.profileNames.has(d.profile)) {
       const guess = closest(d.profile, knownProfiles);
-      error(here('profile'), `unknown profile "${d.profile}"${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${knownProfiles.join(', ')}`);
+      const list = knownProfiles.join(', ');
+      error(here('profile'), guess ? said('unknownProfileGuess', { profile: d.profile, guess, list }) : said('unknownProfile', { profile: d.profile, list }));
     }
     profileOf.set(d.id, profile ? { device: d, profile } : { device: d });
     if (profile) checkChannels(d, profile, here, error);
@@ -205,9 +203,10 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
     const point: Point | undefined = profile.points[name];
     if (!point) {
       const guess = closest(name, Object.keys(profile.points));
+      const list = Object.keys(profile.points).join(', ');
       error(
         here('channels', name),
-        `profile "${d.profile}" has no point "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; points: ${Object.keys(profile.points).join(', ')}`,
+        guess ? said('noPointGuess', { profile: d.profile, point: name, guess, list }) : said('noPoint', { profile: d.profile, point: name, list }),
         'key',
       );
       continue;
@@ -219,7 +218,7 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
       if (v < rule.min || (rule.max !== undefined && v > rule.max)) {
         error(
           here('channels', name, level),
-          `${level} ${v} ${rule.unit} is outside the allowed ${point.kind} range ${describeRange(rule)}; source: ${rule.source}`,
+          said('thresholdRange', { level, value: v, unit: rule.unit, kind: point.kind, range: describeRange(rule), source: rule.source }),
         );
       }
     }
@@ -228,17 +227,17 @@ function checkChannels(d: Device, profile: Profile, here: (...rest: PathSegment[
     const warning = ch.warning ?? rule?.warning;
     const alarm = ch.alarm ?? rule?.alarm;
     if ((ch.warning !== undefined || ch.alarm !== undefined) && warning !== undefined && alarm !== undefined && warning >= alarm) {
-      const tag = (set: number | undefined) => (set === undefined ? ' (default)' : '');
+      const shown = (value: number, set: number | undefined) => (set === undefined ? said('defaultValue', { value }) : value);
       error(
         here('channels', name, ch.warning !== undefined ? 'warning' : 'alarm'),
-        `warning ${warning}${tag(ch.warning)} must be below alarm ${alarm}${tag(ch.alarm)}`,
+        said('warningBelowAlarm', { warning: shown(warning, ch.warning), alarm: shown(alarm, ch.alarm) }),
       );
     }
     if (ch.lowWarning !== undefined && ch.lowAlarm !== undefined && ch.lowAlarm >= ch.lowWarning) {
-      error(here('channels', name, 'lowAlarm'), `lowAlarm ${ch.lowAlarm} must be below lowWarning ${ch.lowWarning}`);
+      error(here('channels', name, 'lowAlarm'), said('lowAlarmBelow', { lowAlarm: ch.lowAlarm, lowWarning: ch.lowWarning }));
     }
     if (ch.rateOfRisePerMin !== undefined && point.kind !== 'temperature') {
-      error(here('channels', name, 'rateOfRisePerMin'), `rate-of-rise applies to temperature channels, not ${point.kind}`);
+      error(here('channels', name, 'rateOfRisePerMin'), said('rateOfRise', { kind: point.kind }));
     }
   }
 }
@@ -254,7 +253,15 @@ function checkResponseTimes(d: Device, profile: Profile, timeoutMs: number, here
     if (worst > k.responseLimitMs) {
       warn(
         ch?.onDelayMs !== undefined ? here('channels', name, 'onDelayMs') : here('pollIntervalMs'),
-        `${name}: poll ${d.pollIntervalMs} ms + on-delay ${onDelay} ms + timeout ${timeoutMs} ms = ${worst} ms is over the ${k.responseLimitMs / 1000} s response time (${k.responseSource})`,
+        said('responseTime', {
+          channel: name,
+          poll: d.pollIntervalMs,
+          delay: onDelay,
+          timeout: timeoutMs,
+          worst,
+          limit: k.responseLimitMs / 1000,
+          source: k.responseSource ?? '',
+        }),
       );
     }
   }
@@ -262,7 +269,7 @@ function checkResponseTimes(d: Device, profile: Profile, timeoutMs: number, here
 
 function checkProfiles(c: PartialConfig, ctx: CheckContext, error: Report, warn: Report): void {
   for (const name of c.profileNames) {
-    if (ctx.builtinProfiles[name]) error(['profiles', name], `"${name}" is a built-in profile: give yours another name`, 'key');
+    if (ctx.builtinProfiles[name]) error(['profiles', name], said('builtinProfileName', { name }), 'key');
   }
   for (const [name, profile] of c.profiles) {
     for (const [pointName, p] of Object.entries(profile.points)) {
@@ -272,7 +279,7 @@ function checkProfiles(c: PartialConfig, ctx: CheckContext, error: Report, warn:
         const wire = p.address - modicon;
         warn(
           ['profiles', name, 'points', pointName, 'address'],
-          `${p.address} looks like Modicon notation; on the wire that is register ${wire} (0x${wire.toString(16).toUpperCase().padStart(4, '0')}): write address: ${wire} if so`,
+          said('modicon', { address: p.address, wire, hex: `0x${wire.toString(16).toUpperCase().padStart(4, '0')}` }),
         );
       }
     }
@@ -285,38 +292,38 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
     if (i.driver.type !== 'gpio') continue;
     const key = `${i.driver.chip ?? 'soc'}/${i.driver.line}`;
     const other = gpioLines.get(key);
-    if (other) error(['inputs', index, 'driver', 'line'], `GPIO line ${i.driver.line} is already input "${other}"`);
+    if (other) error(['inputs', index, 'driver', 'line'], said('gpioInputTaken', { line: i.driver.line, input: other }));
     else gpioLines.set(key, i.id);
-    if (profileOf.has(i.id)) error(['inputs', index, 'id'], `"${i.id}" is also a device id: a dry contact appears as a device, give it its own id`);
+    if (profileOf.has(i.id)) error(['inputs', index, 'id'], said('inputIsDevice', { id: i.id }));
   }
   const coils = new Map<string, string>();
   for (const { index, value: o } of c.outputs.items) {
     const here = (...rest: PathSegment[]) => ['outputs', index, ...rest];
     if (o.role === 'gas-valve') {
       if (o.closedLevel === undefined) {
-        error(here('role'), 'a gas-valve needs closedLevel: the level that closes it (off for a fail-safe, normally closed valve)');
+        error(here('role'), said('valveNeedsClosedLevel'));
       } else if (o.safeState !== o.closedLevel) {
-        error(here('safeState'), `a gas valve's safe state is closed: safeState must be ${o.closedLevel} (its closedLevel)`);
+        error(here('safeState'), said('valveSafeState', { level: o.closedLevel }));
       }
     } else if (o.closedLevel !== undefined) {
-      error(here('closedLevel'), `closedLevel only applies to a gas-valve, not a ${o.role}`, 'key');
+      error(here('closedLevel'), said('closedLevelOnlyValve', { role: o.role }), 'key');
     }
     const drv = o.driver;
     if (drv.type === 'gpio') {
       const key = `${drv.chip ?? 'soc'}/${drv.line}`;
       const other = gpioLines.get(key);
-      if (other) error(here('driver', 'line'), `GPIO line ${drv.line} is already used by "${other}"`);
+      if (other) error(here('driver', 'line'), said('gpioTaken', { line: drv.line, id: other }));
       else gpioLines.set(key, o.id);
     } else if (drv.type === 'modbus-coil' || drv.type === 'modbus-register') {
       const target = profileOf.get(drv.device);
       if (!target && !c.devices.ids.has(drv.device)) {
-        error(here('driver', 'device'), `no device "${drv.device}" to drive; a relay module must be in devices`);
+        error(here('driver', 'device'), said('noDeviceToDrive', { device: drv.device }));
         continue;
       }
       const address = drv.type === 'modbus-coil' ? drv.coil : drv.register;
       const key = `${drv.type}/${drv.device}/${address}`;
       const other = coils.get(key);
-      if (other) error(here('driver', drv.type === 'modbus-coil' ? 'coil' : 'register'), `${drv.device} ${address} is already output "${other}"`);
+      if (other) error(here('driver', drv.type === 'modbus-coil' ? 'coil' : 'register'), said('addressTaken', { device: drv.device, address, output: other }));
       else coils.set(key, o.id);
       if (drv.type === 'modbus-coil' && target?.profile) {
         const writableCoils = Object.values(target.profile.points)
@@ -325,7 +332,7 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
         if (!writableCoils.includes(drv.coil)) {
           error(
             here('driver', 'coil'),
-            `device "${drv.device}" (profile ${target.device.profile}) has no writable coil ${drv.coil}; coils: ${writableCoils.join(', ') || 'none'}`,
+            said('noWritableCoil', { device: drv.device, profile: target.device.profile, coil: drv.coil, list: listOrNone(writableCoils) }),
           );
         }
         if (drv.feedback) {
@@ -335,7 +342,7 @@ function checkOutputs(c: PartialConfig, profileOf: Map<string, { device: Device;
           if (!inputs.includes(drv.feedback.input)) {
             error(
               here('driver', 'feedback', 'input'),
-              `device "${drv.device}" (profile ${target.device.profile}) has no discrete input ${drv.feedback.input}; inputs: ${inputs.join(', ') || 'none'}`,
+              said('noDiscreteInput', { device: drv.device, profile: target.device.profile, input: drv.feedback.input, list: listOrNone(inputs) }),
             );
           }
         }
@@ -353,33 +360,33 @@ function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device;
   for (const { index, value: rule } of c.linkage.items) {
     const here = (...rest: PathSegment[]) => ['linkage', index, ...rest];
     if (rule.when.device !== undefined && rule.when.group !== undefined) {
-      error(here('when'), 'name a device or a group, not both');
+      error(here('when'), said('deviceOrGroup'));
     }
     if (rule.when.device !== undefined && !profileOf.has(rule.when.device) && !c.devices.ids.has(rule.when.device) && !c.inputs.ids.has(rule.when.device)) {
-      error(here('when', 'device'), `no device "${rule.when.device}"`);
+      error(here('when', 'device'), said('noDevice', { device: rule.when.device }));
     }
     if (rule.when.group !== undefined && !groups.has(rule.when.group)) {
-      error(here('when', 'group'), `no device is in group "${rule.when.group}"; groups: ${[...groups].join(', ') || 'none'}`);
+      error(here('when', 'group'), said('noGroup', { group: rule.when.group, list: listOrNone([...groups]) }));
     }
     rule.do.forEach((action, i) => {
       const o = outputs.get(action.output);
       if (!o) {
-        if (!c.outputs.ids.has(action.output)) error(here('do', i, 'output'), `no output "${action.output}"`);
+        if (!c.outputs.ids.has(action.output)) error(here('do', i, 'output'), said('noOutput', { output: action.output }));
         return;
       }
       if (o.role === 'gas-valve') {
         if (action.action !== 'close') {
-          error(here('do', i, 'action'), `a gas valve can only be closed by linkage; reopening needs a local reset on site (got ${action.action})`);
+          error(here('do', i, 'action'), said('valveOnlyClosed', { action: action.action }));
         } else closedValves.add(o.id);
       } else if (action.action === 'close') {
-        error(here('do', i, 'action'), `close is for a gas-valve; "${o.id}" is a ${o.role}: use on or off`);
+        error(here('do', i, 'action'), said('closeIsForValve', { id: o.id, role: o.role }));
       }
     });
   }
   const hasGasDetector = [...profileOf.values()].some((e) => e.profile && Object.values(e.profile.points).some((p) => p.kind === 'gas'));
   for (const { index, value: o } of c.outputs.items) {
     if (o.role === 'gas-valve' && hasGasDetector && !closedValves.has(o.id)) {
-      warn(['outputs', index, 'id'], `gas valve "${o.id}" is not closed by any linkage rule`);
+      warn(['outputs', index, 'id'], said('valveNotClosed', { id: o.id }));
     }
   }
   const v = c.venue;
@@ -388,7 +395,7 @@ function checkLinkage(c: PartialConfig, profileOf: Map<string, { device: Device;
   // says what is wrong; guessing "no gas channel" on top would send the installer the wrong way.
   const allDevicesKnown = c.devices.items.length >= c.devices.ids.size && [...profileOf.values()].every((e) => e.profile !== undefined);
   if (v?.heavyGasUse && !hasGasDetector && c.devices.ids.size > 0 && allDevicesKnown) {
-    warn(['devices'], 'the venue uses a lot of gas but no device has a gas channel');
+    warn(['devices'], said('gasVenueNoGas'));
   }
 }
 
@@ -402,15 +409,15 @@ function checkCentre(c: PartialConfig, profileOf: Map<string, { device: Device; 
     const target = profileOf.get(device);
     const input = c.inputs.items.find((i) => i.value.id === device);
     if (!target && !input && !c.devices.ids.has(device) && !c.inputs.ids.has(device)) {
-      error(['centre', 'components', key], `no device or input "${device}"`, 'key');
+      error(['centre', 'components', key], said('noDeviceOrInput', { device }), 'key');
     } else if (target?.profile && !target.profile.points[channel]) {
-      error(['centre', 'components', key], `device "${device}" has no channel "${channel}"; points: ${Object.keys(target.profile.points).join(', ')}`, 'key');
+      error(['centre', 'components', key], said('noChannelOfDevice', { device, channel, list: Object.keys(target.profile.points).join(', ') }), 'key');
     } else if (input && channel !== 'contact') {
-      error(['centre', 'components', key], `a dry contact's channel is "contact", not "${channel}"`, 'key');
+      error(['centre', 'components', key], said('contactChannel', { channel }), 'key');
     }
     if (m.componentAddress !== undefined) {
       const other = addresses.get(m.componentAddress);
-      if (other) error(['centre', 'components', key, 'componentAddress'], `component address ${m.componentAddress} is already ${other}`);
+      if (other) error(['centre', 'components', key, 'componentAddress'], said('componentAddressTaken', { address: m.componentAddress, key: other }));
       else addresses.set(m.componentAddress, key);
     }
   }
@@ -419,33 +426,45 @@ function checkCentre(c: PartialConfig, profileOf: Map<string, { device: Device; 
 function checkUplinkAndStatus(c: PartialConfig, ctx: CheckContext, error: Report, warn: Report): void {
   const u = c.uplink;
   if (!u) {
-    if (c.gatewayId !== undefined && !c.centre) warn(['uplink'], 'no uplink: alarms are kept and acted on locally but reach no platform');
+    if (c.gatewayId !== undefined && !c.centre) warn(['uplink'], said('noUplink'));
   } else {
-    if (u.password !== undefined && u.passwordFile !== undefined) error(['uplink', 'passwordFile'], 'give password or passwordFile, not both', 'key');
+    if (u.password !== undefined && u.passwordFile !== undefined) error(['uplink', 'passwordFile'], said('passwordTwice'), 'key');
     if (u.password !== undefined && !ctx.fromEnv.has('uplink.password')) {
-      warn(['uplink', 'password'], 'the password is inline in the config file: use ${MQTT_PASSWORD} or passwordFile so the file can be shared');
+      warn(['uplink', 'password'], said('passwordInline'));
     }
     if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]*@/i.test(u.url)) {
-      error(['uplink', 'url'], 'credentials inside the url: give username and password (or passwordFile) instead');
+      error(['uplink', 'url'], said('credentialsInUrl'));
     }
     const secure = /^(mqtts|wss):/.test(u.url);
-    if (u.tls && !secure) error(['uplink', 'tls'], `tls is set but the url ${u.url.replace(/\/\/.*$/, '//…')} is plain: use mqtts:// or wss://`, 'key');
+    if (u.tls && !secure) error(['uplink', 'tls'], said('tlsOnPlain', { url: u.url.replace(/\/\/.*$/, '//…') }), 'key');
     if (u.tls && (u.tls.cert === undefined) !== (u.tls.key === undefined)) {
-      error(['uplink', 'tls', u.tls.cert === undefined ? 'key' : 'cert'], 'a client certificate needs both cert and key');
+      error(['uplink', 'tls', u.tls.cert === undefined ? 'key' : 'cert'], said('certAndKey'));
     }
-    if (u.tls && !u.tls.rejectUnauthorized)
-      warn(['uplink', 'tls', 'rejectUnauthorized'], "the broker's certificate is not checked: anyone can pose as the platform");
+    if (u.tls && !u.tls.rejectUnauthorized) warn(['uplink', 'tls', 'rejectUnauthorized'], said('brokerUnchecked'));
   }
 
   const s = c.status;
   if (s) {
-    if (s.token !== undefined && s.tokenFile !== undefined) error(['status', 'tokenFile'], 'give token or tokenFile, not both', 'key');
+    if (s.token !== undefined && s.tokenFile !== undefined) error(['status', 'tokenFile'], said('tokenTwice'), 'key');
     const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(s.host);
     if (s.enabled && !loopback && s.token === undefined && s.tokenFile === undefined) {
-      error(['status', 'host'], `the status page on ${s.host} is reachable beyond this box: set token or tokenFile, or bind 127.0.0.1`);
+      error(['status', 'host'], said('statusExposed', { host: s.host }));
     }
     if (s.token !== undefined && !ctx.fromEnv.has('status.token')) {
-      warn(['status', 'token'], 'the token is inline in the config file: use ${STATUS_TOKEN} or tokenFile');
+      warn(['status', 'token'], said('tokenInline'));
     }
   }
 }
+
+/** A list for a message, or "none". */
+function listOrNone(items: readonly (string | number)[]): Param {
+  return items.length ? items.join(', ') : said('none');
+}
+
+/** Article 6(4)'s red and orange rules, as the reason a low-risk decision cannot apply. */
+const WHY: Partial<Record<RiskRule, DiagnosticCode>> = {
+  'fire-key-unit': 'whyFireKeyUnit',
+  'mixed-use': 'whyMixedUse',
+  'heavy-gas-use': 'whyHeavyGas',
+  flammables: 'whyFlammables',
+};

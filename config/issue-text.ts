@@ -2,100 +2,111 @@
 // typos the key that was probably meant. zod's own texts ("Invalid input") are not enough on site.
 
 import type { z } from 'zod';
+import { isSaid, joinedSaid, said, saidOfText, type DiagnosticCode, type Said } from './diagnostics.js';
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
 
-function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'an empty value';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return 'a list';
-  return 'a block of keys';
+function describeValue(v: unknown): Said {
+  if (v === undefined) return said('nothing');
+  if (v === null) return said('emptyValue');
+  if (typeof v === 'string') return said('theString', { value: JSON.stringify(v) });
+  if (typeof v === 'number' || typeof v === 'boolean') return said('schemaSays', { message: String(v) });
+  if (Array.isArray(v)) return said('aList');
+  return said('aBlock');
 }
 
-const TYPE_WORDS: Record<string, string> = {
-  number: 'a number',
-  int: 'a whole number',
+const TYPE_WORDS: Record<string, DiagnosticCode> = {
+  number: 'aNumber',
+  int: 'aWholeNumber',
   string: 'text',
-  boolean: 'true or false',
-  object: 'a block of keys',
-  array: 'a list',
-  record: 'a block of keys',
+  boolean: 'trueOrFalse',
+  object: 'aBlock',
+  array: 'aList',
+  record: 'aBlock',
 };
 
-function expectedWord(expected: string): string {
-  return TYPE_WORDS[expected] ?? expected;
+function expectedWord(expected: string): Said {
+  const code = TYPE_WORDS[expected];
+  return code ? said(code) : said('schemaSays', { message: expected });
 }
 
 const YAML11_BOOLEANS = /^(yes|no|on|off|y|n|true|false|True|False|TRUE|FALSE|Yes|No|YES|NO|On|Off|ON|OFF)$/;
 
-export function issueMessage(issue: Issue, vocabulary: ReadonlySet<string>): string {
+/** A message the schema itself carries: a `Said` in the issue's params (refinements), or one of our
+ *  parameterless sentences by its exact English (regex and size messages can only carry a string). */
+function ownMessage(issue: { message: string; params?: Record<string, unknown> | undefined }): Said {
+  const s = issue.params?.said;
+  return isSaid(s) ? s : saidOfText(issue.message);
+}
+
+export function issueSaid(issue: Issue, vocabulary: ReadonlySet<string>): Said {
   const input = issue.input;
   switch (issue.code) {
     case 'invalid_type': {
-      if (input === undefined) return `is required (${expectedWord(issue.expected)})`;
-      if (issue.expected === 'boolean' && (input === 'true' || input === 'false')) {
-        return `expected true or false, got the quoted string ${JSON.stringify(input)}: remove the quotes`;
-      }
+      if (input === undefined) return said('required', { expectedText: expectedWord(issue.expected) });
+      if (issue.expected === 'boolean' && (input === 'true' || input === 'false')) return said('quotedBoolean', { value: JSON.stringify(input) });
       if (issue.expected === 'boolean' && typeof input === 'string' && YAML11_BOOLEANS.test(input)) {
-        return `expected true or false, got the string ${JSON.stringify(input)} (YAML 1.2 reads only true/false as booleans)`;
+        return said('yaml11Boolean', { value: JSON.stringify(input) });
       }
       if (issue.expected === 'number' && typeof input === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(input)) {
-        return `expected a number, got the quoted string ${JSON.stringify(input)}: remove the quotes`;
+        return said('quotedNumber', { value: JSON.stringify(input) });
       }
-      return `expected ${expectedWord(issue.expected)}, got ${describeValue(input)}`;
+      return said('expectedGot', { expectedText: expectedWord(issue.expected), gotText: describeValue(input) });
     }
     case 'invalid_value': {
       const options = issue.values.map((v) => (typeof v === 'string' ? v : String(v))).join(', ');
-      return `expected one of ${options}; got ${describeValue(input)}`;
+      return said('oneOf', { options, gotText: describeValue(input) });
     }
     case 'too_big': {
       const op = issue.inclusive === false ? '<' : '≤';
-      if (issue.origin === 'array') return `at most ${String(issue.maximum)} items${Array.isArray(input) ? `, got ${input.length}` : ''}`;
-      if (issue.origin === 'string') return `at most ${String(issue.maximum)} characters${typeof input === 'string' ? `, got ${[...input].length}` : ''}`;
-      return `must be ${op} ${String(issue.maximum)}, got ${describeValue(input)}`;
+      const n = String(issue.maximum);
+      if (issue.origin === 'array') return Array.isArray(input) ? said('atMostItemsGot', { n, got: input.length }) : said('atMostItems', { n });
+      if (issue.origin === 'string') return typeof input === 'string' ? said('atMostCharsGot', { n, got: [...input].length }) : said('atMostChars', { n });
+      return said('mustBe', { op, limit: n, gotText: describeValue(input) });
     }
     case 'too_small': {
       const op = issue.inclusive === false ? '>' : '≥';
-      if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `at least ${String(issue.minimum)} characters`;
-      return `must be ${op} ${String(issue.minimum)}, got ${describeValue(input)}`;
+      const n = String(issue.minimum);
+      if (issue.origin === 'array') return said(issue.minimum === 1 ? 'atLeastItem' : 'atLeastItems', { n });
+      if (issue.origin === 'string') {
+        // A minimum with words of its own (the low-risk reason) says them.
+        if (saidOfText(issue.message).code !== 'schemaSays') return ownMessage(issue);
+        return Number(issue.minimum) <= 1 ? said('notEmpty') : said('atLeastChars', { n });
+      }
+      return said('mustBe', { op, limit: n, gotText: describeValue(input) });
     }
     case 'not_multiple_of':
-      return `must be a multiple of ${String(issue.divisor)}, got ${describeValue(input)}`;
+      return said('multipleOf', { divisor: String(issue.divisor), gotText: describeValue(input) });
     case 'invalid_format':
-      if (issue.format === 'regex') return `${issue.message}; got ${describeValue(input)}`;
-      return `expected ${issue.format}, got ${describeValue(input)}`;
+      if (issue.format === 'regex') return said('withGot', { messageText: ownMessage(issue), gotText: describeValue(input) });
+      return said('expectedFormat', { format: issue.format, gotText: describeValue(input) });
     case 'unrecognized_keys':
       // Formatted per key by the caller (each key gets its own line and position).
-      return unknownKeyMessage(issue.keys[0] ?? '', vocabulary);
+      return unknownKeySaid(issue.keys[0] ?? '', vocabulary);
     case 'invalid_union':
       // Unions carry their own message where one was given (bus type, address forms).
       if (!issue.message.startsWith('Invalid input')) {
         // A discriminated union reports the whole entry as input: show the value of its `type`.
         const d = (issue as { discriminator?: string }).discriminator;
         const shown = d && input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[d] : input;
-        return `${issue.message}; got ${describeValue(shown)}`;
+        return said('withGot', { messageText: ownMessage(issue), gotText: describeValue(shown) });
       }
-      if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
-        return issue.message.startsWith('Invalid input') ? `does not match any allowed form` : issue.message;
-      }
-      return `expected one of the allowed forms, got ${describeValue(input)}`;
+      if (input !== null && typeof input === 'object' && !Array.isArray(input)) return said('noForm');
+      return said('oneOfForms', { gotText: describeValue(input) });
     case 'invalid_key': {
       const key = issue.path[issue.path.length - 1];
-      return `bad name ${JSON.stringify(String(key))}: ${issue.issues.map((i) => i.message).join('; ')}`;
+      return said('badName', { name: JSON.stringify(String(key)), whyText: joinedSaid(issue.issues.map(ownMessage)) });
     }
     case 'invalid_element':
-      return `bad entry: ${issue.issues.map((i) => i.message).join('; ')}`;
+      return said('badEntry', { whyText: joinedSaid(issue.issues.map(ownMessage)) });
     case 'custom':
-      return issue.message;
+      return ownMessage(issue);
   }
 }
 
-export function unknownKeyMessage(key: string, vocabulary: ReadonlySet<string>): string {
+export function unknownKeySaid(key: string, vocabulary: ReadonlySet<string>): Said {
   const guess = closest(key, vocabulary);
-  return guess ? `unknown key "${key}" (did you mean "${guess}"?)` : `unknown key "${key}"`;
+  return guess ? said('unknownKeyGuess', { key, guess }) : said('unknownKey', { key });
 }
 
 /** The nearest known name within an edit distance of 2, or one differing only in case. */

@@ -5,9 +5,10 @@
 import { X509Certificate } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { CONFIG_BOUNDS, readBounded, textTooBig } from './bounds.js';
+import { CONFIG_BOUNDS, readBounded, textTooBig, whyUnreadable } from './bounds.js';
 import { crossCheck, type Finding, type Indexed, type PartialConfig } from './cross-check.js';
-import { closest, issueMessage, unknownKeyMessage } from './issue-text.js';
+import { closest, issueSaid, unknownKeySaid } from './issue-text.js';
+import { said, type Said } from './diagnostics.js';
 import type { Profile } from './profile.js';
 import { assessRisk, type RiskAssessment } from './risk.js';
 import {
@@ -27,7 +28,7 @@ import {
 } from './schema.js';
 import { ProfileSchema } from './profile.js';
 import { configVocabulary } from './json-schema.js';
-import { formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
+import { diagnostic, formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
 
 export interface LoadOptions {
   /** Built-in device profiles by name (drivers/profiles); config/ does not import drivers/. */
@@ -62,20 +63,10 @@ export function loadConfigFile(file: string, options: LoadOptions): LoadResult {
   let text: string;
   try {
     const r = readBounded(file);
-    if ('tooBig' in r)
-      return { status: 'unreadable', file, errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${r.tooBig}` }], warnings: [], secrets: {} };
+    if ('tooBig' in r) return unreadable(file, r.tooBig);
     text = r.text;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory, not a file'
-            : String((err as Error).message);
-    return { status: 'unreadable', file, errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${why}` }], warnings: [], secrets: {} };
+    return unreadable(file, whyUnreadable(err, 'isDirectoryNotFile'));
   }
   return loadConfigText(text, file, options);
 }
@@ -84,7 +75,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const env = options.env ?? process.env;
   const base: Pick<LoadResult, 'file' | 'secrets'> = { file, secrets: {} };
   const tooBig = textTooBig(text);
-  if (tooBig) return { ...base, status: 'unreadable', errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${tooBig}` }], warnings: [] };
+  if (tooBig) return unreadable(file, tooBig);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM from Windows editors is harmless
 
   const { source, syntaxErrors, syntaxWarnings } = YamlSource.parse(text);
@@ -93,7 +84,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
     return {
       ...base,
       status: 'invalid',
-      errors: [{ path: '', line: 1, column: 1, message: 'the file is empty: a config needs at least gateway and venue' }],
+      errors: [diagnostic('', { line: 1, column: 1 }, said('emptyFile'))],
       warnings: [],
     };
   }
@@ -105,7 +96,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
   const raw = source.toJS();
 
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    errors.push({ path: '', ...source.locate([]), message: 'expected a block of keys (gateway:, venue:, …) at the top of the file' });
+    errors.push(diagnostic('', source.locate([]), said('topNotBlock')));
     return { ...base, status: 'invalid', errors, warnings };
   }
 
@@ -131,10 +122,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
         for (const key of issue.keys) {
           const path = [...issue.path, key] as PathSegment[];
           const derived = issue.path.length === 1 && issue.path[0] === 'venue' && /^(risk|colou?r|risk-?colou?r|risk-?level)$/i.test(key);
-          const message = derived
-            ? `unknown key "${key}": the risk colour is derived from the venue facts (flammables, crowded, fireKeyUnit, mixedUse, heavyGasUse, lowRisk), never typed in`
-            : unknownKeyMessage(key, vocabulary);
-          errors.push({ path: formatPath(path), ...source.locate(path, 'key'), message });
+          errors.push(diagnostic(formatPath(path), source.locate(path, 'key'), derived ? said('riskTypedIn', { key }) : unknownKeySaid(key, vocabulary)));
         }
         continue;
       }
@@ -142,7 +130,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions)
       if (issue.code === 'invalid_type' && issue.input === undefined && typoFor.has(formatPath(path))) continue;
       // A value whose ${VAR} is unset already has its error; do not add "expected …" for the leftover text.
       if (failedPaths.has(formatPath(path))) continue;
-      errors.push({ path: formatPath(path), ...source.locate(path), message: issueMessage(issue, vocabulary) });
+      errors.push(diagnostic(formatPath(path), source.locate(path), issueSaid(issue, vocabulary)));
     }
   }
 
@@ -206,7 +194,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
 }
 
 function toDiagnostic(f: Finding, source: YamlSource): Diagnostic {
-  return { path: formatPath(f.path), ...source.locate(f.path, f.at ?? 'value'), message: f.message };
+  return diagnostic(formatPath(f.path), source.locate(f.path, f.at ?? 'value'), f.said);
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
@@ -298,7 +286,7 @@ function readSecretFiles(raw: Record<string, unknown>, configDir: string, source
   const refs: FileRefs = { files: new Map() };
   const get = (path: readonly string[]): unknown =>
     path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
-  const read = (path: string[], what: string, into: Diagnostic[]): string | undefined => {
+  const read = (path: string[], what: 'cannotReadPasswordFile' | 'cannotReadTokenFile' | 'cannotReadTlsFile', into: Diagnostic[]): string | undefined => {
     const name = get(path);
     if (typeof name !== 'string' || name === '') return undefined;
     const abs = isAbsolute(name) ? name : resolve(configDir, name);
@@ -306,51 +294,47 @@ function readSecretFiles(raw: Record<string, unknown>, configDir: string, source
     try {
       // A secret is a line, a certificate bundle a few hundred kilobytes: a path to /dev/zero or a disk
       // image is refused, not read.
-      const r = readBounded(abs, CONFIG_BOUNDS.namedFileBytes, 'such a file');
+      const r = readBounded(abs, CONFIG_BOUNDS.namedFileBytes, 'named');
       if ('text' in r) return r.text;
-      into.push({
-        path: formatPath(path),
-        ...source.locate(path),
-        message: `cannot read the ${what} ${abs}: ${r.tooBig}`,
-      });
+      into.push(diagnostic(formatPath(path), source.locate(path), said(what, { file: abs, whyText: r.tooBig })));
       return undefined;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-      into.push({ path: formatPath(path), ...source.locate(path), message: `cannot read the ${what} ${abs}: ${why}` });
+      into.push(diagnostic(formatPath(path), source.locate(path), said(what, { file: abs, whyText: whyUnreadable(err, 'isDirectory') })));
       return undefined;
     }
   };
   for (const s of SECRET_FILES) {
-    const content = read(s.path, s.target === 'uplinkPassword' ? 'password file' : 'token file', errors);
+    const content = read(s.path, s.target === 'uplinkPassword' ? 'cannotReadPasswordFile' : 'cannotReadTokenFile', errors);
     if (content === undefined) continue;
     const secret = content.replace(/\r?\n$/, '');
-    if (secret === '') errors.push({ path: formatPath(s.path), ...source.locate(s.path), message: `the file ${refs.files.get(formatPath(s.path))} is empty` });
+    if (secret === '')
+      errors.push(diagnostic(formatPath(s.path), source.locate(s.path), said('secretEmpty', { file: refs.files.get(formatPath(s.path)) ?? '' })));
     else refs[s.target] = secret;
   }
   for (const p of PLAIN_FILES) {
-    const content = read(p, 'TLS file', tlsErrors);
+    const content = read(p, 'cannotReadTlsFile', tlsErrors);
     if (content === undefined) continue;
     const problem = pemProblem(p[2] as 'ca' | 'cert' | 'key', content);
-    if (problem) tlsErrors.push({ path: formatPath(p), ...source.locate(p), message: `the TLS file ${refs.files.get(formatPath(p))} ${problem}` });
+    if (problem)
+      tlsErrors.push(diagnostic(formatPath(p), source.locate(p), said('tlsProblem', { file: refs.files.get(formatPath(p)) ?? '', problemText: problem })));
   }
   return refs;
 }
 
 /** What is wrong with a PEM file for its use, or undefined: an empty or garbage CA fails every TLS handshake. */
-function pemProblem(use: 'ca' | 'cert' | 'key', text: string): string | undefined {
-  if (text.trim() === '') return 'is empty';
+function pemProblem(use: 'ca' | 'cert' | 'key', text: string): Said | undefined {
+  if (text.trim() === '') return said('isEmpty');
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g)];
-  if (!blocks.length) return 'is not PEM (no -----BEGIN …----- block): convert it with openssl x509 -outform PEM';
+  if (!blocks.length) return said('notPem');
   const labels = blocks.map((b) => b[1] as string);
-  if (use === 'key') return labels.some((l) => l.endsWith('PRIVATE KEY')) ? undefined : `holds ${labels.join(', ')}, not a private key`;
-  if (!labels.includes('CERTIFICATE')) return `holds ${labels.join(', ')}, not a certificate`;
+  if (use === 'key') return labels.some((l) => l.endsWith('PRIVATE KEY')) ? undefined : said('notPrivateKey', { labels: labels.join(', ') });
+  if (!labels.includes('CERTIFICATE')) return said('notCertificate', { labels: labels.join(', ') });
   for (const b of blocks) {
     if (b[1] !== 'CERTIFICATE') continue;
     try {
       new X509Certificate(b[0]);
     } catch (err) {
-      return `holds a certificate that does not parse (${(err as Error).message})`;
+      return said('certDoesNotParse', { why: (err as Error).message });
     }
   }
   return undefined;
@@ -387,4 +371,8 @@ function secretOrigins(raw: Record<string, unknown>, fromEnv: ReadonlyMap<string
     }
   }
   return out;
+}
+
+function unreadable(file: string, why: Said): LoadResult {
+  return { status: 'unreadable', file, errors: [diagnostic('', { line: 0, column: 0 }, said('cannotRead', { whyText: why }))], warnings: [], secrets: {} };
 }

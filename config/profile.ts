@@ -3,6 +3,7 @@
 // user profile has the same power as a built-in one.
 
 import { z } from 'zod';
+import { DIAGNOSTICS_EN, said, saidIssue } from './diagnostics.js';
 import { POINT_TYPES, registerCount } from './point-type.js';
 import { SIGNAL_KINDS } from './signals.js';
 
@@ -17,7 +18,7 @@ export const Address = z
         .regex(/^0x[0-9a-fA-F]{1,4}$/)
         .transform((s) => Number.parseInt(s, 16)),
     ],
-    { error: 'expected an address 0–65535, or hex 0x0000–0xFFFF' },
+    { error: DIAGNOSTICS_EN.addressForm },
   )
   .meta({ description: 'Register or coil address as on the wire (0-based), 0–65535; hex 0x001B is fine' });
 
@@ -26,7 +27,7 @@ const WORD_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,47}$/;
 const Name = z.string().regex(NAME_PATTERN, {
-  message: 'expected a lower-case name: a letter, then letters, digits, "-" or "_" (at most 48)',
+  message: DIAGNOSTICS_EN.nameForm,
 });
 
 export const PointSchema = z
@@ -69,35 +70,35 @@ export const PointSchema = z
   .superRefine((p, ctx) => {
     const isBitTable = p.fc === 1 || p.fc === 2;
     if (isBitTable && p.type !== 'bool') {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `fc ${p.fc} reads single bits: type must be bool, got ${p.type}` });
+      ctx.addIssue({ code: 'custom', path: ['type'], ...saidIssue(said('fcBitsType', { fc: p.fc, type: p.type })) });
     }
     if (!isBitTable && p.type === 'bool') {
       ctx.addIssue({
         code: 'custom',
         path: ['type'],
-        message: `fc ${p.fc} reads registers: use bit (with bit: N) for one bit of a register, not bool`,
+        ...saidIssue(said('fcRegistersBit', { fc: p.fc })),
       });
     }
     if (p.type === 'bit' && p.bit === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['bit'], message: 'type bit needs bit: 0–15' });
+      ctx.addIssue({ code: 'custom', path: ['bit'], message: DIAGNOSTICS_EN.bitNeedsBit });
     }
     if (p.type !== 'bit' && p.bit !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['bit'], message: `bit only goes with type bit, not ${p.type}` });
+      ctx.addIssue({ code: 'custom', path: ['bit'], ...saidIssue(said('bitOnlyWithBit', { type: p.type })) });
     }
     if (registerCount(p.type) === 2 && p.address > 65534) {
-      ctx.addIssue({ code: 'custom', path: ['address'], message: `a ${p.type} takes two registers: address must be ≤ 65534` });
+      ctx.addIssue({ code: 'custom', path: ['address'], ...saidIssue(said('twoRegisters', { type: p.type })) });
     }
     if (p.range && p.range.min >= p.range.max) {
-      ctx.addIssue({ code: 'custom', path: ['range', 'max'], message: `range.max ${p.range.max} must be above range.min ${p.range.min}` });
+      ctx.addIssue({ code: 'custom', path: ['range', 'max'], ...saidIssue(said('rangeOrder', { max: p.range.max, min: p.range.min })) });
     }
-    if (p.scale === 0) ctx.addIssue({ code: 'custom', path: ['scale'], message: 'scale 0 would read every value as the offset' });
+    if (p.scale === 0) ctx.addIssue({ code: 'custom', path: ['scale'], message: DIAGNOSTICS_EN.scaleZero });
     const names = new Set([...Object.keys(p.bits ?? {}), ...Object.values(p.enum ?? {})]);
     p.states?.forEach((s, i) => {
       if (!names.has(s.when)) {
         ctx.addIssue({
           code: 'custom',
           path: ['states', i, 'when'],
-          message: `"${s.when}" is neither a bit name nor an enum label of this point${names.size ? ` (${[...names].join(', ')})` : ': add bits or enum'}`,
+          ...saidIssue(names.size ? said('stateWhenNames', { when: s.when, names: [...names].join(', ') }) : said('stateWhenNone', { when: s.when })),
         });
       }
     });
@@ -109,13 +110,13 @@ export const ProfileSchema = z
     source: z.string().optional().meta({ description: 'Where the register map comes from (manual, page)' }),
     maxRegistersPerRead: z.number().int().min(1).max(125).default(125).meta({ description: 'Largest read this device accepts; Modbus allows 125 registers' }),
     maxGap: z.number().int().min(0).max(124).default(8).meta({ description: 'Unused registers a single read may span to join two points' }),
-    points: z.record(Name, PointSchema).refine((r) => Object.keys(r).length > 0, { message: 'a profile needs at least one point' }),
+    points: z.record(Name, PointSchema).refine((r) => Object.keys(r).length > 0, { message: DIAGNOSTICS_EN.profileNeedsPoint }),
   })
   .superRefine((profile, ctx) => {
     for (const [name, p] of Object.entries(profile.points)) {
       p.states?.forEach((s, i) => {
         if (s.channel !== undefined && !profile.points[s.channel]) {
-          ctx.addIssue({ code: 'custom', path: ['points', name, 'states', i, 'channel'], message: `no point "${s.channel}" in this profile` });
+          ctx.addIssue({ code: 'custom', path: ['points', name, 'states', i, 'channel'], ...saidIssue(said('noPointInProfile', { channel: s.channel })) });
         }
       });
     }

@@ -38,7 +38,7 @@ export interface VenueFacts {
 }
 
 /** Stable codes for the rules, for machines; `text` is for people. */
-type RiskRule = 'flammables-and-crowded' | 'fire-key-unit' | 'mixed-use' | 'heavy-gas-use' | 'flammables' | 'crowded' | 'neither' | 'low-risk-decision';
+export type RiskRule = 'flammables-and-crowded' | 'fire-key-unit' | 'mixed-use' | 'heavy-gas-use' | 'flammables' | 'crowded' | 'neither' | 'low-risk-decision';
 
 interface RiskReason {
   rule: RiskRule;

@@ -3,19 +3,20 @@
 // Rules that need more than one field live in cross-check.ts.
 
 import { z } from 'zod';
+import { DIAGNOSTICS_EN } from './diagnostics.js';
 import { Address, NAME_PATTERN, ProfileSchema } from './profile.js';
 import { SIGNAL_KINDS } from './signals.js';
 import { SIZE_KEYS, VENUE_CATEGORIES } from './venue.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-  message: 'expected an id of letters, digits, ".", "-" or "_" (at most 64, starting with a letter or digit)',
+  message: DIAGNOSTICS_EN.idForm,
 });
 
 /** Names that appear in MQTT topics must not contain `/`, `+` or `#`. */
 const GatewayId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, {
-    message: 'expected 3–64 letters, digits, ".", "-" or "_" (it goes into MQTT topics: no "/", "+", "#" or spaces)',
+    message: DIAGNOSTICS_EN.gatewayIdForm,
   })
   .meta({ description: 'Stable id of this gateway, e.g. GW-500242-0001; part of every MQTT topic and message' });
 
@@ -24,7 +25,7 @@ const LABEL_CHARS = 64;
 const Label = z.string().max(LABEL_CHARS);
 
 const Name = z.string().regex(NAME_PATTERN, {
-  message: 'expected a lower-case name: a letter, then letters, digits, "-" or "_" (at most 48)',
+  message: DIAGNOSTICS_EN.nameForm,
 });
 
 // ---------------------------------------------------------------------------------------------- gateway
@@ -42,7 +43,7 @@ function knownTimeZone(zone: string): boolean {
 export const GatewaySection = z.strictObject({
   id: GatewayId,
   name: Label.optional(),
-  timeZone: z.string().refine(knownTimeZone, { message: 'not a time zone: give an IANA name such as Asia/Shanghai' }).default('Asia/Shanghai').meta({
+  timeZone: z.string().refine(knownTimeZone, { message: DIAGNOSTICS_EN.notTimeZone }).default('Asia/Shanghai').meta({
     description: "The venue's time zone (IANA): GB/T 26875.3 time labels are in it, whatever zone the box's system is set to; MQTT messages stay in UTC",
   }),
   dataDir: z.string().min(1).default('/var/lib/jiuxiao-gateway').meta({ description: 'Where the SQLite outbox and state live (a writable directory)' }),
@@ -57,7 +58,7 @@ const AdminCode = z
   .transform((v) => String(v))
   .pipe(
     z.string().regex(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])\d{10}$/, {
-      message: 'expected the 12-digit administrative division code of the township (行政区划代码), e.g. 500242100000',
+      message: DIAGNOSTICS_EN.adminCodeForm,
     }),
   )
   .meta({ description: '12-digit administrative division code (行政区划代码) of the township the venue belongs to' });
@@ -90,7 +91,7 @@ export const VenueSection = z
     mixedUse: z.boolean().meta({ description: 'Is a mixed multi-business premises (多业态混合), incl. 三合一 shop+store+living' }),
     heavyGasUse: z.boolean().meta({ description: 'Uses a lot of gas, e.g. a hotpot restaurant (火锅馆)' }),
     lowRisk: z
-      .strictObject({ reason: z.string().min(4, { message: 'give the reason the township recorded' }) })
+      .strictObject({ reason: z.string().min(4, { message: DIAGNOSTICS_EN.lowRiskReason }) })
       .optional()
       .meta({ description: "The township's decision that this otherwise yellow venue is blue (low risk), with its reason" }),
   })
@@ -149,7 +150,7 @@ const RtuOverTcpBus = z.strictObject({
 });
 
 export const BusSchema = z.discriminatedUnion('type', [RtuBus, TcpBus, RtuOverTcpBus], {
-  error: 'expected type rtu, tcp or rtu-over-tcp',
+  error: DIAGNOSTICS_EN.busType,
 });
 
 // ---------------------------------------------------------------------------------------------- devices
@@ -227,7 +228,7 @@ export const OutputSchema = z.strictObject({
   name: Label.optional().meta({ description: 'Label for people, e.g. 燃气紧急切断阀' }),
   role: z.enum(OUTPUT_ROLES).meta({ description: 'What the output drives; a gas-valve is never reopened remotely' }),
   driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver], {
-    error: 'expected driver type gpio, modbus-coil, modbus-register or memory',
+    error: DIAGNOSTICS_EN.outputDriverType,
   }),
   safeState: z.enum(LEVELS).default('off').meta({ description: 'Level applied at start, at shutdown and when the driver faults' }),
   closedLevel: z.enum(LEVELS).optional().meta({ description: 'gas-valve only: the level that closes the valve (off for a fail-safe, normally closed valve)' }),
@@ -248,7 +249,7 @@ export const InputSchema = z.strictObject({
   role: z
     .enum(['reset-button', 'dry-contact'])
     .meta({ description: 'reset-button: the local reset (复位) on the box; dry-contact: e.g. an independent smoke alarm relay' }),
-  driver: z.discriminatedUnion('type', [GpioInputDriver, MemoryDriver], { error: 'expected driver type gpio or memory' }),
+  driver: z.discriminatedUnion('type', [GpioInputDriver, MemoryDriver], { error: DIAGNOSTICS_EN.inputDriverType }),
   state: z.enum(['warning', 'alarm', 'fault']).default('alarm').meta({ description: 'dry-contact: what a closed contact means' }),
   kind: z.enum(SIGNAL_KINDS).default('smoke').meta({ description: 'dry-contact: what it signals, for linkage rules' }),
   group: Name.optional(),
@@ -273,7 +274,7 @@ export const LinkageRule = z.strictObject({
         action: z.enum(['on', 'off', 'close']).meta({ description: 'close for a gas-valve (the only action it takes); on or off for the rest' }),
       }),
     )
-    .min(1, { message: 'a linkage rule needs at least one action' }),
+    .min(1, { message: DIAGNOSTICS_EN.linkageNeedsAction }),
 });
 
 // ----------------------------------------------------------------------------------------------- uplink
@@ -281,7 +282,7 @@ export const LinkageRule = z.strictObject({
 export const UplinkSection = z.strictObject({
   url: z
     .string()
-    .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, { message: 'expected mqtt://, mqtts://, ws:// or wss:// and a host, e.g. mqtts://platform.example:8883' })
+    .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, { message: DIAGNOSTICS_EN.uplinkUrlForm })
     .meta({ description: 'Broker of the county platform; ${ENV} is expanded' }),
   clientId: z.string().min(1).max(128).optional().meta({ description: 'Fixed MQTT client id; default the gateway id' }),
   protocolVersion: z.literal([4, 5]).default(4).meta({ description: '4 = MQTT 3.1.1, 5 = MQTT 5' }),
@@ -352,7 +353,7 @@ export const CentreSection = z.strictObject({
       'Default component addresses: loop-first puts the device number (loop, 回路/区) in the first two bytes and the channel number (point) in the last two, as the standard’s worked examples do ("2号10区" → 0a 00 02 00); point-first the other way round (before 0.2)',
   }),
   components: z
-    .record(z.string().regex(/^[^/]+\/[^/]+$/, { message: 'expected DEVICE/CHANNEL' }), ComponentMapping)
+    .record(z.string().regex(/^[^/]+\/[^/]+$/, { message: DIAGNOSTICS_EN.deviceChannelKey }), ComponentMapping)
     .default({})
     .meta({ description: 'Per channel ("DEVICE/CHANNEL"), what differs from the default mapping' }),
 });

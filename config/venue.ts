@@ -4,6 +4,8 @@
 // A premises over its limit is still monitored: the limits decide whether the county's "small venue"
 // regime applies, not whether the gateway works. So an excess is a warning, never an error.
 
+import { english, said, type Said } from './diagnostics.js';
+
 export const VENUE_CATEGORIES = [
   'shopping',
   'catering',
@@ -69,14 +71,20 @@ export const CATEGORIES: Record<VenueCategory, CategoryInfo> = {
 export interface SizeExcess {
   /** The size key the limit is about (the config path is `venue.size.<key>`). */
   key: SizeKey;
+  said: Said;
+  /** The English of `said`. */
   message: string;
 }
 
-const NOT_SMALL = 'not a small venue under Annex 2';
+type Measure = 'areaM2' | 'diners' | 'beds' | 'boardingBeds' | 'dayPeople' | 'staff' | 'dormStaff';
 
-function over(key: SizeKey, value: number, limit: number, what: string, unit: string): SizeExcess {
-  const by = round(value - limit);
-  return { key, message: `${what} ${value}${unit} is over the limit of ${limit}${unit} by ${by}${unit}: ${NOT_SMALL}` };
+function excess(key: SizeKey, s: Said): SizeExcess {
+  return { key, said: s, message: english(s) };
+}
+
+function over(key: SizeKey, value: number, limit: number, measure: Measure, code: 'sizeOver' | 'sizeOverHealthCentre' = 'sizeOver'): SizeExcess {
+  const unit = measure === 'areaM2' ? ' m²' : '';
+  return excess(key, said(code, { whatText: said(`measure.${measure}`), value, limit, by: round(value - limit), unit }));
 }
 
 function round(n: number): number {
@@ -92,49 +100,40 @@ export function sizeExcesses(category: VenueCategory, size: VenueSize): SizeExce
   const s = size;
   switch (category) {
     case 'shopping':
-      if (s.areaM2 !== undefined && s.areaM2 > 300) out.push(over('areaM2', s.areaM2, 300, 'building area', ' m²'));
+      if (s.areaM2 !== undefined && s.areaM2 > 300) out.push(over('areaM2', s.areaM2, 300, 'areaM2'));
       break;
     case 'catering':
-      if (s.diners !== undefined && s.diners > 100) out.push(over('diners', s.diners, 100, 'rated diners', ''));
+      if (s.diners !== undefined && s.diners > 100) out.push(over('diners', s.diners, 100, 'diners'));
       break;
     case 'lodging':
-      if (s.beds !== undefined && s.beds > 50) out.push(over('beds', s.beds, 50, 'beds', ''));
+      if (s.beds !== undefined && s.beds > 50) out.push(over('beds', s.beds, 50, 'beds'));
       break;
     case 'entertainment':
       if (s.floor !== undefined && (s.floor < 1 || s.floor > 3)) {
-        out.push({
-          key: 'floor',
-          message: `floor ${s.floor} is outside floors 1–3, where a small entertainment venue must be: ${NOT_SMALL}`,
-        });
+        out.push(excess('floor', said('floorOutside', { floor: s.floor })));
       }
-      if (s.areaM2 !== undefined && s.areaM2 > 200) out.push(over('areaM2', s.areaM2, 200, 'building area', ' m²'));
+      if (s.areaM2 !== undefined && s.areaM2 > 200) out.push(over('areaM2', s.areaM2, 200, 'areaM2'));
       break;
     case 'leisure':
-      if (s.areaM2 !== undefined && s.areaM2 > 200) out.push(over('areaM2', s.areaM2, 200, 'building area', ' m²'));
+      if (s.areaM2 !== undefined && s.areaM2 > 200) out.push(over('areaM2', s.areaM2, 200, 'areaM2'));
       break;
     case 'medical':
       // Township, street and community health centres are in whatever their size; other clinics,
       // sanatoriums, nursing and welfare homes only up to 30 beds. The config cannot tell which, so
       // the message names the exception.
       if (s.beds !== undefined && s.beds > 30) {
-        const e = over('beds', s.beds, 30, 'beds', '');
-        out.push({ key: 'beds', message: `${e.message} (unless it is a township, street or community health centre)` });
+        out.push(over('beds', s.beds, 30, 'beds', 'sizeOverHealthCentre'));
       }
       break;
     case 'education':
       // Boarding schools and nurseries: beds ≤ 50. Day schools ≤ 500 people; day nurseries and
       // kindergartens ≤ 100 people. Which kind of day school it is the config does not say, so past
       // 100 people the message names both limits, and past 500 it is over either way.
-      if (s.beds !== undefined && s.beds > 50) out.push(over('beds', s.beds, 50, 'boarding beds', ''));
+      if (s.beds !== undefined && s.beds > 50) out.push(over('beds', s.beds, 50, 'boardingBeds'));
       if (s.people !== undefined && s.people > 500) {
-        out.push(over('people', s.people, 500, 'day-school people', ''));
+        out.push(over('people', s.people, 500, 'dayPeople'));
       } else if (s.people !== undefined && s.people > 100) {
-        out.push({
-          key: 'people',
-          message:
-            `people ${s.people} is over the limit of 100 for a day nursery or kindergarten by ${round(s.people - 100)}: ` +
-            `${NOT_SMALL} if it is one (a day school is small up to 500)`,
-        });
+        out.push(excess('people', said('nurseryPeople', { people: s.people, by: round(s.people - 100) })));
       }
       break;
     case 'production': {
@@ -143,12 +142,12 @@ export function sizeExcesses(category: VenueCategory, size: VenueSize): SizeExce
       const staffOk = s.staff !== undefined && s.staff <= 50;
       const dormOk = s.dormStaff !== undefined && s.dormStaff <= 30;
       if (staffOk || dormOk) break;
-      if (s.staff !== undefined) out.push(over('staff', s.staff, 50, 'staff', ''));
-      if (s.dormStaff !== undefined) out.push(over('dormStaff', s.dormStaff, 30, 'staff dormitory places', ''));
+      if (s.staff !== undefined) out.push(over('staff', s.staff, 50, 'staff'));
+      if (s.dormStaff !== undefined) out.push(over('dormStaff', s.dormStaff, 30, 'dormStaff'));
       break;
     }
     case 'hazardous-goods':
-      if (s.areaM2 !== undefined && s.areaM2 > 100) out.push(over('areaM2', s.areaM2, 100, 'building area', ' m²'));
+      if (s.areaM2 !== undefined && s.areaM2 > 100) out.push(over('areaM2', s.areaM2, 100, 'areaM2'));
       break;
   }
   return out;

@@ -2,9 +2,10 @@
 // machinery as the gateway config, for the simulator's files and later ones.
 
 import type { z } from 'zod';
-import { readBounded } from './bounds.js';
-import { issueMessage, unknownKeyMessage } from './issue-text.js';
-import { formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
+import { readBounded, whyUnreadable } from './bounds.js';
+import { said, type Said } from './diagnostics.js';
+import { issueSaid, unknownKeySaid } from './issue-text.js';
+import { diagnostic, formatPath, YamlSource, type Diagnostic, type PathSegment } from './yaml-source.js';
 
 export type YamlLoad<T> = { ok: true; value: T; source: YamlSource } | { ok: false; errors: Diagnostic[]; stage: 'unreadable' | 'syntax' | 'invalid' };
 
@@ -12,16 +13,10 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, env: 
   let text: string;
   try {
     const r = readBounded(file);
-    if ('tooBig' in r) return { ok: false, stage: 'unreadable', errors: [{ path: '', line: 0, column: 0, message: `cannot read: ${r.tooBig}` }] };
+    if ('tooBig' in r) return unreadable(r.tooBig);
     text = r.text;
   } catch (err) {
-    return {
-      ok: false,
-      stage: 'unreadable',
-      errors: [
-        { path: '', line: 0, column: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` },
-      ],
-    };
+    return unreadable(whyUnreadable(err, 'isDirectoryNotFile'));
   }
   const { source, syntaxErrors } = YamlSource.parse(text);
   if (syntaxErrors.length) return { ok: false, stage: 'syntax', errors: syntaxErrors };
@@ -33,11 +28,15 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, env: 
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
       for (const key of keys) {
         const path = (key === undefined ? issue.path : [...issue.path, key]) as PathSegment[];
-        const message = key === undefined ? issueMessage(issue, new Set()) : unknownKeyMessage(key, new Set());
-        errors.push({ path: formatPath(path), ...source.locate(path, key === undefined ? 'value' : 'key'), message });
+        const s = key === undefined ? issueSaid(issue, new Set()) : unknownKeySaid(key, new Set());
+        errors.push(diagnostic(formatPath(path), source.locate(path, key === undefined ? 'value' : 'key'), s));
       }
     }
   }
   if (errors.length || !parsed.success) return { ok: false, stage: 'invalid', errors: errors.sort((a, b) => a.line - b.line || a.column - b.column) };
   return { ok: true, value: parsed.data, source };
+}
+
+function unreadable(why: Said): { ok: false; errors: Diagnostic[]; stage: 'unreadable' } {
+  return { ok: false, stage: 'unreadable', errors: [diagnostic('', { line: 0, column: 0 }, said('cannotRead', { whyText: why }))] };
 }

@@ -3,6 +3,7 @@
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { checkShape, CONFIG_BOUNDS, scanNesting } from './bounds.js';
+import { DIAGNOSTICS_EN, english, said, type DiagnosticCode, type Said } from './diagnostics.js';
 
 export type PathSegment = string | number;
 
@@ -14,7 +15,15 @@ export interface Position {
 export interface Diagnostic extends Position {
   /** Dotted path of the offending field, arrays as [i]: `devices[2].slaveId`; '' for the whole file. */
   path: string;
+  /** The English sentence of `said`. */
   message: string;
+  /** What is wrong as a code with parameters (config/diagnostics.ts), for other languages and machines. */
+  said: Said;
+}
+
+/** A diagnostic at a position: its English `message` rendered from `said`. */
+export function diagnostic(path: string, at: Position, s: Said): Diagnostic {
+  return { path, line: at.line, column: at.column, message: english(s), said: s };
 }
 
 export class YamlSource {
@@ -34,26 +43,17 @@ export class YamlSource {
     const source = new YamlSource(text, doc, lines);
     const toDiag = (e: { linePos?: [Position & { col: number }, ...unknown[]] | undefined; message: string; code: string }) => {
       const pos = e.linePos?.[0];
-      return {
-        path: '',
-        line: pos?.line ?? 1,
-        column: pos?.col ?? 1,
-        message: yamlMessage(e.code, e.message),
-      };
+      return diagnostic('', { line: pos?.line ?? 1, column: pos?.col ?? 1 }, yamlSaid(e.code, e.message));
     };
     // The first syntax error is the cause; the YAML library reports what it then misreads as more errors
     // (one tab gave 22). Report the cause, and say that more may follow from it.
     const errors = doc.errors.map((e) => toDiag(e as never));
     // Well-formed, but within bounds? (an alias bomb, a 500 000-item list): refused before any value is built.
     const shape = nesting ?? (errors.length ? undefined : checkShape(doc));
-    if (shape) errors.push({ path: '', ...source.position(shape.offset), message: shape.message });
+    if (shape) errors.push(diagnostic('', source.position(shape.offset), shape.said));
     const first = errors[0];
     const syntaxErrors = first
-      ? [
-          errors.length > 1
-            ? { ...first, message: `${first.message} (the parser then stumbles over ${errors.length - 1} more places after it: fix this one and check again)` }
-            : first,
-        ]
+      ? [errors.length > 1 ? diagnostic(first.path, first, said('parserStumbles', { firstText: first.said, n: errors.length - 1 })) : first]
       : [];
     return {
       source,
@@ -127,12 +127,12 @@ export class YamlSource {
         const out = node.value.replace(/\$?\$\{([^}]*)\}?/g, (whole: string, inner: string) => {
           if (whole.startsWith('$${')) return whole.slice(1);
           if (!whole.endsWith('}')) {
-            errors.push({ path: formatPath(path), ...where, message: `unclosed \${ in "${node.value}": write \${NAME}` });
+            errors.push(diagnostic(formatPath(path), where, said('unclosedEnv', { value: node.value as string })));
             return whole;
           }
           const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
           if (!m) {
-            errors.push({ path: formatPath(path), ...where, message: `"\${${inner}}" is not a variable reference: write \${NAME} or \${NAME:-default}` });
+            errors.push(diagnostic(formatPath(path), where, said('notEnvRef', { inner })));
             return whole;
           }
           const name = m[1] as string;
@@ -140,15 +140,11 @@ export class YamlSource {
           const value = env[name];
           if (value !== undefined && value !== '') return value;
           if (m[2] !== undefined) return m[2];
-          errors.push({ path: formatPath(path), ...where, message: `environment variable ${name} is not set` });
+          errors.push(diagnostic(formatPath(path), where, said('envNotSet', { name })));
           return whole;
         });
         if (out.length > CONFIG_BOUNDS.stringChars) {
-          errors.push({
-            path: formatPath(path),
-            ...where,
-            message: `with its variables this value is ${out.length} characters; values are at most ${CONFIG_BOUNDS.stringChars}`,
-          });
+          errors.push(diagnostic(formatPath(path), where, said('valueTooLongFromEnv', { n: out.length, max: CONFIG_BOUNDS.stringChars })));
           return;
         }
         node.value = out;
@@ -192,15 +188,10 @@ export function formatPath(path: readonly PathSegment[]): string {
 }
 
 /** The yaml library's messages end with " at line N, column M:" and a code excerpt; the position is
- *  printed separately, so keep the sentence and add a hint for the mistakes installers make. */
-function yamlMessage(code: string, message: string): string {
-  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-  switch (code) {
-    case 'TAB_AS_INDENT':
-      return `${first}: indent with spaces`;
-    case 'DUPLICATE_KEY':
-      return `${first}: this key appears twice in the same block`;
-    default:
-      return first;
-  }
+ *  printed separately, so its first sentence is the detail of the diagnostic named by its code. */
+function yamlSaid(code: string, message: string): Said {
+  const library = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  const ours = `yaml.${code}`;
+  // A code newer than this file: the library's sentence, under the code that says the least.
+  return said(ours in DIAGNOSTICS_EN ? (ours as DiagnosticCode) : 'yaml.IMPOSSIBLE', { library });
 }

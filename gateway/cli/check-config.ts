@@ -2,13 +2,25 @@
 // Every problem at once, each as FILE:LINE:COL path: message; a short summary when the file is good.
 
 import { parseArgs } from 'node:util';
-import { RISK_LABELS, CATEGORIES, THRESHOLD_RULES, type Centre, type Config, type LoadResult, type Diagnostic, loadConfigFile } from '../../config/index.js';
+import {
+  RISK_LABELS,
+  CATEGORIES,
+  THRESHOLD_RULES,
+  type Centre,
+  type Config,
+  type LoadResult,
+  type Diagnostic,
+  loadConfigFile,
+  DIAGNOSTICS_ZH,
+  renderSaid,
+  type Said,
+} from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { planDevice, type DevicePlan } from '../../drivers/bus/device-reader.js';
 import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
-import { padTo, sentenceTranslator, translator, type Lang, type Translate } from '../i18n/i18n.js';
-import { CHECK_CONFIG_MESSAGES, CONFIG_DIAGNOSTICS } from './check-config-messages.js';
+import { padTo, translator, type Lang, type Translate } from '../i18n/i18n.js';
+import { CHECK_CONFIG_MESSAGES } from './check-config-messages.js';
 import { componentMaps } from '../northbound/gbt26875/components.js';
 import { ANALOG_TYPES, COMPONENT_TYPES, SYSTEM_TYPES } from '../northbound/gbt26875/tables.js';
 import { descriptionText } from '../northbound/gbt26875/mapping.js';
@@ -92,16 +104,14 @@ function where(file: string, d: Diagnostic): string {
   return d.path ? `${file}:${d.line}:${d.column} ${d.path}:` : `${file}:${d.line}:${d.column}:`;
 }
 
-const toChinese = sentenceTranslator(CONFIG_DIAGNOSTICS);
-
 /** A diagnostic's message in the installer's language (`commission` prints them too). */
 export function diagnosticText(d: Diagnostic, lang: Lang): string {
-  return lang === 'zh' ? toChinese(d.message) : d.message;
+  return lang === 'zh' ? renderSaid(d.said, DIAGNOSTICS_ZH) : d.message;
 }
 
 /** What `check-config` prints for people (and `run` on a bad config): every diagnostic with its place,
- *  then, for a good file, what the gateway will do with it. In Chinese the diagnostics are translated
- *  sentence by sentence; keys, ids and values stay as written in the file. */
+ *  then, for a good file, what the gateway will do with it. In Chinese each diagnostic is rendered from
+ *  its code; keys, ids and values stay as written in the file. */
 export function humanReport(r: LoadResult, lang: Lang = 'en'): string {
   const t = translator(CHECK_CONFIG_MESSAGES, lang);
   const say = (d: Diagnostic) => diagnosticText(d, lang);
@@ -335,6 +345,7 @@ function jsonReport(r: LoadResult): Record<string, unknown> {
   };
 }
 
-function diag(d: Diagnostic): Diagnostic {
-  return { path: d.path, line: d.line, column: d.column, message: d.message };
+/** A diagnostic in the JSON report: where, the stable code and its parameters, the English sentence. */
+function diag(d: Diagnostic): Pick<Diagnostic, 'path' | 'line' | 'column' | 'message'> & Said {
+  return { path: d.path, line: d.line, column: d.column, code: d.said.code, params: d.said.params, message: d.message };
 }

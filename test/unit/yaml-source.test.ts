@@ -21,7 +21,9 @@ describe('${ENV} expansion', () => {
     const s = parse('a: ${EMPTY:-fallback}\nb: ${EMPTY}\n');
     const r = s.expandEnv({ EMPTY: '' });
     expect(s.toJS()).toEqual({ a: 'fallback', b: '${EMPTY}' });
-    expect(r.errors).toEqual([{ path: 'b', line: 2, column: 4, message: 'environment variable EMPTY is not set' }]);
+    expect(r.errors).toEqual([
+      { path: 'b', line: 2, column: 4, message: 'environment variable EMPTY is not set', said: { code: 'envNotSet', params: { name: 'EMPTY' } } },
+    ]);
   });
 
   it('does not touch numbers, booleans or keys', () => {
