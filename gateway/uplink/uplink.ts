@@ -178,6 +178,12 @@ export class Uplink {
     client.on('close', () => {
       this.queue = [];
       this.queuePos = 0;
+      // What was in flight is not acknowledged and never will be on this connection: mqtt.js's
+      // reconnect() starts an empty store (it does not resend it) and never calls its callbacks. It is
+      // still in the outbox: fetched and published again (same id) on the next connection. Kept in flight,
+      // it was skipped by every later fetch and "late" a second after every reconnect, so a box that had
+      // anything in flight when its link dropped cut each new connection and never drained.
+      this.inFlight.clear();
       if (this.stopping) return;
       this.scheduleReconnect();
     });

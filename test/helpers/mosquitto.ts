@@ -20,6 +20,8 @@ export interface Broker {
 export interface BrokerOptions {
   /** Extra listener lines, e.g. TLS settings; replaces the plain listener's options. */
   tls?: { cafile: string; certfile: string; keyfile: string; requireCertificate: boolean };
+  /** Keep sessions (and what is queued for them) across `restart()`: saved in its dir at stop. */
+  persistence?: boolean;
 }
 
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
@@ -29,7 +31,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const lines = [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
-    'persistence false',
+    ...(options.persistence ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']),
     'log_dest none',
     'max_queued_messages 200000',
     'max_inflight_messages 0',

@@ -24,7 +24,9 @@ const GW = 'GW-UP-0001';
 const T = (t: string) => `jx/v1/${GW}/${t}`;
 
 beforeAll(async () => {
-  broker = await startBroker();
+  // Sessions survive the outage test's restart: the platform misses nothing the gateway sends before the
+  // platform's own client is back (a clean session would lose it, whoever reconnects first).
+  broker = await startBroker({ persistence: true });
   const port = await freePort();
   sim = await runSimulator(
     SimConfigSchema.parse({
@@ -57,7 +59,7 @@ linkage:
 uplink: { url: "${broker.url}", heartbeatIntervalS: 10, telemetryIntervalS: 10 }
 status: { enabled: false }
 `;
-  platform = await listen(broker.url, `jx/v1/${GW}/#`);
+  platform = await listen(broker.url, `jx/v1/${GW}/#`, { clean: false, clientId: `platform-${GW}` });
   // Reconnect backoff capped at 2 s: the outage test waits for the drain, not for a 16 s backoff on a loaded CI box.
   service = serviceFromYaml(yaml, { timers: { heartbeatMs: 1000, telemetryMs: 1000, exceptionMs: 300, reannounceMs: 700, reconnectMaxMs: 2000 } });
   await service.start();
@@ -212,7 +214,9 @@ describe('uplink end to end', () => {
     while (!Object.values(uplink().backlog).every((n) => n === 0)) {
       if (Date.now() - t0 > 40_000) {
         const u = uplink();
-        throw new Error(`outbox not drained in 40 s: backlog ${JSON.stringify(u.backlog)}, connected ${u.connected}, last error ${u.error}`);
+        throw new Error(
+          `outbox not drained in 40 s: backlog ${JSON.stringify(u.backlog)}, connected ${u.connected}, last error ${u.error} (the gateway log above says how often it reconnected)`,
+        );
       }
       await sleep(50);
     }
