@@ -29,6 +29,8 @@ import { createSchema } from './schema.js';
 
 export type { OutTopic, Pending } from './message.js';
 
+const EMPTY = Buffer.alloc(0);
+
 const COUNTER: Record<OutTopic, string> = { alarm: 'event', event: 'event', heartbeat: 'heartbeat', telemetry: 'telemetry', 'cmd/result': 'result' };
 
 export interface BuildContext {
@@ -76,8 +78,16 @@ export class Outbox {
     return this.acks.deleteError;
   }
 
-  /** `dataDir` null: in memory (the data directory is unusable); nothing survives a restart. */
-  constructor(dataDir: string | null, caps: OutboxCaps) {
+  /** Whether the platform is a receiver (an uplink is configured): without one nothing is kept for it. */
+  private readonly platform: boolean;
+
+  /**
+   * `dataDir` null: in memory (the data directory is unusable); nothing survives a restart. `platform`
+   * false (no uplink in the config): the platform's queue keeps nothing; the seq still counts, and the
+   * other receivers keep theirs.
+   */
+  constructor(dataDir: string | null, caps: OutboxCaps, options: { platform?: boolean } = {}) {
+    this.platform = options.platform ?? true;
     const opened = openSqliteFile(dataDir, 'outbox.db');
     this.db = opened.db;
     this.movedAside = opened.movedAside;
@@ -125,15 +135,17 @@ export class Outbox {
         for (const it of items) {
           const counter = COUNTER[it.topic];
           const seq = (counters.get(counter) ?? Number(this.stmts.next.get(counter) ?? 0)) + 1;
-          const payload = Buffer.from(JSON.stringify(it.build({ seq })));
+          const payload = this.platform ? Buffer.from(JSON.stringify(it.build({ seq }))) : EMPTY;
           if (it.topic === 'telemetry' && !this.caps.roomForTelemetry(payload.length)) {
             this.caps.count(payload.length, 1);
             continue;
           }
           counters.set(counter, seq);
-          this.caps.rows++;
-          this.caps.bytes += payload.length;
-          this.insertRow(it.topic, it.id, seq, payload, it.meta, 1, null);
+          if (this.platform) {
+            this.caps.rows++;
+            this.caps.bytes += payload.length;
+            this.insertRow(it.topic, it.id, seq, payload, it.meta, 1, null);
+          }
           if (it.report)
             for (const r of this.receivers) {
               const kept = r.enqueue(it.topic, it.id, seq, it.report, Date.now());
@@ -166,8 +178,13 @@ export class Outbox {
    */
   retireOtherReceivers(): number {
     const names = this.receivers.map((r) => r.name);
-    const gone = this.db.prepare('DELETE FROM receiver_queue WHERE receiver NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(names)).changes;
-    if (gone) this.caps.recount();
+    let gone = this.db.prepare('DELETE FROM receiver_queue WHERE receiver NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(names)).changes;
+    // The uplink was taken out of the config: what waited for the platform has nobody to go to.
+    if (!this.platform) gone += this.db.prepare('DELETE FROM outbox').run().changes;
+    if (gone) {
+      this.packs.clear();
+      this.caps.recount();
+    }
     return gone;
   }
 

@@ -159,6 +159,27 @@ describe('outbox receivers', () => {
     again.close();
   });
 
+  it('without an uplink the platform keeps nothing: the seq still counts, the centre keeps its own; rows left from an uplink taken out go', () => {
+    const dir = join(root, `d${++n}`);
+    const before = new Outbox(dir, caps);
+    add(before, 'alarm', 'a-while-the-uplink-was-there');
+    add(before, 'event', 'e-while-the-uplink-was-there');
+    before.close();
+    const box = new Outbox(dir, caps, { platform: false });
+    const centre = box.addReceiver(offline());
+    expect(box.retireOtherReceivers()).toBe(2);
+    expect(add(box, 'event', 'e1')).toBe(true);
+    expect(add(box, 'alarm', 'a1')).toBe(true);
+    expect(box.database.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0);
+    expect(box.backlog()).toEqual({ alarm: 0, event: 0, heartbeat: 0, telemetry: 0 });
+    // The centre's records go on with the one seq (3, 4: after the two made while the uplink was there).
+    expect(centre.next(10).map((m) => [m.id, m.seq])).toEqual([
+      ['a1', 4],
+      ['e1', 3],
+    ]);
+    box.close();
+  });
+
   it('a side record that fails (the operation log) does not cost the event its commit', () => {
     const box = new Outbox(join(root, `d${++n}`), caps);
     const centre = box.addReceiver({

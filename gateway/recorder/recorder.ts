@@ -166,9 +166,11 @@ export class Recorder {
   ) {
     const storage = config.storage;
     const caps = { maxRows: storage.maxRows, maxBytes: storage.maxMB * 1048576, reserveRows: storage.alarmReserveRows };
+    // Without an uplink the platform is no receiver: nothing is kept for it.
+    const receivers = { platform: config.uplink !== undefined };
     let outbox: Outbox;
     try {
-      outbox = new Outbox(config.gateway.dataDir, caps);
+      outbox = new Outbox(config.gateway.dataDir, caps, receivers);
       if (outbox.movedAside) o.log.error({ file: outbox.movedAside }, 'outbox failed its check at boot: moved aside, starting fresh');
     } catch (err) {
       // A full or read-only data directory at boot: run, report from memory, and say so loudly.
@@ -177,7 +179,7 @@ export class Recorder {
         { err: { message: this.outboxError, code: (err as { code?: string }).code }, dataDir: config.gateway.dataDir },
         'outbox unusable: events are kept in memory only and lost at a restart',
       );
-      outbox = new Outbox(null, caps);
+      outbox = new Outbox(null, caps, receivers);
     }
     this.outbox = outbox;
     this.answered = new AnsweredCommands(outbox.database);
@@ -212,7 +214,7 @@ export class Recorder {
     }
     try {
       const retired = outbox.retireOtherReceivers();
-      if (retired) o.log.warn({ rows: retired }, 'records kept for a receiver no longer in the config (a monitoring centre) deleted');
+      if (retired) o.log.warn({ rows: retired }, 'records kept for a receiver no longer in the config (the platform, a monitoring centre) deleted');
     } catch (err) {
       o.log.error({ err: { message: (err as Error).message } }, 'records of receivers no longer configured not deleted');
     }
