@@ -20,7 +20,7 @@ import { GatewayRuntime } from './runtime.js';
 import type { ReconcilerTiming } from './outputs/reconciler.js';
 import { withRecording, type RecorderStopReport, type RecorderTimers, type RecordingPicture } from './recorder/recorder.js';
 import { RecorderHost } from './recorder/host.js';
-import { componentMaps } from './northbound/gbt26875/components.js';
+import { componentMaps } from './centre/gbt26875/components.js';
 import { outputState } from './status/words.js';
 import { join } from 'node:path';
 

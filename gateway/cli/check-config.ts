@@ -21,9 +21,9 @@ import { describeBlock } from '../../drivers/plan/read-plan.js';
 import { transactionWireMs } from '../../drivers/plan/wire-time.js';
 import { padTo, translator, type Lang, type Translate } from '../i18n/i18n.js';
 import { CHECK_CONFIG_MESSAGES } from './check-config-messages.js';
-import { componentMaps } from '../northbound/gbt26875/components.js';
-import { ANALOG_TYPES, COMPONENT_TYPES, SYSTEM_TYPES } from '../northbound/gbt26875/tables.js';
-import { descriptionText } from '../northbound/gbt26875/mapping.js';
+import { componentMaps } from '../centre/gbt26875/components.js';
+import { ANALOG_TYPES, COMPONENT_TYPES, SYSTEM_TYPES } from '../centre/gbt26875/tables.js';
+import { descriptionText } from '../centre/gbt26875/mapping.js';
 import { EXIT, langFlag, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const CHECK_CONFIG_USAGE = `Usage: jiuxiao-gateway check-config FILE [--json] [--lang zh|en]

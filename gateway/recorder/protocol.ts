@@ -7,7 +7,7 @@ import type { ChannelSnapshot } from '../detect/channel-machine.js';
 import type { InspectionAnswer, ResetResult, RuntimeStatus, Source } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { RecorderStopReport, RecorderTimers, RecordingPicture } from './recorder.js';
-import type { ComponentMap } from '../northbound/gbt26875/components.js';
+import type { ComponentMap } from '../centre/gbt26875/components.js';
 
 export interface RecorderInit {
   config: Config;

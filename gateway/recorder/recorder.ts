@@ -25,12 +25,12 @@ import { Reporter, type OpenAlarm } from '../uplink/reporter.js';
 import { TelemetryAggregator } from '../uplink/telemetry.js';
 import { Uplink } from '../uplink/uplink.js';
 import { packageVersion } from '../../config/package-version.js';
-import type { CentreLink, CentrePicture } from '../northbound/gbt26875/centre-link.js';
+import type { CentreLink, CentrePicture } from '../centre/gbt26875/centre-link.js';
 import type { ReceiverQueue } from '../outbox/receivers.js';
 import type { InspectionAnswer } from '../control/port.js';
-import { OperationLog } from '../northbound/gbt26875/operations.js';
-import { centreRecordFromContract, centreRecordOf, operationOf, type CentreRecord } from '../northbound/gbt26875/record.js';
-import type { ComponentMap } from '../northbound/gbt26875/components.js';
+import { OperationLog } from '../centre/gbt26875/operations.js';
+import { centreRecordFromContract, centreRecordOf, operationOf, type CentreRecord } from '../centre/gbt26875/record.js';
+import type { ComponentMap } from '../centre/gbt26875/components.js';
 
 export interface RuntimeLink {
   /** The runtime's status now (or as last heard, on a worker). */
@@ -367,7 +367,7 @@ export class Recorder {
     const centre = this.config.centre;
     if (!centre || !this.o.centreMaps || !this.centreOperations) return;
     try {
-      const { CentreLink } = await import('../northbound/gbt26875/centre-link.js');
+      const { CentreLink } = await import('../centre/gbt26875/centre-link.js');
       if (this.stopped) return;
       this.centre = new CentreLink({
         centre,

@@ -6,8 +6,8 @@
 
 import { appendFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { COMMANDS, encodeFrame, FrameReader, sendableLabel, type CommandByte, type Frame } from '../../gateway/northbound/gbt26875/frame.js';
-import { decodeUnit, encodeUnit, type DataUnit } from '../../gateway/northbound/gbt26875/units.js';
+import { COMMANDS, encodeFrame, FrameReader, sendableLabel, type CommandByte, type Frame } from '../../gateway/centre/gbt26875/frame.js';
+import { decodeUnit, encodeUnit, type DataUnit } from '../../gateway/centre/gbt26875/units.js';
 
 export interface CentreRecord {
   at: string;

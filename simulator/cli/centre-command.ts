@@ -3,8 +3,8 @@
 // stdin (one per line) to deny, delay, go silent, drop, or send requests, clock sync and 查岗.
 
 import { createInterface } from 'node:readline';
-import { COMMANDS, timeLabelOf } from '../../gateway/northbound/gbt26875/frame.js';
-import type { DataUnit } from '../../gateway/northbound/gbt26875/units.js';
+import { COMMANDS, timeLabelOf } from '../../gateway/centre/gbt26875/frame.js';
+import type { DataUnit } from '../../gateway/centre/gbt26875/units.js';
 import { SimCentre, type Behaviour, type CentreRecord } from '../centre/centre.js';
 import { simFlags, SimUsageError, wholeFlag } from './devices-command.js';
 

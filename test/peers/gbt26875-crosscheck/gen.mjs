@@ -2,8 +2,8 @@
 // hex lines for the Go harness (xcheck.go) and as JSON for compare.mjs. Run through run.sh.
 import { writeFileSync } from 'node:fs';
 
-const { encodeFrame, timeLabelOf } = await import(`${process.env.JX_ROOT}/dist/gateway/northbound/gbt26875/frame.js`);
-const { encodeUnit } = await import(`${process.env.JX_ROOT}/dist/gateway/northbound/gbt26875/units.js`);
+const { encodeFrame, timeLabelOf } = await import(`${process.env.JX_ROOT}/dist/gateway/centre/gbt26875/frame.js`);
+const { encodeUnit } = await import(`${process.env.JX_ROOT}/dist/gateway/centre/gbt26875/units.js`);
 let a = 42;
 const rand = () => {
   a |= 0;
