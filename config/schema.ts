@@ -230,7 +230,10 @@ export const OutputSchema = z.strictObject({
   driver: z.discriminatedUnion('type', [GpioDriver, ModbusCoilDriver, ModbusRegisterDriver, MemoryDriver], {
     error: DIAGNOSTICS_EN.outputDriverType,
   }),
-  safeState: z.enum(LEVELS).default('off').meta({ description: 'Level applied at start, at shutdown and when the driver faults' }),
+  safeState: z
+    .enum(LEVELS)
+    .default('off')
+    .meta({ description: 'Level when no alarm demands the output: at start, and at a stop with nothing standing (a gas valve: closed, always)' }),
   closedLevel: z.enum(LEVELS).optional().meta({ description: 'gas-valve only: the level that closes the valve (off for a fail-safe, normally closed valve)' }),
 });
 

@@ -191,7 +191,7 @@ export class GatewayRuntime implements ControlPort {
   /**
    * Why the runtime is not alive, or null when it is: an event task running for over `chainMs`, or a bus's
    * poll loop that has not turned for `pollMs`. The systemd watchdog pings only while this is null, so a
-   * hung chain or poll loop gets the process restarted (outputs then take their safe state at start).
+   * hung chain or poll loop gets the process restarted (outputs then take what the restored alarms demand).
    */
   liveness(now = performance.now(), limits = { chainMs: 10_000, pollMs: 30_000 }): string | null {
     if (this.busySince !== undefined && now - this.busySince > limits.chainMs) return `event handling stuck for ${Math.round((now - this.busySince) / 1000)} s`;
@@ -468,7 +468,8 @@ export class GatewayRuntime implements ControlPort {
   }
 
   /**
-   * Stops polling, puts outputs in their safe state (a closed valve stays closed, every valve closes),
+   * Stops polling, leaves outputs as the alarms demand (every valve closed; a fan ventilating a gas alarm
+   * stays on: `Linkage.atStop`),
    * saves what it can and closes everything. Bounded: each output write by `outputTimeoutMs`; storage
    * errors are reported, never thrown. Returns what was and was not done.
    */
@@ -478,7 +479,7 @@ export class GatewayRuntime implements ControlPort {
     clearInterval(this.retryTimer);
     await Promise.all(this.pollers.map((p) => p.stop()));
     await Promise.race([this.chain, new Promise((r) => setTimeout(r, outputTimeoutMs).unref())]);
-    const failedOutputs = this.started ? await this.reconciler.settle(this.linkage.safeStates('shutdown: safe state'), outputTimeoutMs) : 'not started';
+    const failedOutputs = this.started ? await this.reconciler.settle(this.linkage.atStop(this.detector), outputTimeoutMs) : 'not started';
     this.persist();
     this.recorded?.retry();
     for (const c of this.closers) c();

@@ -26,7 +26,8 @@ import { join } from 'node:path';
 
 /** What a stop did and did not do: the last log line says it, truthfully. */
 export interface StopReport {
-  outputs: 'safe' | 'not started' | { output: string; detail: string }[];
+  /** 'held': every output confirmed at what the stop leaves it (`Linkage.atStop`). */
+  outputs: 'held' | 'not started' | { output: string; detail: string }[];
   stateSaved: boolean;
   storageError: string | null;
   outboxFlushed: boolean;
@@ -272,7 +273,7 @@ export class GatewayService {
   }
 
   /**
-   * Outputs to safe state, state saved, a last flush of the outbox while connected, `offline` published,
+   * Outputs left as the alarms demand (valves closed), state saved, a last flush of the outbox while connected, `offline` published,
    * files closed. Bounded whatever the broker or the disk does; never throws. Says what it did.
    */
   async stop(flushMs = 2000): Promise<StopReport> {
@@ -282,7 +283,7 @@ export class GatewayService {
     // The recorder's stop: flush (flushMs), `offline` (2 s), close; on a worker also bounded as a whole.
     const rec: RecorderStopReport = await this.host.stop(flushMs, flushMs + 4000);
     return {
-      outputs: r.outputs === 'not started' ? 'not started' : r.outputs.length ? r.outputs : 'safe',
+      outputs: r.outputs === 'not started' ? 'not started' : r.outputs.length ? r.outputs : 'held',
       stateSaved: r.saved && rec.stateSaved,
       storageError: r.storageError ?? rec.storageError,
       outboxFlushed: rec.outboxFlushed,

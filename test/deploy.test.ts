@@ -55,8 +55,12 @@ describe.skipIf(!isRoot)(`the unit's sandbox lets the GPIO driver drive a line${
     const driver = join(dir, 'drive.mjs');
     writeFileSync(
       driver,
-      `import { GpioOutput } from ${JSON.stringify(join(ROOT, 'dist/drivers/outputs/gpio.js'))};\n` +
-        `const r = await new GpioOutput(17, { activeLow: false }).set('on');\nconsole.log('read back', r.readBack);\n`,
+      `import { readFileSync } from 'node:fs';\n` +
+        `import { GpioOutput } from ${JSON.stringify(join(ROOT, 'dist/drivers/outputs/gpio.js'))};\n` +
+        `const o = new GpioOutput(17, { activeLow: false });\nconst r = await o.set('on');\nconsole.log('read back', r.readBack);\n` +
+        // A stop lets go of the line and leaves it driven (a fan held on through a restart): never unexported.
+        `await o.close();\nconst file = (f) => readFileSync(f, 'utf8').trim();\n` +
+        `console.log('after close: value', file('/sys/class/gpio/gpio529/value'), 'unexported', JSON.stringify(file('/sys/class/gpio/unexport')));\n`,
     );
     writeFileSync(
       script,
@@ -88,6 +92,7 @@ describe.skipIf(!isRoot)(`the unit's sandbox lets the GPIO driver drive a line${
   it('the unit as shipped: the value is written through the link and read back', async () => {
     const r = await driveLine(readWritePaths(unit));
     expect(r.stdout + r.stderr).toMatch(/read back on/);
+    expect(r.stdout).toMatch(/after close: value 1 unexported ""/);
     expect(r.code).toBe(0);
   });
 

@@ -60,7 +60,7 @@ async function onoff(): Promise<{
     n: number,
     dir: string,
     edge?: string,
-    opts?: { activeLow?: boolean },
+    opts?: { activeLow?: boolean; reconfigureDirection?: boolean },
   ) => OnoffGpio & { watch(cb: (err: Error | null | undefined, v: 0 | 1) => void): void };
 }> {
   const m = (await import('onoff')) as unknown as { Gpio: never; default?: { Gpio: never } };
@@ -78,27 +78,35 @@ export class GpioOutput implements OutputDriver {
     this.label = `gpio ${options.chip ?? 'soc'} line ${line}${options.activeLow ? ' (active low)' : ''}`;
   }
 
-  private async open(): Promise<OnoffGpio> {
+  /**
+   * Takes the line over without a glitch. Left an output by the last stop (a fan held on through a
+   * restart), it keeps its level: its direction is not written again (writing "out" would drive it low).
+   * Otherwise it becomes an output already at `level` (sysfs "high"/"low" are the physical levels).
+   */
+  private async open(level: Level | undefined): Promise<OnoffGpio> {
     if (this.gpio) return this.gpio;
     const n = sysfsNumber(this.line, this.options.chip, this.options.sysfs);
     const { Gpio } = await onoff();
-    this.gpio = new Gpio(n, 'out', undefined, { activeLow: this.options.activeLow });
+    const high = level === undefined ? false : (level === 'on') !== this.options.activeLow;
+    this.gpio = new Gpio(n, high ? 'high' : 'low', undefined, { activeLow: this.options.activeLow, reconfigureDirection: false });
     return this.gpio;
   }
 
   async set(level: Level): Promise<SetResult> {
-    const g = await this.open();
+    const g = await this.open(level);
     g.writeSync(level === 'on' ? 1 : 0);
     return { readBack: g.readSync() === 1 ? 'on' : 'off' };
   }
 
   async read(): Promise<Level | undefined> {
-    const g = await this.open();
+    const g = await this.open(undefined);
     return g.readSync() === 1 ? 'on' : 'off';
   }
 
+  /** Lets go of the line and leaves it driven: what a stop set it to holds after the process (a fan
+   *  ventilating a gas leak stays on through a restart). Unexporting would hand the pin back to the
+   *  kernel's default. */
   async close(): Promise<void> {
-    this.gpio?.unexport();
     this.gpio = undefined;
   }
 }

@@ -1,6 +1,6 @@
 // `jiuxiao-gateway run --config FILE`: the gateway. Polls, detects, acts, keeps state; logs every event
-// as a JSON line (as a line of words on a terminal). Stops cleanly on SIGTERM/SIGINT: outputs to their safe state (a closed gas valve stays
-// closed), state saved.
+// as a JSON line (as a line of words on a terminal). Stops cleanly on SIGTERM/SIGINT: every gas valve
+// closed, every other output left as the alarms demand (a fan ventilating a gas leak stays on), state saved.
 
 import { parseArgs } from 'node:util';
 import { serveControl } from '../control/socket.js';
@@ -52,7 +52,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       log?.warn({ signal: name }, 'second signal: exiting at once, without the clean stop');
       process.exit(EXIT.invalid);
     }
-    log?.info({ signal: name }, 'stopping: outputs to their safe state, state saved, outbox flushed as far as the broker allows');
+    log?.info({ signal: name }, 'stopping: outputs left as the alarms demand (valves closed), state saved, outbox flushed as far as the broker allows');
     signalled();
   };
   process.on('SIGTERM', onSignal);
@@ -134,11 +134,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 /** The last line of a run: what the stop did and did not do, never more than it did. */
 function stopLine(r: StopReport, uplink: boolean): string {
   const outputs =
-    r.outputs === 'safe'
-      ? 'outputs in their safe state'
+    r.outputs === 'held'
+      ? 'outputs as the alarms demand, valves closed'
       : r.outputs === 'not started'
         ? 'outputs never driven'
-        : `outputs NOT confirmed safe: ${r.outputs.map((o) => `${o.output} (${o.detail})`).join(', ')}`;
+        : `outputs NOT confirmed: ${r.outputs.map((o) => `${o.output} (${o.detail})`).join(', ')}`;
   const state = r.stateSaved ? 'state saved' : `state NOT saved${r.storageError ? ` (${r.storageError})` : ''}`;
   if (!uplink) return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, no uplink configured`;
   const outbox = r.outboxFlushed ? 'outbox flushed' : Number.isNaN(r.backlog) ? 'outbox unreadable' : `${r.backlog} messages kept for the next start`;

@@ -128,10 +128,25 @@ describe('linkage', () => {
     expect(levels(l.evaluate(venue({ smoke1: 'alarm' }))).buzzer).toBe('on');
   });
 
-  it('safe states at shutdown: every valve closed', () => {
+  it('a stop with nothing standing: every valve closed (even one reset open), the rest at their safe state', () => {
     const l = new Linkage(config);
     l.resetValves('local', venue());
-    expect(levels(l.safeStates('shutdown'))).toEqual({ valve: 'off', fan: 'off', buzzer: 'off', trip: 'off' });
+    expect(levels(l.evaluate(venue())).valve).toBe('on');
+    expect(levels(l.atStop(venue()))).toEqual({ valve: 'off', fan: 'off', buzzer: 'off', trip: 'off' });
+  });
+
+  it('a stop during a gas alarm never switches off the fan: the outputs stay as the alarm demands', () => {
+    const l = new Linkage(config);
+    l.resetValves('local', venue());
+    const gas = venue({ gas1: 'alarm' });
+    expect(levels(l.atStop(gas))).toEqual({ valve: 'off', fan: 'on', buzzer: 'on', trip: 'off' });
+    expect(l.atStop(gas).get('fan')?.reason).toMatch(/^stop: linkage gas: gas1\/lel alarm/);
+    expect(l.atStop(gas).get('valve')?.reason).toMatch(/stays closed until a local reset/);
+    // Silenced before the stop: the buzzer stays off, the fan on.
+    l.silence();
+    expect(levels(l.atStop(gas))).toEqual({ valve: 'off', fan: 'on', buzzer: 'off', trip: 'off' });
+    // A residual-current warning holding the shunt trip: held too.
+    expect(levels(l.atStop(venue({ rcd: 'warning' }))).trip).toBe('on');
   });
 });
 

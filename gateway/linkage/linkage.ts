@@ -12,6 +12,8 @@
 // - A gas valve closed by linkage stays closed (a latch) until a local reset on site (GB 50028
 //   "automatic close, manual open"); it is never reopened by a remote command (invariant 6). Every
 //   valve's safe state is closed (check-config), so valves are closed at start as well.
+// - A stop (for a restart, an update) leaves valves closed and every other output as the channels
+//   demand it then (`atStop`): it never switches off the fan of a standing gas alarm.
 // - A device in maintenance/test mode (检修/测试) holds nothing, unless the installer asked for a linkage
 //   test on it.
 // - `silence` turns the buzzers off for the holders sounding them now; a new holder (another alarm, or
@@ -162,22 +164,29 @@ export class Linkage {
     );
   }
 
-  /** Every output at its safe state (a gas valve closed): at shutdown. */
-  safeStates(reason: string): Map<string, Demand> {
-    return new Map(
-      this.config.outputs.map((o) => {
-        const valve = o.role === 'gas-valve';
-        const level = valve ? Linkage.levelOf(o, 'close') : o.safeState;
-        return [
-          o.id,
-          {
-            level,
-            action: valve ? 'close' : level,
-            reason: valve && this.valvesClosed.has(o.id) ? `${reason}; gas valve stays closed until a local reset` : reason,
-          },
-        ];
-      }),
-    );
+  /**
+   * What a stop leaves each output at (a stop for a restart or an update must not weaken protection):
+   * every gas valve closed (as at start: a local reset opens it); every other output (fan, buzzer, shunt
+   * trip, relay) at what the channels demand now — a fan ventilating a gas alarm stays on, a sounding
+   * buzzer sounds on, and with nothing standing that is the output's safe state. The next start derives
+   * the same demands again from the restored channel states.
+   */
+  atStop(channels: ChannelView): Map<string, Demand> {
+    const now = this.evaluate(channels);
+    for (const o of this.config.outputs) {
+      if (o.role !== 'gas-valve') {
+        const d = now.get(o.id);
+        if (d) now.set(o.id, { ...d, reason: `stop: ${d.reason}` });
+        continue;
+      }
+      const latched = this.valvesClosed.has(o.id);
+      now.set(o.id, {
+        level: Linkage.levelOf(o, 'close'),
+        action: 'close',
+        reason: latched ? 'stop: gas valve stays closed until a local reset' : 'stop: gas valve closed (a local reset opens it after the start)',
+      });
+    }
+    return now;
   }
 
   /** Silences the buzzers (the platform's `silence`, or the installer) for what sounds them now. */

@@ -93,6 +93,6 @@ export class SystemdNotify {
   stopping(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.send('STOPPING=1', 'STATUS=stopping: outputs to their safe state');
+    this.send('STOPPING=1', 'STATUS=stopping: outputs left as the alarms demand, valves closed');
   }
 }

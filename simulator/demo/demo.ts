@@ -8,7 +8,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { loadYamlFile } from '../../config/index.js';
@@ -138,6 +138,12 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
 
     // 3. The platform and its console.
     const platformDir = o.dataDir ? join(o.dataDir, 'platform') : join(ROOT, 'config', 'examples', '.jiuxiao-platform');
+    const gatewayDataDir = o.dataDir ? join(o.dataDir, 'gateway') : join(ROOT, 'config', 'examples', '.jiuxiao-demo');
+    // A demo starts from a clean venue. After a run stopped mid-alarm the gateway would restore that alarm
+    // (latched, already known to the platform) and a new scenario would show nothing new.
+    const left = [gatewayDataDir, platformDir].filter((d) => existsSync(d));
+    for (const d of left) rmSync(d, { recursive: true, force: true });
+    if (left.length) say(`demo     starting from a clean venue: the last run's alarms and cases removed (${left.join(', ')})`);
     const platform = new Platform({ url: mqttUrl, dataDir: platformDir, protocolVersion: 4 });
     platform.on('change', (c) => {
       if (c.what === 'gateway' && !/offline/.test(c.text)) return;
@@ -162,7 +168,6 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     // demo config with a centre section (its data stays where the demo keeps it).
     let centre: SimCentre | undefined;
     let gatewayConfig = DEMO_GATEWAY_CONFIG;
-    const gatewayDataDir = o.dataDir ? join(o.dataDir, 'gateway') : join(ROOT, 'config', 'examples', '.jiuxiao-demo');
     if (o.centrePort !== undefined) {
       let c = new SimCentre({ address: 1, port: o.centrePort });
       let centrePort: number;

@@ -65,28 +65,15 @@ describe('the demo venue', () => {
     }
   }, 90_000);
 
-  it('npm run demo -- --scenario gas-leak --centre: one case at the township, escalated, acknowledged in the console, confirmed by the box; Ctrl-C stops all cleanly', async () => {
-    const demo = spawn(
+  const startDemo = (...more: string[]) =>
+    spawn(
       'node',
-      [
-        join(ROOT, 'dist/simulator/cli/main.js'),
-        'demo',
-        '--scenario',
-        'gas-leak',
-        '--mqtt-port',
-        '0',
-        '--http',
-        '0',
-        '--data',
-        join(dir, 'demo'),
-        '--centre',
-        '--centre-port',
-        '0',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      [join(ROOT, 'dist/simulator/cli/main.js'), 'demo', '--scenario', 'gas-leak', '--mqtt-port', '0', '--http', '0', '--data', join(dir, 'demo'), ...more],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+
+  it('npm run demo -- --scenario gas-leak --centre: one case at the township, escalated, acknowledged in the console, confirmed by the box; Ctrl-C stops all cleanly', async () => {
+    const demo = startDemo('--centre', '--centre-port', '0');
     let out = '';
     demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
     demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -127,8 +114,26 @@ describe('the demo venue', () => {
       const code = await new Promise<number | null>((res) => demo.once('exit', (c) => res(c)));
       console.log(`demo: Ctrl-C → all stopped in ${Date.now() - t0} ms`);
       expect(code).toBe(0);
-      expect(out).toMatch(/gateway stopped in \d+ ms: outputs in their safe state, state saved, outbox flushed, status offline published/);
+      expect(out).toMatch(/gateway stopped in \d+ ms: outputs as the alarms demand, valves closed, state saved, outbox flushed, status offline published/);
       expect(out).toMatch(/stopped\n$/);
+    } finally {
+      await stopProcess(demo);
+    }
+  }, 120_000);
+
+  it('the next demo after one stopped mid-alarm starts from a clean venue, says so, and the leak makes a new case', async () => {
+    // The run above stopped with the gas alarm standing (acknowledged, latched) in the same data folder.
+    const demo = startDemo();
+    let out = '';
+    demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor(() => /ready \(Ctrl-C stops everything/.test(out), 30_000, 'the demo ready');
+      expect(out).toMatch(/demo {5}starting from a clean venue: the last run's alarms and cases removed/);
+      await waitFor(() => /platform case C-\d+: warning gas at V-DEMO-0001/.test(out), 45_000, `a new case: ${out}`);
+      await waitFor(() => /报警 ALARM kitchen-gas\/lel/.test(out), 45_000, `the alarm again: ${out}`);
+      demo.kill('SIGINT');
+      expect(await new Promise<number | null>((res) => demo.once('exit', (c) => res(c)))).toBe(0);
     } finally {
       await stopProcess(demo);
     }

@@ -176,7 +176,7 @@ describe('gateway run on the simulated venue', () => {
     expect(ok.out).toMatch(/reset kitchen-gas\/lel\nreset gas-valve/);
     await waitFor(() => coils().valveOpen === true, 5000, 'valve reopened');
 
-    // SIGTERM: safe states on the way out.
+    // SIGTERM with nothing standing (the leak reset): the valve closes, fan and buzzer at their safe state.
     gw.kill('SIGTERM');
     await new Promise((r) => gw.once('exit', r));
     expect(gw.exitCode).toBe(0);
