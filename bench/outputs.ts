@@ -20,6 +20,7 @@ import { GatewayRuntime } from '../gateway/runtime.js';
 import { SimConfigSchema } from '../simulator/config.js';
 import { runSimulator } from '../simulator/run.js';
 import { freePort } from './lib/broker.js';
+import { HOTPOT } from './lib/fixtures.js';
 
 const ROUNDS = 20;
 const OFFLINE_MS = 1000;
@@ -47,7 +48,7 @@ const dir = mkdtempSync(join(tmpdir(), 'jx-bench-outputs-'));
 const bus = { id: 'tcp', type: 'tcp', host: '127.0.0.1', port, timeoutMs: 300, retries: 0 };
 const config = ConfigSchema.parse({
   gateway: { id: 'GW-BENCH-0001', dataDir: join(dir, 'data') },
-  venue: { id: 'V1', name: 'bench', adminCode: '500242100000', category: 'catering', flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true },
+  venue: { ...HOTPOT, name: 'bench' },
   buses: [bus],
   devices: [
     { id: 'gas', bus: 'tcp', slaveId: 1, profile: 'gas-lel', group: 'kitchen', pollIntervalMs: 250 },

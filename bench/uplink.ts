@@ -23,6 +23,7 @@ import { Uplink } from '../gateway/uplink/uplink.js';
 import { SimConfigSchema } from '../simulator/config.js';
 import { runSimulator } from '../simulator/run.js';
 import { benchBroker, freePort } from './lib/broker.js';
+import { HOTPOT, venueLine } from './lib/fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const root = mkdtempSync(join(tmpdir(), 'jx-bench-uplink-'));
@@ -263,7 +264,7 @@ if (runs('disk')) {
   );
   const dataDir = join(root, 'ref');
   const yaml = `gateway: { id: GW-REF-0001, dataDir: ${dataDir} }
-venue: { id: V, name: v, adminCode: "500242100000", category: catering, flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true }
+${venueLine(HOTPOT, { id: 'V' })}
 buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${port} }]
 devices:
 ${profiles.map((p, i) => `  - { id: d${i}, bus: tcp, slaveId: ${i + 1}, profile: ${p}, pollIntervalMs: 1000 }`).join('\n')}

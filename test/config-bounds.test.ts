@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_BOUNDS } from '../config/bounds.js';
 import { hostileConfigs } from '../bench/hostile-configs.js';
+import { SHOP, venueLine } from '../bench/lib/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'jx-bounds-'));
@@ -60,7 +61,7 @@ describe('hostile config files are refused with a position, in bounded memory', 
     writeFileSync(
       conf,
       'gateway: { id: GW-500242-0001, dataDir: /tmp/jx-case }\n' +
-        'venue: { id: V1, name: 小卖部, adminCode: "500242100000", category: shopping, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }\n' +
+        `${venueLine(SHOP, { id: 'V1', name: '小卖部' })}\n` +
         `uplink: { url: "mqtt://127.0.0.1:1883", username: gw, passwordFile: ${big} }\n`,
     );
     return measured(['check-config', conf]).then((r) => {

@@ -11,3 +11,21 @@ export const HOTPOT = {
   mixedUse: false,
   heavyGasUse: true,
 } as const;
+
+/** A small shop (yellow: no flammables, not crowded). */
+export const SHOP = {
+  id: 'V-SHOP',
+  name: '小超市 corner shop',
+  adminCode: '500242100000',
+  category: 'shopping',
+  size: { areaM2: 40 },
+  flammables: false,
+  fireKeyUnit: false,
+  mixedUse: false,
+  heavyGasUse: false,
+} as const;
+
+/** A config's `venue:` line (YAML takes JSON as a flow mapping): one of the venues above, with changes. */
+export function venueLine(venue: typeof HOTPOT | typeof SHOP, changes: Record<string, unknown> = {}): string {
+  return `venue: ${JSON.stringify({ ...venue, ...changes })}`;
+}

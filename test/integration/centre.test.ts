@@ -15,6 +15,7 @@ import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll, stopProcess } from '../helpers/proc.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { HOTPOT, venueLine } from '../../bench/lib/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -60,7 +61,7 @@ describe('GB/T 26875.3 centre beside MQTT, end to end', () => {
     writeFileSync(
       file,
       `gateway: { id: GW-GBT-0001, dataDir: ${join(dir, 'data')} }
-venue: { id: V-GBT, name: 测试火锅, adminCode: "500242100000", category: catering, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: true }
+${venueLine(HOTPOT, { id: 'V-GBT', name: '测试火锅', flammables: false })}
 buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 300 }]
 devices:
   - { id: gas, bus: tcp, slaveId: 1, profile: gas-lel, pollIntervalMs: 200, location: 后厨 }

@@ -13,6 +13,7 @@ import { runSimulator, type RunningSim } from '../../simulator/run.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait.js';
+import { SHOP, venueLine } from '../../bench/lib/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -191,7 +192,7 @@ describe('gateway run on the simulated venue', () => {
       file,
       [
         'gateway: { id: GW-TTY-0001, dataDir: ' + JSON.stringify(join(tmp, 'tty-data')) + ' }',
-        'venue: { id: V-TTY-0001, name: 终端测试 tty test, adminCode: "500242100000", category: shopping, size: { areaM2: 40 }, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }',
+        venueLine(SHOP, { id: 'V-TTY-0001', name: '终端测试 tty test' }),
         `buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${busPort} }]`,
         'devices: [{ id: smoke, location: shop, bus: tcp, slaveId: 1, profile: smoke }]',
         'status: { enabled: false }',

@@ -14,6 +14,7 @@ import { listen } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll, stopProcess } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait.js';
+import { SHOP, venueLine } from '../../bench/lib/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -59,7 +60,7 @@ describe('kill -9 while publishing', () => {
     writeFileSync(
       file,
       `gateway: { id: GW-K9-0001, dataDir: ${dataDir} }
-venue: { id: V-K9, name: k9, adminCode: "500242100000", category: shopping, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }
+${venueLine(SHOP, { id: 'V-K9' })}
 buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 300 }]
 devices:
   - { id: rcd, bus: tcp, slaveId: 2, profile: acrel-asj, pollIntervalMs: 100, channels: { residual-current: { onDelayMs: 0 } } }

@@ -18,6 +18,7 @@ import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { startBroker, removeBrokerDir, type Broker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { SHOP, venueLine } from '../../bench/lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-outage-cap-'));
 const GW = 'GW-CAP-0001';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   broker = await startBroker();
   const yaml = `
 gateway: { id: ${GW}, dataDir: ${join(dir, 'data')} }
-venue: { id: V-CAP-1, name: 网吧, adminCode: "500242100000", category: entertainment, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }
+${venueLine(SHOP, { id: 'V-CAP-1', name: '网吧', category: 'entertainment', size: {} })}
 buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: 1502, timeoutMs: 300 }]
 devices:
   - { id: smoke, bus: tcp, slaveId: 2, profile: smoke, pollIntervalMs: 200 }

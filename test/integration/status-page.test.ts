@@ -11,6 +11,7 @@ import { StatusServer } from '../../gateway/status/status-server.js';
 import { freePort } from '../helpers/net.js';
 import { serviceFromYaml } from '../helpers/service.js';
 import { sampleSnapshot } from '../helpers/status-snapshot.js';
+import { SHOP, venueLine } from '../../bench/lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-status-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,7 +67,7 @@ describe('status server', () => {
     const { log, lines } = memoryLog();
     const yaml = `
 gateway: { id: GW-STATUS-1, dataDir: ${join(dir, 'data')} }
-venue: { id: V-S-1, name: 小超市, adminCode: "500242100000", category: shopping, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }
+${venueLine(SHOP, { id: 'V-S-1', name: '小超市' })}
 status: { host: 127.0.0.1, port: ${port} }
 `;
     const service = serviceFromYaml(yaml, { log });

@@ -14,6 +14,7 @@ import { listen, type Received } from '../helpers/mqtt-listener.js';
 import { freePort } from '../helpers/net.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { serviceFromYaml } from '../helpers/service.js';
+import { HOTPOT, venueLine } from '../../bench/lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jx-uplink-'));
 let broker: Broker;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   );
   const yaml = `
 gateway: { id: ${GW}, dataDir: ${join(dir, 'data')} }
-venue: { id: V-UP-1, name: 火锅, adminCode: "500242100000", category: catering, flammables: true, fireKeyUnit: false, mixedUse: false, heavyGasUse: true }
+${venueLine(HOTPOT, { id: 'V-UP-1', name: '火锅' })}
 buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${port}, timeoutMs: 300 }]
 devices:
   - { id: gas, group: kitchen, bus: tcp, slaveId: 1, profile: gas-lel, pollIntervalMs: 200 }

@@ -11,6 +11,7 @@ import { SystemdNotify } from '../../gateway/systemd/notify.js';
 import { freePort } from '../helpers/net.js';
 import { startProcess, stopAll } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait.js';
+import { SHOP, venueLine } from '../../bench/lib/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GATEWAY = join(ROOT, 'dist/gateway/cli/main.js');
@@ -44,7 +45,7 @@ async function gatewayConfig(): Promise<string> {
     file,
     [
       `gateway: { id: GW-WD-0001, dataDir: ${JSON.stringify(join(tmp, 'data'))} }`,
-      'venue: { id: V-WD-0001, name: 看门狗 watchdog, adminCode: "500242100000", category: shopping, size: { areaM2: 40 }, flammables: false, fireKeyUnit: false, mixedUse: false, heavyGasUse: false }',
+      venueLine(SHOP, { id: 'V-WD-0001', name: '看门狗 watchdog' }),
       `buses: [{ id: tcp, type: tcp, host: 127.0.0.1, port: ${await freePort()} }]`,
       'devices: [{ id: smoke, location: shop, bus: tcp, slaveId: 1, profile: smoke }]',
       'status: { enabled: false }',
