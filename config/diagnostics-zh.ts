@@ -226,6 +226,13 @@ export const DIAGNOSTICS_ZH = {
   tokenTwice: 'token 和 tokenFile 只能写一个',
   statusExposed: '{host} 上的状态页可从本机以外访问：请设置 token 或 tokenFile，或只绑定 127.0.0.1',
   tokenInline: '令牌直接写在配置文件里：请用 ${STATUS_TOKEN} 或 tokenFile',
-  // Last: a list of reasons ("a; b; c"), each translated on its own.
+  // A config sent from the platform (gateway/fleet/): what only a person on site may change.
+  remoteIdentity: '本机的 {key} 是 {old}；平台下发的配置不能修改它（只能在现场修改）',
+  remoteRemovesGas: '燃气通道 {device}/{channel} 正在监测；平台下发的配置不能删除或停用它（只能在现场修改）',
+  remoteGasAlarmAbove: '{device}/{channel} 的燃气报警值 {value} %LEL 高于 {limit} %LEL（{source}）；平台下发的配置不能这样设置（只能在现场修改）',
+  remoteRemovesValve: '燃气阀 {output} 正在使用；平台下发的配置不能删除它或改变它的角色（只能在现场修改）',
+  remoteValveUnlinked: '燃气阀 {output} 现在会在燃气报警时关闭；平台下发的配置不能取消这一联动（只能在现场修改）',
+  sha256Mismatch: '配置大小为 {size}，SHA-256 为 {actual}，与随配置发送的 {expected} 不符',
+  // A list of reasons ("a; b; c"), each rendered on its own.
   joined: '{aText}；{bText}',
 } as const satisfies DiagnosticCatalogue;

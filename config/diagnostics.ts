@@ -237,6 +237,14 @@ export const DIAGNOSTICS_EN = {
   tokenTwice: 'give token or tokenFile, not both',
   statusExposed: 'the status page on {host} is reachable beyond this box: set token or tokenFile, or bind 127.0.0.1',
   tokenInline: 'the token is inline in the config file: use ${STATUS_TOKEN} or tokenFile',
+  // A config sent from the platform (gateway/fleet/): what only a person on site may change.
+  remoteIdentity: '{key} is {old} on this box; a config from the platform cannot change it (on site only)',
+  remoteRemovesGas: 'gas channel {device}/{channel} is watched now; a config from the platform cannot remove or disable it (on site only)',
+  remoteGasAlarmAbove:
+    'gas alarm of {device}/{channel} at {value} %LEL is above {limit} %LEL ({source}); a config from the platform cannot set it (on site only)',
+  remoteRemovesValve: 'gas valve {output} is in use now; a config from the platform cannot remove it or change its role (on site only)',
+  remoteValveUnlinked: 'gas valve {output} is closed by a gas alarm now; a config from the platform cannot take that away (on site only)',
+  sha256Mismatch: 'the config is {size} with SHA-256 {actual}, not the {expected} sent with it',
   // A list of reasons ("a; b; c"), each rendered on its own.
   joined: '{aText}; {bText}',
 } as const;

@@ -9,7 +9,7 @@ import type { Config, Profile, RiskAssessment } from '../config/index.js';
 import { packageVersion } from '../config/package-version.js';
 import { RISK_LABELS } from '../config/risk.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
-import type { ControlPort } from './control/port.js';
+import type { ConfigAnswer, ConfigOffer, ControlPort } from './control/port.js';
 import { redactString } from './log/redact.js';
 import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
@@ -50,6 +50,8 @@ export interface ServiceOptions {
   timers?: RecorderTimers;
   /** The log settings the recorder's thread makes its logger from. */
   logSettings?: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
+  /** A config from the platform (`run` takes them: gateway/fleet/remote-config.ts). */
+  applyConfig?: (offer: ConfigOffer) => Promise<ConfigAnswer>;
 }
 
 export class GatewayService {
@@ -97,7 +99,15 @@ export class GatewayService {
     });
     const runtime = this.runtime;
     const centreMaps = config.centre ? componentMaps(config, o.profiles, config.centre) : undefined;
-    this.host = new RecorderHost(config, risk, runtime, {
+    // What the platform's commands reach: the runtime, and a config offer for `run` to take.
+    const commands: ControlPort = {
+      status: () => runtime.status(),
+      reset: (scope, source) => runtime.reset(scope, source),
+      silence: () => runtime.silence(),
+      setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
+      ...(o.applyConfig ? { applyConfig: o.applyConfig } : {}),
+    };
+    this.host = new RecorderHost(config, risk, commands, {
       boot: this.boot,
       log: o.log,
       logSettings: o.logSettings ?? { level: 'info', pretty: false },
@@ -112,6 +122,11 @@ export class GatewayService {
       setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
       answerInspection: () => this.host.answerInspection(),
     };
+  }
+
+  /** Tells the platform what the whole gateway did (a config kept or rolled back). */
+  report(type: 'config', body: Record<string, unknown>): void {
+    this.host.report(type, body);
   }
 
   async start(): Promise<void> {

@@ -3,5 +3,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfigHere } from './config-thread.js';
 
-const { file, env } = workerData as { file: string; env: NodeJS.ProcessEnv };
-parentPort?.postMessage(await loadConfigHere(file, env));
+const { file, env, text } = workerData as { file: string; env: NodeJS.ProcessEnv; text?: string };
+parentPort?.postMessage(await loadConfigHere(file, env, text));

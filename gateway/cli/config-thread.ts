@@ -17,13 +17,19 @@ export interface LoadedConfig {
 interface Request {
   file: string;
   env: Record<string, string | undefined>;
+  text?: string;
 }
 
-/** The config file loaded as `run` loads it (TLS file problems as warnings), off the main thread. */
-export async function loadConfigAside(file: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+/**
+ * The config file loaded as `run` loads it (TLS file problems as warnings), off the main thread. With
+ * `text`: that text, as if it were `file` (a config from the platform or the history: the file's folder
+ * is where its relative paths point).
+ */
+export async function loadConfigAside(file: string, env: NodeJS.ProcessEnv, text?: string): Promise<LoadedConfig> {
   try {
     return await new Promise<LoadedConfig>((resolve, reject) => {
-      const worker = new Worker(new URL('./config-thread-main.js', import.meta.url), { workerData: { file, env: { ...env } } satisfies Request });
+      const request: Request = { file, env: { ...env }, ...(text !== undefined ? { text } : {}) };
+      const worker = new Worker(new URL('./config-thread-main.js', import.meta.url), { workerData: request });
       worker.once('message', (m: LoadedConfig) => {
         resolve(m);
         void worker.terminate();
@@ -32,11 +38,15 @@ export async function loadConfigAside(file: string, env: NodeJS.ProcessEnv): Pro
       worker.once('exit', (code) => reject(new Error(`config thread exited with ${code} before answering`)));
     });
   } catch (err) {
-    return { ...(await loadConfigHere(file, env)), fallback: (err as Error).message };
+    return { ...(await loadConfigHere(file, env, text)), fallback: (err as Error).message };
   }
 }
 
-export async function loadConfigHere(file: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
-  const [{ loadConfigFile }, { BUILTIN_PROFILES }] = await Promise.all([import('../../config/load.js'), import('../../drivers/profiles/index.js')]);
-  return { loaded: loadConfigFile(file, { builtinProfiles: BUILTIN_PROFILES, env, tlsFilesAsWarnings: true }), builtinProfiles: BUILTIN_PROFILES };
+export async function loadConfigHere(file: string, env: NodeJS.ProcessEnv, text?: string): Promise<LoadedConfig> {
+  const [{ loadConfigFile, loadConfigText }, { BUILTIN_PROFILES }] = await Promise.all([
+    import('../../config/load.js'),
+    import('../../drivers/profiles/index.js'),
+  ]);
+  const options = { builtinProfiles: BUILTIN_PROFILES, env, tlsFilesAsWarnings: true };
+  return { loaded: text === undefined ? loadConfigFile(file, options) : loadConfigText(text, file, options), builtinProfiles: BUILTIN_PROFILES };
 }

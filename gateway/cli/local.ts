@@ -42,7 +42,7 @@ const STATUS_USAGE_ZH = `用法：jiuxiao-gateway status --config FILE [--json] 
 status.json。使用 --lang zh 或中文系统语言（LANG=zh_CN.UTF-8）时以中文显示。
 `;
 
-function dataDirOf(command: string, file: string | undefined, io: CliIo): string {
+export function dataDirOf(command: string, file: string | undefined, io: CliIo): string {
   if (file === undefined) throw new UsageError(`${command}: --config FILE is required (it names the data directory of the running gateway)`);
   const r = loadConfigFile(file, { builtinProfiles: BUILTIN_PROFILES, env: io.env });
   if (!r.config) throw new UsageError(`${command}: ${file} is not a valid config (run check-config)`);

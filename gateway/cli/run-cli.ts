@@ -26,6 +26,8 @@ Commands:
   silence --config FILE        silence the buzzers until the next alarm
   answer-inspection --config FILE
                                answer the monitoring centre's inspection (查岗) as the person on duty
+  config history|rollback --config FILE
+                               the configs this box has run (site and platform), and going back to one
   schema                       print the JSON Schema of the config file (for editor completion)
   help [COMMAND]               this text, or a command's own help
 
@@ -58,6 +60,8 @@ const USAGE_ZH = `jiuxiao-gateway：九小场所网关 —— Modbus 传感器�
   silence --config FILE        消音，直到下一次报警
   answer-inspection --config FILE
                                值班人员应答消防远程监控中心的查岗
+  config history|rollback --config FILE
+                               本机运行过的配置（现场和平台下发），以及回退到其中之一
   schema                       输出配置文件的 JSON Schema（供编辑器补全）
   help [COMMAND]               本帮助，或某个命令的帮助
 
@@ -79,6 +83,7 @@ const COMMANDS: Record<string, Command> = {
   maintenance: async (argv, io) => (await import('./local.js')).maintenanceCommand(argv, io),
   silence: async (argv, io) => (await import('./local.js')).silenceCommand(argv, io),
   'answer-inspection': async (argv, io) => (await import('./local.js')).answerInspectionCommand(argv, io),
+  config: async (argv, io) => (await import('./config-history.js')).configCommand(argv, io),
   'check-config': async (argv, io) => (await import('./check-config.js')).checkConfigCommand(argv, io),
   commission: async (argv, io) => (await import('./commission.js')).commissionCommand(argv, io),
   scan: async (argv, io) => (await import('./scan.js')).scanCommand(argv, io),

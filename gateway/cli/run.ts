@@ -8,9 +8,13 @@ import { createLogger, journaldStdout, type Logger } from '../log/logger.js';
 import { GatewayService, type StopReport } from '../service.js';
 import { claimDataDir } from '../storage/data-dir.js';
 import { SystemdNotify } from '../systemd/notify.js';
-import type { RiskAssessment } from '../../config/index.js';
+import { readFileSync } from 'node:fs';
+import type { Config, LoadResult, RiskAssessment } from '../../config/index.js';
+import type { ConfigOffer } from '../control/port.js';
+import { ConfigKeeper, type Acting } from '../fleet/config-keeper.js';
+import { ConfigStore, sha256Of, type ConfigEntry } from '../fleet/config-store.js';
 import { langOf } from '../i18n/i18n.js';
-import { loadConfigAside } from './config-thread.js';
+import { loadConfigAside, type LoadedConfig } from './config-thread.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
 
 const RUN_USAGE = `Usage: jiuxiao-gateway run --config FILE
@@ -79,37 +83,85 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   // Whatever the shell's umask, what the gateway makes is not for other users to read (issue 21).
   process.umask(0o027);
   claimLogged(config.gateway.dataDir, log);
-  // The recorder (SQLite, MQTT) on its own thread: a stalled SD card must not stall polling and the outputs.
-  const service = new GatewayService(config, loaded.risk as RiskAssessment, {
-    profiles: { ...builtinProfiles, ...config.profiles },
-    log,
-    logSettings: { level: config.log.level, pretty, time, timeZone: config.gateway.timeZone },
-  });
+  const logSettings = { level: config.log.level, pretty, time, timeZone: config.gateway.timeZone };
+  const runLog = log;
+
+  // Which config runs: the installer's file, or the platform's config standing in for it (gateway/fleet/).
+  const fleet = await runningConfig(v.config, io.env, loaded, builtinProfiles, runLog);
+  let current: LoadedConfig = fleet.loaded;
+
+  let service: GatewayService | undefined;
+  let control: Awaited<ReturnType<typeof serveControl>> | undefined;
+  const notify = new SystemdNotify({ env: io.env, log, liveness: () => service?.liveness() ?? null });
+  /** Starts a service on a config, with its control socket. The recorder (SQLite, MQTT) runs on its own
+   *  thread: a stalled SD card must not stall polling and the outputs. */
+  const startService = async (c: LoadedConfig): Promise<void> => {
+    const cfg = c.loaded.config as Config;
+    const s = new GatewayService(cfg, c.loaded.risk as RiskAssessment, {
+      profiles: { ...c.builtinProfiles, ...cfg.profiles },
+      log: runLog,
+      logSettings,
+      ...(keeper ? { applyConfig: (offer: ConfigOffer) => (keeper as ConfigKeeper).offer(offer) } : {}),
+    });
+    service = s;
+    await s.start();
+    try {
+      control = await serveControl(s.port, cfg.gateway.dataDir, () => s.snapshot());
+    } catch (err) {
+      // Local reset and status need it; polling and linkage do not.
+      runLog.error(
+        { err: { message: (err as Error).message } },
+        'local control socket not available: reset, status and maintenance from the CLI will not work',
+      );
+    }
+  };
+  let switching: Promise<void> = Promise.resolve();
+  const keeper: ConfigKeeper | undefined = fleet.store
+    ? new ConfigKeeper({
+        siteText: fleet.siteText,
+        store: fleet.store,
+        log: runLog,
+        running: { config: current.loaded.config as Config, entry: fleet.entry as ConfigEntry, builtinProfiles: current.builtinProfiles },
+        hooks: {
+          load: (text) => loadConfigAside(v.config as string, io.env, text),
+          switchTo: (next, entry) => {
+            const run = async () => {
+              runLog.info({ version: entry.version, n: entry.n }, 'switching config: stopping the service (outputs held as the alarms demand)');
+              const report = await (service as GatewayService).stop();
+              control?.close();
+              runLog.info({ stop: report }, stopLine(report, current.loaded.config?.uplink !== undefined));
+              current = next;
+              await startService(next);
+            };
+            switching = switching.then(run);
+            return switching;
+          },
+          acting: () => acting(service as GatewayService),
+          report: (body) => service?.report('config', body),
+        },
+      })
+    : undefined;
   try {
-    await service.start();
+    await startService(current);
   } catch (err) {
     log.fatal({ err }, 'gateway failed to start');
-    log.info(stopLine(await service.stop(), config.uplink !== undefined));
+    if (service) log.info(stopLine(await service.stop(), config.uplink !== undefined));
     unhook();
     return EXIT.invalid;
   }
-  let control: Awaited<ReturnType<typeof serveControl>> | undefined;
-  try {
-    control = await serveControl(service.port, config.gateway.dataDir, () => service.snapshot());
-  } catch (err) {
-    // Local reset and status need it; polling and linkage do not.
-    log.error({ err: { message: (err as Error).message } }, 'local control socket not available: reset, status and maintenance from the CLI will not work');
-  }
-  const notify = new SystemdNotify({ env: io.env, log, liveness: () => service.liveness() });
-  notify.ready(`running: ${config.devices.length} devices, venue ${config.venue.id}`);
+  for (const body of fleet.reports) service?.report('config', body);
+  keeper?.resume();
+  const running = current.loaded.config as Config;
+  notify.ready(`running: ${running.devices.length} devices, venue ${running.venue.id}`);
   log.info(
     {
-      gateway: config.gateway.id,
-      venue: config.venue.id,
-      risk: loaded.risk?.colour,
-      dataDir: config.gateway.dataDir,
-      statusPage: service.statusUrl ?? null,
-      troubles: service.troubles,
+      gateway: running.gateway.id,
+      venue: running.venue.id,
+      risk: current.loaded.risk?.colour,
+      dataDir: running.gateway.dataDir,
+      config: fleet.entry ? { n: fleet.entry.n, version: fleet.entry.version, by: fleet.entry.by, state: fleet.entry.state } : null,
+      statusPage: service?.statusUrl ?? null,
+      troubles: service?.troubles ?? [],
     },
     'gateway running',
   );
@@ -121,14 +173,80 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     process.exit(EXIT.invalid);
   }, 15_000);
   hard.unref();
-  const report = await service.stop();
+  keeper?.stop();
+  await switching.catch(() => undefined);
+  const report = await (service as GatewayService).stop();
   clearTimeout(hard);
   control?.close();
   unhook();
-  log.info({ stop: report }, stopLine(report, config.uplink !== undefined));
+  log.info({ stop: report }, stopLine(report, current.loaded.config?.uplink !== undefined));
   // Everything is closed; should a library still hold a handle open, do not linger on it.
   setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref();
   return EXIT.ok;
+}
+
+/** Whether the running service does its job: every device answered, every output at its demand. */
+function acting(s: GatewayService): Acting {
+  const st = s.runtime.status();
+  const silent = st.devices.filter((d) => d.online !== true);
+  const off = Object.entries(st.outputs).filter(([, o]) => !o.ok || o.level !== o.desired);
+  const why = [
+    ...silent.map((d) => `device ${d.id} not answering${d.online === false ? ` (${d.lastReason})` : ''}`),
+    ...off.map(([id, o]) => `output ${id} not confirmed${o.detail ? ` (${o.detail})` : ''}`),
+  ].join('; ');
+  return { ok: silent.length === 0 && off.length === 0, why, uplinkConnected: s.snapshot().uplink.connected };
+}
+
+/**
+ * The config to run and its place in the history (dataDir/configs). A config from the platform still on
+ * probation after a restart goes back before the start when the box keeps crashing on it (3 starts) or
+ * its time is over; what that did is reported once the service runs.
+ */
+async function runningConfig(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  site: LoadResult,
+  builtinProfiles: LoadedConfig['builtinProfiles'],
+  log: Logger,
+): Promise<{ loaded: LoadedConfig; store?: ConfigStore; entry?: ConfigEntry; siteText: string; reports: Record<string, unknown>[] }> {
+  const siteLoaded: LoadedConfig = { loaded: site, builtinProfiles };
+  const reports: Record<string, unknown>[] = [];
+  let siteText: string;
+  let store: ConfigStore;
+  try {
+    siteText = readFileSync(file, 'utf8');
+    store = new ConfigStore((site.config as Config).gateway.dataDir);
+  } catch (err) {
+    log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
+    return { loaded: siteLoaded, siteText: '', reports };
+  }
+  let { text, entry } = store.resolve(siteText);
+  if (entry.by === 'site') return { loaded: siteLoaded, store, entry, siteText, reports };
+  if (entry.state === 'probation') {
+    const counted = store.countStart(entry.n) ?? entry;
+    const starts = counted.probation?.starts ?? 0;
+    const over = Date.now() > (counted.probation?.deadline ?? 0);
+    if (starts > 3 || over) {
+      const reason = over ? 'its probation ran out across a restart' : `the box restarted ${starts - 1} times on it`;
+      store.settle(entry.n, 'rolled-back', reason);
+      reports.push({ state: 'rolled-back', version: entry.version, sha256: entry.sha256, n: entry.n, by: entry.by, reason });
+      log.warn({ version: entry.version, n: entry.n, reason }, 'config rolled back at start');
+      const back = store.previousKept(entry.n);
+      if (!back || back.by === 'site') return { loaded: siteLoaded, store, entry: store.resolve(siteText).entry, siteText, reports };
+      entry = store.restore(back, sha256Of(siteText), `rolled back from ${entry.version}: ${reason}`);
+      text = store.text(entry);
+    }
+  }
+  const loaded = await loadConfigAside(file, env, text);
+  if (loaded.loaded.status !== 'ok' || !loaded.loaded.config) {
+    log.error(
+      { version: entry.version, n: entry.n, errors: loaded.loaded.errors.map((e) => e.message) },
+      "the platform's config no longer loads: the installer file runs",
+    );
+    return { loaded: siteLoaded, store, entry: store.resolve(siteText).entry, siteText, reports };
+  }
+  log.info({ version: entry.version, n: entry.n, state: entry.state }, 'running the config from the platform (it stands in for the installer file)');
+  return { loaded, store, entry, siteText, reports };
 }
 
 /** The last line of a run: what the stop did and did not do, never more than it did. */

@@ -13,7 +13,7 @@ import { COMMAND_NAMES, SCHEMA_VERSION } from './topics.js';
 
 // Topics, the schema version and the command names live in ./topics.ts, without zod: the recorder thread
 // publishes with them and loads these schemas only when a command comes in.
-export { COMMAND_NAMES, MAX_COMMAND_BYTES, SCHEMA_VERSION, TOPICS } from './topics.js';
+export { COMMAND_NAMES, MAX_COMMAND_BYTES, MAX_CONFIG_COMMAND_BYTES, SCHEMA_VERSION, TOPICS } from './topics.js';
 
 const Iso = z.string().meta({ description: 'ISO 8601 time, UTC, e.g. 2026-11-30T08:15:02.120Z' });
 
@@ -64,10 +64,10 @@ export const AlarmMessage = Envelope.extend({
 });
 
 export const EventMessage = Envelope.extend({
-  type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock']),
+  type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock', 'config']),
   body: z.record(z.string(), z.unknown()).meta({
     description:
-      'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}',
+      'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}; config {state: probation | kept | rolled-back, version, sha256, reason, by: remote | local}',
   }),
   venue: Venue,
 });
@@ -141,6 +141,21 @@ export const CommandArgs = {
   reset: z.strictObject({ device: z.string().optional(), channel: z.string().optional() }),
   maintenance: z.strictObject({ device: z.string(), on: z.boolean() }),
   'sync-time': z.strictObject({ now: Iso }),
+  'apply-config': z.strictObject({
+    version: z.string().min(1).max(64).meta({ description: "The platform's name for this config, e.g. 2026-12-07.3" }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .meta({ description: 'SHA-256 of `config` (its UTF-8 bytes), lower-case hex' }),
+    config: z
+      .string()
+      .min(1)
+      .max(256 * 1024)
+      .meta({ description: 'The whole config file (YAML), checked with the rules of check-config' }),
+    probationS: z.number().int().min(10).max(600).default(60).meta({
+      description: 'Seconds the new config has to reach acting (every device answered, outputs confirmed, the uplink back) before the box goes back by itself',
+    }),
+  }),
 } as const;
 
 export const CommandResult = Envelope.extend({

@@ -33,6 +33,8 @@ export function topicOf(prefix: string, gatewayId: string, t: Topic): string {
   return `${prefix.replace('{gatewayId}', gatewayId)}${t}`;
 }
 
-export const COMMAND_NAMES = ['ping', 'get-status', 'ack-alarm', 'silence', 'reset', 'maintenance', 'sync-time'] as const;
+export const COMMAND_NAMES = ['ping', 'get-status', 'ack-alarm', 'silence', 'reset', 'maintenance', 'sync-time', 'apply-config'] as const;
 
+/** A command's JSON at most; `apply-config` carries a whole config (at most 256 KiB, config/bounds.ts). */
 export const MAX_COMMAND_BYTES = 16 * 1024;
+export const MAX_CONFIG_COMMAND_BYTES = 320 * 1024;

@@ -22,6 +22,7 @@ export const KEEP: Readonly<Record<CommandName, number>> = {
   reset: 1000,
   maintenance: 1000,
   'sync-time': 1000,
+  'apply-config': 1000,
 };
 
 interface Statements {

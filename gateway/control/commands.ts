@@ -4,7 +4,7 @@
 // never reopened from here (invariant 6): `reset` is remote, so it resets fire alarms only.
 
 import type { Command } from '../contract/messages.js';
-import { COMMAND_NAMES, MAX_COMMAND_BYTES } from '../contract/topics.js';
+import { COMMAND_NAMES, MAX_COMMAND_BYTES, MAX_CONFIG_COMMAND_BYTES } from '../contract/topics.js';
 import type { Logger } from '../log/logger.js';
 import type { LogThrottle } from '../log/throttle.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -44,8 +44,9 @@ function refuse(name: string | null, reason: string): Answer {
 }
 
 async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: string; answer: Answer }> {
-  if (payload.length > MAX_COMMAND_BYTES)
-    return { id: 'unparseable', answer: refuse(null, `command of ${payload.length} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`) };
+  // A config offer is the one command that may be larger (a whole config); every other stays small.
+  if (payload.length > MAX_CONFIG_COMMAND_BYTES)
+    return { id: 'unparseable', answer: refuse(null, `command of ${payload.length} bytes is over the ${MAX_CONFIG_COMMAND_BYTES}-byte limit`) };
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
@@ -71,6 +72,8 @@ async function decide(payload: Buffer, ctx: CommandContext): Promise<{ id: strin
     return { id: rawId, answer: refuse(null, `malformed command: ${reason}`) };
   }
   const cmd = parsed.data;
+  if (cmd.name !== 'apply-config' && payload.length > MAX_COMMAND_BYTES)
+    return { id: cmd.id, answer: refuse(cmd.name, `command of ${payload.length} bytes is over the ${MAX_COMMAND_BYTES}-byte limit`) };
   const previous = ctx.answered.recall(cmd.id) as Answer | undefined;
   if (previous) return { id: cmd.id, answer: previous };
   const answer = await execute(cmd, ctx);
@@ -117,6 +120,12 @@ async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
       const corrected = ctx.outbox.correctClock(ctx.boot, Date.now(), performance.now());
       ctx.reporter.event('clock', { synced: true, correctedEvents: corrected, by: 'sync-time' });
       return { ok: true, reason: null, name: 'sync-time', result: { offsetMs: v.offsetMs, correctedEvents: corrected } };
+    }
+    case 'apply-config': {
+      if (!ctx.port.applyConfig) return refuse('apply-config', 'this gateway takes no config from the platform (only `jiuxiao-gateway run` does)');
+      const offer = { version: a.version as string, sha256: a.sha256 as string, config: a.config as string, probationS: a.probationS as number };
+      const r = await ctx.port.applyConfig(offer);
+      return { ok: r.ok, reason: r.reason, name: 'apply-config', ...(r.result !== undefined ? { result: r.result } : {}) };
     }
   }
 }

@@ -50,6 +50,21 @@ export interface RuntimeStatus {
   storage: StorageHealth;
 }
 
+/** A whole config sent from the platform (the `apply-config` command's arguments). */
+export interface ConfigOffer {
+  version: string;
+  sha256: string;
+  config: string;
+  probationS: number;
+}
+
+/** What the box answers to a config offer: refused (with the diagnostics, as codes), or on probation. */
+export interface ConfigAnswer {
+  ok: boolean;
+  reason: string | null;
+  result?: unknown;
+}
+
 export interface ControlPort {
   status(): RuntimeStatus;
   reset(scope: { device?: string; channel?: string; valve?: string }, source: Source): Promise<ResetResult>;
@@ -57,6 +72,8 @@ export interface ControlPort {
   setMaintenance(device: string, on: boolean, opts: { linkageTest?: boolean; source: Source }): MaintenanceAnswer | Promise<MaintenanceAnswer>;
   /** A person on site answers the monitoring centre's inspection (查岗); only the whole gateway has a centre. */
   answerInspection?(): Promise<InspectionAnswer>;
+  /** Takes a config from the platform: checks it, applies it on probation (only `run` can: it restarts the service). */
+  applyConfig?(offer: ConfigOffer): Promise<ConfigAnswer>;
 }
 
 export type ControlRequest =

@@ -113,11 +113,18 @@ export class RecorderHost {
           ? await this.runtime.reset(c.scope, c.source)
           : c.method === 'silence'
             ? await this.runtime.silence()
-            : await this.runtime.setMaintenance(c.device, c.on, { ...(c.linkageTest !== undefined ? { linkageTest: c.linkageTest } : {}), source: c.source });
+            : c.method === 'apply-config'
+              ? await (this.runtime.applyConfig?.(c.offer) ?? { ok: false, reason: 'this gateway takes no config from the platform' })
+              : await this.runtime.setMaintenance(c.device, c.on, { ...(c.linkageTest !== undefined ? { linkageTest: c.linkageTest } : {}), source: c.source });
       this.post({ t: 'answer', id, ok: true, value });
     } catch (err) {
       this.post({ t: 'answer', id, ok: false, error: (err as Error).message });
     }
+  }
+
+  /** Tells the platform what the whole gateway did (an event, through the outbox like any other). */
+  report(type: 'config', body: Record<string, unknown>): void {
+    this.post({ t: 'report', type, body });
   }
 
   /** A person on site answers the centre's inspection; the worker says whether one was waiting. */

@@ -289,6 +289,7 @@ export class Recorder {
         reset: (...a) => port.reset(...a),
         silence: () => port.silence(),
         setMaintenance: (...a) => port.setMaintenance(...a),
+        ...(port.applyConfig ? { applyConfig: port.applyConfig } : {}),
       },
       answered: this.answered,
       reporter: this.reporter,

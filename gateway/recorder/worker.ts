@@ -4,7 +4,7 @@
 // recorder has gone quiet.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ControlPort, ResetResult, RuntimeStatus } from '../control/port.js';
+import type { ConfigAnswer, ControlPort, ResetResult, RuntimeStatus } from '../control/port.js';
 import { createLogger } from '../log/logger.js';
 import type { ControlCall, FromRecorder, RecorderInit, ToRecorder } from './protocol.js';
 import { Recorder } from './recorder.js';
@@ -45,6 +45,7 @@ const control: ControlPort = {
   silence: () => call<string[]>({ method: 'silence' }),
   setMaintenance: (device, on, opts) =>
     call({ method: 'maintenance', device, on, ...(opts.linkageTest !== undefined ? { linkageTest: opts.linkageTest } : {}), source: opts.source }),
+  applyConfig: (offer) => call<ConfigAnswer>({ method: 'apply-config', offer }),
 };
 
 const recorder = new Recorder(
@@ -100,6 +101,9 @@ port.on('message', (m: ToRecorder) => {
       return;
     case 'start':
       recorder.start(restored);
+      return;
+    case 'report':
+      recorder.reporter.event(m.type, m.body);
       return;
     case 'stop':
       clearInterval(pictures);
