@@ -1,6 +1,6 @@
 // A real Mosquitto broker for a test: its own config in a temp dir, a free loopback port, stopped by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForPort } from '../../bench/lib/broker.js';
@@ -31,7 +31,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const lines = [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
-    ...(options.persistence ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']),
+    ...(options.persistence ? ['persistence true', `persistence_location ${persistDir(dir)}/`] : ['persistence false']),
     'log_dest none',
     'max_queued_messages 200000',
     'max_inflight_messages 0',
@@ -76,4 +76,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
 
 export function removeBrokerDir(b: Broker): void {
   rmSync(b.dir, { recursive: true, force: true });
+}
+
+/** Where a persistent broker saves: writable by the user mosquitto drops to when started as root (its
+ *  save fails silently otherwise, and every session is lost at a restart). */
+function persistDir(dir: string): string {
+  const p = join(dir, 'persist');
+  mkdirSync(p);
+  chmodSync(p, 0o777);
+  return p;
 }
