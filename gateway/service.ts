@@ -9,7 +9,7 @@ import type { Config, Profile, RiskAssessment } from '../config/index.js';
 import { packageVersion } from '../config/package-version.js';
 import { RISK_LABELS } from '../config/risk.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
-import type { ConfigAnswer, ConfigOffer, ControlPort } from './control/port.js';
+import type { ConfigAnswer, ConfigOffer, ControlPort, ProcessDiagnostics } from './control/port.js';
 import { redactString } from './log/redact.js';
 import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
@@ -50,8 +50,10 @@ export interface ServiceOptions {
   timers?: RecorderTimers;
   /** The log settings the recorder's thread makes its logger from. */
   logSettings?: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
-  /** A config from the platform (`run` takes them: gateway/fleet/remote-config.ts). */
+  /** A config from the platform (`run` takes them: gateway/fleet/config-keeper.ts). */
   applyConfig?: (offer: ConfigOffer) => Promise<ConfigAnswer>;
+  /** This thread's part of remote diagnostics (`run`: its log lines, the config running). */
+  diagnostics?: () => Promise<ProcessDiagnostics>;
 }
 
 export class GatewayService {
@@ -106,6 +108,7 @@ export class GatewayService {
       silence: () => runtime.silence(),
       setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
       ...(o.applyConfig ? { applyConfig: o.applyConfig } : {}),
+      ...(o.diagnostics ? { diagnostics: o.diagnostics } : {}),
     };
     this.host = new RecorderHost(config, risk, commands, {
       boot: this.boot,

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { serveControl } from '../control/socket.js';
 import { createLogger, journaldStdout, type Logger } from '../log/logger.js';
+import { RecentLines } from '../log/recent.js';
 import { GatewayService, type StopReport } from '../service.js';
 import { claimDataDir } from '../storage/data-dir.js';
 import { SystemdNotify } from '../systemd/notify.js';
@@ -77,7 +78,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const pretty = config.log.pretty ?? process.stdout.isTTY === true;
   // Under systemd the journal stamps each line: no second timestamp in it.
   const time = !journaldStdout(io.env);
-  log = createLogger({ level: config.log.level, pretty, time, name: 'gateway', timeZone: config.gateway.timeZone });
+  // The last lines stay in memory too, for remote diagnostics (`get-logs`).
+  const recent = new RecentLines();
+  log = createLogger({ level: config.log.level, pretty, time, name: 'gateway', timeZone: config.gateway.timeZone, recent });
   for (const w of loaded.warnings) log.warn({ path: w.path, line: w.line }, w.message);
   if (fallback) log.warn({ reason: fallback }, 'config read on the main thread (its own thread failed): the schema stays in memory');
   // Whatever the shell's umask, what the gateway makes is not for other users to read (issue 21).
@@ -102,6 +105,14 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       log: runLog,
       logSettings,
       ...(keeper ? { applyConfig: (offer: ConfigOffer) => (keeper as ConfigKeeper).offer(offer) } : {}),
+      diagnostics: async () => {
+        const e = keeper?.current ?? fleet.entry;
+        return {
+          logs: recent.last(500),
+          config: e ? { n: e.n, version: e.version, sha256: e.sha256, by: e.by, state: e.state } : null,
+          ...(service ? { status: service.runtime.status() } : {}),
+        };
+      },
     });
     service = s;
     await s.start();
@@ -220,23 +231,37 @@ async function runningConfig(
     log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
     return { loaded: siteLoaded, siteText: '', reports };
   }
-  let { text, entry } = store.resolve(siteText);
-  if (entry.by === 'site') return { loaded: siteLoaded, store, entry, siteText, reports };
-  if (entry.state === 'probation') {
-    const counted = store.countStart(entry.n) ?? entry;
-    const starts = counted.probation?.starts ?? 0;
-    const over = Date.now() > (counted.probation?.deadline ?? 0);
-    if (starts > 3 || over) {
-      const reason = over ? 'its probation ran out across a restart' : `the box restarted ${starts - 1} times on it`;
-      store.settle(entry.n, 'rolled-back', reason);
-      reports.push({ state: 'rolled-back', version: entry.version, sha256: entry.sha256, n: entry.n, by: entry.by, reason });
-      log.warn({ version: entry.version, n: entry.n, reason }, 'config rolled back at start');
-      const back = store.previousKept(entry.n);
-      if (!back || back.by === 'site') return { loaded: siteLoaded, store, entry: store.resolve(siteText).entry, siteText, reports };
-      entry = store.restore(back, sha256Of(siteText), `rolled back from ${entry.version}: ${reason}`);
-      text = store.text(entry);
-    }
+  let text: string;
+  let entry: ConfigEntry;
+  try {
+    ({ text, entry } = store.resolve(siteText));
+  } catch (err) {
+    // A full or read-only data directory: the installer's file runs, and nothing is taken from the platform.
+    log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
+    return { loaded: siteLoaded, siteText: '', reports };
   }
+  if (entry.by === 'site') return { loaded: siteLoaded, store, entry, siteText, reports };
+  try {
+    if (entry.state === 'probation') {
+      const counted = store.countStart(entry.n) ?? entry;
+      const starts = counted.probation?.starts ?? 0;
+      const over = Date.now() > (counted.probation?.deadline ?? 0);
+      if (starts > 3 || over) {
+        const reason = over ? 'its probation ran out across a restart' : `the box restarted ${starts - 1} times on it`;
+        store.settle(entry.n, 'rolled-back', reason);
+        reports.push({ state: 'rolled-back', version: entry.version, sha256: entry.sha256, n: entry.n, by: entry.by, reason });
+        log.warn({ version: entry.version, n: entry.n, reason }, 'config rolled back at start');
+        const back = store.previousKept(entry.n);
+        if (!back || back.by === 'site') return { loaded: siteLoaded, store, entry: store.resolve(siteText).entry, siteText, reports };
+        entry = store.restore(back, sha256Of(siteText), `rolled back from ${entry.version}: ${reason}`);
+        text = store.text(entry);
+      }
+    }
+  } catch (err) {
+    log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
+    return { loaded: siteLoaded, siteText: '', reports };
+  }
+
   const loaded = await loadConfigAside(file, env, text);
   if (loaded.loaded.status !== 'ok' || !loaded.loaded.config) {
     log.error(

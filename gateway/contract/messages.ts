@@ -156,6 +156,11 @@ export const CommandArgs = {
       description: 'Seconds the new config has to reach acting (every device answered, outputs confirmed, the uplink back) before the box goes back by itself',
     }),
   }),
+  'get-logs': z.strictObject({
+    lines: z.number().int().min(1).max(500).default(100).meta({ description: 'The last N log lines of the box, both threads, oldest first' }),
+    level: z.enum(['info', 'warn', 'error']).default('info').meta({ description: 'Only lines at this level or above' }),
+  }),
+  'get-diagnostics': z.strictObject({}),
 } as const;
 
 export const CommandResult = Envelope.extend({

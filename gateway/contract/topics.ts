@@ -33,7 +33,18 @@ export function topicOf(prefix: string, gatewayId: string, t: Topic): string {
   return `${prefix.replace('{gatewayId}', gatewayId)}${t}`;
 }
 
-export const COMMAND_NAMES = ['ping', 'get-status', 'ack-alarm', 'silence', 'reset', 'maintenance', 'sync-time', 'apply-config'] as const;
+export const COMMAND_NAMES = [
+  'ping',
+  'get-status',
+  'ack-alarm',
+  'silence',
+  'reset',
+  'maintenance',
+  'sync-time',
+  'apply-config',
+  'get-logs',
+  'get-diagnostics',
+] as const;
 
 /** A command's JSON at most; `apply-config` carries a whole config (at most 256 KiB, config/bounds.ts). */
 export const MAX_COMMAND_BYTES = 16 * 1024;

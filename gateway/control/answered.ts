@@ -23,6 +23,8 @@ export const KEEP: Readonly<Record<CommandName, number>> = {
   maintenance: 1000,
   'sync-time': 1000,
   'apply-config': 1000,
+  'get-logs': 20,
+  'get-diagnostics': 20,
 };
 
 interface Statements {

@@ -6,6 +6,7 @@
 import type { Command } from '../contract/messages.js';
 import { COMMAND_NAMES, MAX_COMMAND_BYTES, MAX_CONFIG_COMMAND_BYTES } from '../contract/topics.js';
 import type { Logger } from '../log/logger.js';
+import type { RecentLines } from '../log/recent.js';
 import type { LogThrottle } from '../log/throttle.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { SystemClock } from '../uplink/clock.js';
@@ -31,7 +32,13 @@ export interface CommandContext {
   /** Lines the platform's commands cause: rate-limited (a command flood must not fill the disk). */
   noisy: LogThrottle;
   extraStatus: () => Record<string, unknown>;
+  /** This thread's last log lines (`get-logs`). */
+  recent?: RecentLines;
+  /** The recorder's part of `get-diagnostics`: storage integrity, its picture. */
+  diagnose?: () => Record<string, unknown>;
 }
+
+const started = performance.now();
 
 export async function handleCommand(payload: Buffer, ctx: CommandContext): Promise<void> {
   const { id, answer } = await decide(payload, ctx);
@@ -120,6 +127,23 @@ async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
       const corrected = ctx.outbox.correctClock(ctx.boot, Date.now(), performance.now());
       ctx.reporter.event('clock', { synced: true, correctedEvents: corrected, by: 'sync-time' });
       return { ok: true, reason: null, name: 'sync-time', result: { offsetMs: v.offsetMs, correctedEvents: corrected } };
+    }
+    case 'get-logs': {
+      const main = ctx.port.diagnostics ? await ctx.port.diagnostics() : { logs: [], config: null };
+      const { lastLines } = await import('../fleet/diagnostics.js');
+      const n = a.lines as number;
+      return { ok: true, reason: null, name: 'get-logs', result: lastLines(main.logs, ctx.recent?.last(500) ?? [], n, a.level as 'info') };
+    }
+    case 'get-diagnostics': {
+      const main = ctx.port.diagnostics ? await ctx.port.diagnostics() : { logs: [], config: null };
+      const { diagnosticsBundle } = await import('../fleet/diagnostics.js');
+      const result = diagnosticsBundle({
+        status: main.status ?? ctx.port.status(),
+        main,
+        recorder: ctx.diagnose?.() ?? {},
+        uptimeS: Math.round((performance.now() - started) / 1000),
+      });
+      return { ok: true, reason: null, name: 'get-diagnostics', result };
     }
     case 'apply-config': {
       if (!ctx.port.applyConfig) return refuse('apply-config', 'this gateway takes no config from the platform (only `jiuxiao-gateway run` does)');

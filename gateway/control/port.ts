@@ -74,6 +74,15 @@ export interface ControlPort {
   answerInspection?(): Promise<InspectionAnswer>;
   /** Takes a config from the platform: checks it, applies it on probation (only `run` can: it restarts the service). */
   applyConfig?(offer: ConfigOffer): Promise<ConfigAnswer>;
+  /** What the polling thread knows for remote diagnostics: its last log lines, the config running. */
+  diagnostics?(): Promise<ProcessDiagnostics>;
+}
+
+export interface ProcessDiagnostics {
+  logs: { at: number; line: string }[];
+  /** The runtime's status now (the recorder's copy may be a second old). */
+  status?: RuntimeStatus;
+  config: { n: number; version: string; sha256: string; by: string; state: string } | null;
 }
 
 export type ControlRequest =

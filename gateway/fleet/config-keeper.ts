@@ -95,7 +95,12 @@ export class ConfigKeeper {
         });
       }
       const deadline = Date.now() + offer.probationS * 1000;
-      const entry = this.o.store.addPlatform(offer.config, offer.version, sha256Of(this.o.siteText), deadline);
+      let entry: ConfigEntry;
+      try {
+        entry = this.o.store.addPlatform(offer.config, offer.version, sha256Of(this.o.siteText), deadline);
+      } catch (err) {
+        return refuse(`config not recorded (the data directory refuses: ${(err as Error).message}): nothing changed`);
+      }
       this.o.log.info(
         { version: offer.version, sha256: actual, n: entry.n, probationS: offer.probationS },
         'config from the platform accepted: switching to it, on probation',
@@ -117,12 +122,22 @@ export class ConfigKeeper {
     clearInterval(this.timer);
   }
 
+  /** A write of the history that fails (a full card) is logged; acting and going back do not wait on it. */
+  private safely<T>(what: string, f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (err) {
+      this.o.log.error({ err: { message: (err as Error).message } }, `config history: could not ${what}`);
+      return undefined;
+    }
+  }
+
   private async switchAndWatch(loaded: LoadedConfig, entry: ConfigEntry, uplinkWasUp: boolean): Promise<void> {
     const previous = this.running;
     try {
       await this.o.hooks.switchTo(loaded, entry);
       this.running = { config: loaded.loaded.config as Config, entry, builtinProfiles: loaded.builtinProfiles };
-      this.o.store.countStart(entry.n);
+      this.safely('count the start', () => this.o.store.countStart(entry.n));
     } catch (err) {
       this.o.log.error({ err: { message: (err as Error).message } }, 'the new config did not start: going back');
       this.running = { ...previous, entry };
@@ -141,7 +156,7 @@ export class ConfigKeeper {
       const ok = a.ok && (!uplinkWasUp || a.uplinkConnected);
       if (ok) {
         clearInterval(this.timer);
-        this.o.store.settle(entry.n, 'kept', 'acting within its probation');
+        this.safely('record it kept', () => this.o.store.settle(entry.n, 'kept', 'acting within its probation'));
         this.running = { ...this.running, entry: { ...entry, state: 'kept' } };
         this.o.log.info({ version: entry.version, n: entry.n }, 'config kept: acting within its probation');
         this.o.hooks.report({ state: 'kept', version: entry.version, sha256: entry.sha256, n: entry.n, by: entry.by, reason: 'acting within its probation' });
@@ -156,14 +171,19 @@ export class ConfigKeeper {
   /** Back to the last kept config, by itself; says why. */
   private async rollBack(reason: string): Promise<void> {
     const failed = this.running.entry;
-    this.o.store.settle(failed.n, 'rolled-back', reason);
+    this.safely('record it rolled back', () => this.o.store.settle(failed.n, 'rolled-back', reason));
     const back = this.o.store.previousKept(failed.n);
     this.o.log.warn({ version: failed.version, n: failed.n, reason, to: back?.n ?? 'the installer file' }, 'config rolled back');
-    const text = back ? this.o.store.text(back) : this.o.siteText;
-    const restored = back ? this.o.store.restore(back, sha256Of(this.o.siteText), `rolled back from ${failed.version}: ${reason}`) : undefined;
     try {
+      // The config to go back to is read before anything is written: a full disk must not stop the way back.
+      const text = back ? this.o.store.text(back) : this.o.siteText;
       const loaded = await this.o.hooks.load(text);
-      const entry = restored ?? this.o.store.resolve(this.o.siteText).entry;
+      const recorded = this.safely('record the way back', () =>
+        back
+          ? this.o.store.restore(back, sha256Of(this.o.siteText), `rolled back from ${failed.version}: ${reason}`)
+          : this.o.store.resolve(this.o.siteText).entry,
+      );
+      const entry = recorded ?? { ...(back ?? failed), state: 'kept' as const };
       await this.o.hooks.switchTo(loaded, entry);
       this.running = { config: loaded.loaded.config as Config, entry, builtinProfiles: loaded.builtinProfiles };
     } catch (err) {

@@ -5,6 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { prettyStream } from './pretty.js';
+import type { RecentLines } from './recent.js';
 import { redact } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -21,6 +22,8 @@ export interface LoggerSettings {
   timeZone?: string;
   /** Where lines go; default stdout. Tests pass a memory stream. */
   destination?: DestinationStream;
+  /** Also keep the last lines in memory (remote diagnostics: `get-logs`). */
+  recent?: RecentLines;
 }
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
@@ -39,7 +42,19 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     },
   };
   const out = settings.destination ?? pino.destination({ dest: 1, sync: true });
-  return redactChildren(pino(options, settings.pretty ? prettyStream(out, settings.timeZone) : out));
+  const shown = settings.pretty ? prettyStream(out, settings.timeZone) : out;
+  if (!settings.recent || options.level === 'silent') return redactChildren(pino(options, shown));
+  // Each stream at the logger's own level (a multistream's default would drop debug lines).
+  const level = options.level as string;
+  return redactChildren(
+    pino(
+      options,
+      pino.multistream([
+        { stream: shown, level },
+        { stream: settings.recent, level },
+      ]),
+    ),
+  );
 }
 
 /** pino serialises a child's bindings once, without the bindings formatter: redact them on the way in,

@@ -115,7 +115,12 @@ export class RecorderHost {
             ? await this.runtime.silence()
             : c.method === 'apply-config'
               ? await (this.runtime.applyConfig?.(c.offer) ?? { ok: false, reason: 'this gateway takes no config from the platform' })
-              : await this.runtime.setMaintenance(c.device, c.on, { ...(c.linkageTest !== undefined ? { linkageTest: c.linkageTest } : {}), source: c.source });
+              : c.method === 'diagnostics'
+                ? await (this.runtime.diagnostics?.() ?? { logs: [], config: null })
+                : await this.runtime.setMaintenance(c.device, c.on, {
+                    ...(c.linkageTest !== undefined ? { linkageTest: c.linkageTest } : {}),
+                    source: c.source,
+                  });
       this.post({ t: 'answer', id, ok: true, value });
     } catch (err) {
       this.post({ t: 'answer', id, ok: false, error: (err as Error).message });

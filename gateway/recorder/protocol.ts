@@ -4,7 +4,7 @@
 import type { Config, RiskAssessment } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
-import type { ConfigAnswer, ConfigOffer, InspectionAnswer, ResetResult, RuntimeStatus, Source } from '../control/port.js';
+import type { ConfigAnswer, ConfigOffer, InspectionAnswer, ProcessDiagnostics, ResetResult, RuntimeStatus, Source } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { RecorderStopReport, RecorderTimers, RecordingPicture } from './recorder.js';
 import type { ComponentMap } from '../centre/gbt26875/components.js';
@@ -26,14 +26,15 @@ export type ControlCall =
   | { method: 'reset'; scope: { device?: string; channel?: string; valve?: string }; source: Source }
   | { method: 'silence' }
   | { method: 'maintenance'; device: string; on: boolean; linkageTest?: boolean; source: Source }
-  | { method: 'apply-config'; offer: ConfigOffer };
+  | { method: 'apply-config'; offer: ConfigOffer }
+  | { method: 'diagnostics' };
 
 export type ToRecorder =
   | { t: 'event'; e: GatewayEvent }
   | { t: 'reading'; device: string; points: Readonly<Record<string, DecodedPoint>> }
   | { t: 'status'; status: RuntimeStatus }
   | { t: 'save'; changed: [string, ChannelSnapshot][]; valves: readonly string[] }
-  | { t: 'answer'; id: number; ok: true; value: ResetResult | string[] | { ok: boolean; reason?: string } | ConfigAnswer }
+  | { t: 'answer'; id: number; ok: true; value: ResetResult | string[] | { ok: boolean; reason?: string } | ConfigAnswer | ProcessDiagnostics }
   | { t: 'answer'; id: number; ok: false; error: string }
   | { t: 'start' }
   | { t: 'answer-inspection'; id: number }

@@ -15,6 +15,7 @@ import { handleCommand } from '../control/commands.js';
 import type { ControlPort, RuntimeStatus } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { Logger } from '../log/logger.js';
+import type { RecentLines } from '../log/recent.js';
 import { LogThrottle } from '../log/throttle.js';
 import { Outbox } from '../outbox/outbox.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
@@ -46,6 +47,16 @@ export interface RecorderOptions {
   timers?: RecorderTimers;
   /** The channels as the GB/T 26875.3 centre knows them (config.centre), made where the profiles are. */
   centreMaps?: readonly ComponentMap[];
+  /** This thread's last log lines (`get-logs`). */
+  recent?: RecentLines;
+}
+
+function quickCheck(run: () => string): string {
+  try {
+    return run();
+  } catch (err) {
+    return `not checked: ${(err as Error).message}`;
+  }
 }
 
 /** Timers of recording and reporting, shorter in tests (ms). */
@@ -290,7 +301,17 @@ export class Recorder {
         silence: () => port.silence(),
         setMaintenance: (...a) => port.setMaintenance(...a),
         ...(port.applyConfig ? { applyConfig: port.applyConfig } : {}),
+        ...(port.diagnostics ? { diagnostics: port.diagnostics } : {}),
       },
+      ...(this.o.recent ? { recent: this.o.recent } : {}),
+      diagnose: () => ({
+        storage: {
+          outbox: quickCheck(() => String(this.outbox.database.pragma('quick_check', { simple: true }))),
+          state: this.state ? quickCheck(() => (this.state as StateStore).quickCheck()) : 'not open',
+          troubles: this.troubles(),
+        },
+        recording: this.picture(this.recentBacklog()),
+      }),
       answered: this.answered,
       reporter: this.reporter,
       outbox: this.outbox,

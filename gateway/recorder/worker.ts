@@ -4,8 +4,9 @@
 // recorder has gone quiet.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ConfigAnswer, ControlPort, ResetResult, RuntimeStatus } from '../control/port.js';
+import type { ConfigAnswer, ControlPort, ProcessDiagnostics, ResetResult, RuntimeStatus } from '../control/port.js';
 import { createLogger } from '../log/logger.js';
+import { RecentLines } from '../log/recent.js';
 import type { ControlCall, FromRecorder, RecorderInit, ToRecorder } from './protocol.js';
 import { Recorder } from './recorder.js';
 import { SystemClock } from '../uplink/clock.js';
@@ -14,12 +15,15 @@ const init = workerData as RecorderInit;
 const port = parentPort;
 if (!port) throw new Error('gateway/recorder/worker.js runs only as a worker thread');
 const send = (m: FromRecorder) => port.postMessage(m);
+/** This thread's last log lines, for `get-logs`. */
+const recent = new RecentLines();
 const log = createLogger({
   level: init.log.level as 'info',
   pretty: init.log.pretty,
   ...(init.log.time === false ? { time: false } : {}),
   ...(init.log.timeZone ? { timeZone: init.log.timeZone } : {}),
   name: 'gateway',
+  recent,
 });
 
 // The stack of what kills this thread, logged here: the error the main thread gets has lost it.
@@ -46,6 +50,7 @@ const control: ControlPort = {
   setMaintenance: (device, on, opts) =>
     call({ method: 'maintenance', device, on, ...(opts.linkageTest !== undefined ? { linkageTest: opts.linkageTest } : {}), source: opts.source }),
   applyConfig: (offer) => call<ConfigAnswer>({ method: 'apply-config', offer }),
+  diagnostics: () => call<ProcessDiagnostics>({ method: 'diagnostics' }),
 };
 
 const recorder = new Recorder(
@@ -55,6 +60,7 @@ const recorder = new Recorder(
   {
     boot: init.boot,
     log,
+    recent,
     ...(init.clockSynced ? { clock: new SystemClock(undefined, true) } : {}),
     ...(init.timers ? { timers: init.timers } : {}),
     ...(init.centreMaps ? { centreMaps: init.centreMaps } : {}),

@@ -92,6 +92,11 @@ export class StateStore {
     })();
   }
 
+  /** SQLite's quick check of the file ("ok", or what is wrong): remote diagnostics. */
+  quickCheck(): string {
+    return String(this.db.pragma('quick_check', { simple: true }));
+  }
+
   close(): void {
     this.db.close();
   }

@@ -78,6 +78,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function command(id: string, name: string, args: Record<string, unknown> = {}) {
+  platform.client.publish(`jx/v1/${GW}/cmd`, JSON.stringify({ id, name, args }), { qos: 1 });
+  await waitFor(() => result(id) !== undefined, 15_000, `the answer to ${id}`);
+  return result(id) as NonNullable<ReturnType<typeof result>>;
+}
+
 describe('remote config', () => {
   it('refuses a config that does not match its SHA-256, or fails check-config, with the diagnostics as codes', async () => {
     const bad = await offer(
@@ -152,4 +158,27 @@ describe('remote config', () => {
     expect(st.devices.map((d) => d.id)).not.toContain('ghost-smoke');
     expect(samples.slice(before).filter((s) => !s.ok)).toEqual([]);
   }, 60_000);
+
+  it('remote diagnostics: the last log lines of both threads in order, and a bundle of versions, config, storage and counters', async () => {
+    const logs = await command('logs-1', 'get-logs', { lines: 200 });
+    const lines = (logs.result?.lines as string[]).map((l) => JSON.parse(l) as { msg: string; time: string; level: string });
+    const msgs = lines.map((l) => l.msg);
+    // The polling thread's lines and the recorder thread's, in the order they were written.
+    expect(msgs).toEqual(expect.arrayContaining(['config kept: acting within its probation', 'config rolled back', 'uplink connected']));
+    const times = lines.map((l) => Date.parse(l.time));
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    const warn = await command('logs-2', 'get-logs', { lines: 50, level: 'warn' });
+    expect((warn.result?.lines as string[]).every((l) => /"level":"(warn|error|fatal)"/.test(l))).toBe(true);
+    expect(warn.result?.lines).toEqual(expect.arrayContaining([expect.stringContaining('config rolled back')]));
+    const d = await command('diag-1', 'get-diagnostics');
+    expect(d.ok).toBe(true);
+    expect(d.result).toMatchObject({
+      versions: { node: process.version, arch: process.arch },
+      config: { by: 'platform', state: 'kept', version: '2026-12-07.1' },
+      storage: { outbox: 'ok', state: 'ok', runtime: { ok: true } },
+      devices: expect.arrayContaining([expect.objectContaining({ id: 'kitchen-gas', online: true, polls: expect.any(Number) })]),
+      closedValves: ['gas-valve'],
+    });
+    expect(JSON.stringify(d.result).length).toBeLessThan(96 * 1024);
+  });
 });

@@ -39,3 +39,22 @@ describe('config store', () => {
     expect(existsSync(join(store.dir, 'history.json'))).toBe(true);
   });
 });
+
+describe('remote diagnostics, capped', () => {
+  it('the last lines of both threads in time order, at a level and above, never over the cap', async () => {
+    const { lastLines, MAX_DIAGNOSTICS_BYTES } = await import('../../gateway/fleet/diagnostics.js');
+    const main = [
+      { at: 1, line: '{"level":"info","msg":"a"}' },
+      { at: 3, line: '{"level":"warn","msg":"c"}' },
+    ];
+    const rec = [{ at: 2, line: '{"level":"error","msg":"b"}' }];
+    expect(lastLines(main, rec, 10, 'info')).toEqual({ lines: [main[0]!.line, rec[0]!.line, main[1]!.line], truncated: false });
+    expect(lastLines(main, rec, 10, 'warn').lines).toEqual([rec[0]!.line, main[1]!.line]);
+    expect(lastLines(main, rec, 1, 'info')).toEqual({ lines: [main[1]!.line], truncated: true });
+    const big = Array.from({ length: 500 }, (_, i) => ({ at: i, line: `{"level":"info","msg":"${'x'.repeat(1000)}"}` }));
+    const capped = lastLines(big, [], 500, 'info');
+    expect(capped.truncated).toBe(true);
+    expect(capped.lines.join('').length).toBeLessThanOrEqual(MAX_DIAGNOSTICS_BYTES);
+    expect(capped.lines.at(-1)).toBe(big.at(-1)!.line);
+  });
+});
