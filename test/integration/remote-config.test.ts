@@ -78,6 +78,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The device ids the status page lists; none while it is down (a switch restarts it). */
+async function devicesNow(): Promise<string[]> {
+  try {
+    return ((await (await fetch(`http://127.0.0.1:${v.statusPort}/status.json`)).json()) as { devices: { id: string }[] }).devices.map((d) => d.id);
+  } catch {
+    return [];
+  }
+}
+
 async function command(id: string, name: string, args: Record<string, unknown> = {}) {
   platform.client.publish(`jx/v1/${GW}/cmd`, JSON.stringify({ id, name, args }), { qos: 1 });
   await waitFor(() => result(id) !== undefined, 15_000, `the answer to ${id}`);
@@ -181,4 +190,28 @@ describe('remote config', () => {
     });
     expect(JSON.stringify(d.result).length).toBeLessThan(96 * 1024);
   });
+
+  it('a box that keeps crashing on a config still on probation goes back to the last kept one at its fourth start', async () => {
+    const r = await offer(
+      'cfg-crashy',
+      changed((c) => {
+        c.devices[0].channels = { lel: { warning: 8, alarm: 20 } };
+        c.devices.push({ id: 'ghost-heat', bus: 'sensors', slaveId: 43, profile: 'smoke', pollIntervalMs: 500 });
+      }),
+      { version: 'crashy', probationS: 600 },
+    );
+    expect(r).toMatchObject({ ok: true, result: { state: 'probation' } });
+    await waitFor(async () => (await devicesNow()).includes('ghost-heat'), 15_000, 'running the new config', 100);
+    for (let start = 2; start <= 4; start++) {
+      await v.gateway!.kill9();
+      const gw = await v.run();
+      if (start < 4) expect(gw.raw.join('\n')).toMatch(/running the config from the platform/);
+    }
+    await waitFor(() => v.gateway!.raw.some((l) => l.includes('config rolled back at start')), 10_000, 'rolled back at start');
+    await waitFor(() => configEvents().some((e) => e.state === 'rolled-back' && e.version === 'crashy'), 20_000, 'the rolled-back event');
+    expect(configEvents().find((e) => e.version === 'crashy' && e.state === 'rolled-back')?.reason).toBe('the box restarted 3 times on it');
+    await waitFor(async () => (await devicesNow()).includes('kitchen-gas'), 10_000, 'the status page back', 100);
+    expect(await devicesNow()).not.toContain('ghost-heat');
+    await waitFor(() => v.demanded(), 5000, 'the gas alarm acted on again', 100);
+  }, 90_000);
 });
