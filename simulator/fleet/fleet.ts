@@ -31,6 +31,14 @@ export interface FleetOptions {
   malformed?: number;
   /** Milliseconds an alarm stays before it clears. */
   clearAfterMs?: number;
+  /**
+   * How the gateways take a config from the platform (`apply-config`): shares of the fleet that refuse it,
+   * roll it back after their probation, or never answer (the rest keep it after `keepAfterMs`). Which
+   * gateways fail is fixed by their number, so a run is repeatable.
+   */
+  configFailures?: { refuse?: number; rollBack?: number; silent?: number };
+  /** Milliseconds from an accepted config to its `kept` event. */
+  keepAfterMs?: number;
 }
 
 interface SimGateway {
@@ -88,6 +96,8 @@ export class Fleet {
       townships: 8,
       malformed: 0,
       clearAfterMs: 30_000,
+      configFailures: {},
+      keepAfterMs: 500,
       ...o,
     };
     this.stats = { gateways: o.gateways, connected: 0, connects: 0, published: {}, commands: 0, errors: 0, lastError: null };
@@ -310,8 +320,43 @@ export class Fleet {
         reason = `no open alarm with id "${String(alarmId).slice(0, 80)}"`;
       }
     }
+    let result: Record<string, unknown> | undefined;
+    if (cmd.name === 'apply-config') {
+      const how = this.configFate(g);
+      if (how === 'silent') return;
+      const probationS = Number(cmd.args.probationS ?? 60);
+      const version = String(cmd.args.version);
+      if (how === 'refuse') {
+        ok = false;
+        reason = 'config refused: 1 error, first devices[0].slaveId: slave id 0 is the broadcast address';
+      } else {
+        result = { state: 'probation', n: 2, probationS };
+        const state = how === 'roll-back' ? 'rolled-back' : 'kept';
+        const why = how === 'roll-back' ? 'not acting within its probation: device kitchen-gas not answering (timeout)' : 'acting within its probation';
+        setTimeout(
+          () => this.configEvent(g, state, version, why),
+          how === 'roll-back' ? Math.min(probationS * 1000, 2 * this.o.keepAfterMs) : this.o.keepAfterMs,
+        ).unref();
+      }
+    }
     g.resSeq++;
-    this.publish(g, 'cmd/result', { ...this.envelope(g, g.resSeq), id: cmd.id, ok, reason, name: cmd.name });
+    this.publish(g, 'cmd/result', { ...this.envelope(g, g.resSeq), id: cmd.id, ok, reason, name: cmd.name, ...(result ? { result } : {}) });
+  }
+
+  /** What a gateway does with a config from the platform, by its number (repeatable runs). */
+  private configFate(g: SimGateway): 'keep' | 'refuse' | 'roll-back' | 'silent' {
+    const f = this.o.configFailures;
+    // Spread over the fleet (not the first N), so each wave of a rollout meets its share.
+    const x = ((g.n * 2654435761) % 1000) / 1000;
+    if (x < (f.refuse ?? 0)) return 'refuse';
+    if (x < (f.refuse ?? 0) + (f.rollBack ?? 0)) return 'roll-back';
+    if (x < (f.refuse ?? 0) + (f.rollBack ?? 0) + (f.silent ?? 0)) return 'silent';
+    return 'keep';
+  }
+
+  private configEvent(g: SimGateway, state: 'kept' | 'rolled-back', version: string, reason: string): void {
+    g.seq++;
+    this.publish(g, 'event', { ...this.envelope(g, g.seq), type: 'config', body: { state, version, reason, by: 'platform' }, venue: g.venue });
   }
 
   /** Publishes the retained `offline` and disconnects everyone. */

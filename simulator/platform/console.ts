@@ -7,6 +7,8 @@
 //   POST /api/cases/NO/close        {"by","text"}     → disposition, closed, fed back
 //   POST /api/venues/ID/inspected   {"at"?}           → the inspection calendar restarts
 //   GET  /api/events                server-sent events: one `change` per thing a person cares about
+//   GET  /api/rollouts              config rollouts: state, wave, counts per outcome, failure share
+//   GET  /api/rollouts/ID           one rollout, with each gateway's state and reason
 //   GET  /api/scenarios             the simulated venue's scenarios, when the console runs beside one (demo)
 //   POST /api/scenarios/NAME        {}                → starts it on the simulated devices
 //   GET  /healthz                   "ok"
@@ -98,6 +100,12 @@ export class ConsoleServer {
           return json(200, this.platform.overview(venues, since));
         }
         if (path === '/api/events') return this.stream(req, res);
+        if (path === '/api/rollouts') return json(200, this.platform.rolloutViews());
+        const rollout = /^\/api\/rollouts\/([\w.-]+)$/.exec(path);
+        if (rollout) {
+          const r = this.platform.rollout(rollout[1] as string);
+          return r ? json(200, r) : json(404, { error: `no rollout ${rollout[1]}` });
+        }
         if (path === '/api/scenarios') return json(200, this.o.scenarios ? SCENARIOS.map((name) => ({ name, text: SCENARIO_TEXT[name] })) : []);
         const m = /^\/api\/cases\/([A-Za-z0-9-]+)$/.exec(path);
         if (m) {

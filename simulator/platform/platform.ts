@@ -8,6 +8,7 @@
 // hand retained messages to shared subscriptions, and every replica wants to know who is online. Over an
 // MQTT 3.1.1 broker (the demo's aedes) there is no sharing: one platform, plain subscriptions.
 
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -15,6 +16,7 @@ import { PAYLOADS, type AlarmMessage, type CommandResult, type EventMessage } fr
 import { acknowledge, close, DEFAULT_ESCALATION, escalate, onAlarmMessage, openCase, opensCase, tick, type Case, type EscalationRules } from './cases.js';
 import { DispatchPlan } from './departments.js';
 import { inspectionDue } from './inspection.js';
+import { Rollout, type RolloutPlan, type RolloutView } from './rollout.js';
 import { PlatformStore, type GatewayRow, type Violation } from './store.js';
 
 export interface PlatformOptions {
@@ -61,6 +63,8 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   private client: MqttClient | undefined;
   private readonly o: Required<Omit<PlatformOptions, 'clientId' | 'username' | 'password'>> & Pick<PlatformOptions, 'clientId' | 'username' | 'password'>;
   private timer: NodeJS.Timeout | undefined;
+  private rolloutTimer: NodeJS.Timeout | undefined;
+  private readonly rollouts = new Map<string, Rollout>();
   /** Heartbeat and telemetry ids seen lately (they are many and harmless when repeated: memory only). */
   private readonly recent = new Set<string>();
   readonly counts = { received: 0, duplicates: 0, violations: 0, byTopic: {} as Record<string, number> };
@@ -124,6 +128,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.rolloutTimer);
     this.loop.disable();
     await this.client?.endAsync().catch(() => undefined);
     this.store.close();
@@ -219,6 +224,11 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   }
 
   private onEvent(m: EventMessage, now: number): PlatformChange[] {
+    if (m.type === 'config') {
+      const state = m.body.state;
+      if (state === 'kept' || state === 'rolled-back') for (const r of this.rollouts.values()) r.outcome(m.gw, state, String(m.body.reason ?? ''), now);
+      return [];
+    }
     if (m.type !== 'ack') return [];
     const alarmId = m.body.alarmId;
     const c = typeof alarmId === 'string' ? this.store.getCase(alarmId) : undefined;
@@ -229,6 +239,10 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   }
 
   private onResult(m: CommandResult, now: number): PlatformChange[] {
+    if (m.name === 'apply-config' && m.id.startsWith('rollout:')) {
+      this.rollouts.get(m.id.split(':')[1] as string)?.answered(m.gw, m.ok, m.reason, now);
+      return [];
+    }
     if (m.name !== 'ack-alarm' || !m.id.startsWith('ack:')) return [];
     const c = this.store.getCase(m.id.slice(4));
     if (!c) return [];
@@ -278,6 +292,53 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   inspected(venueId: string, at: number): void {
     if (!this.store.inspected(venueId, at)) throw new PlatformError(`no venue ${venueId}`);
     this.emitChange({ at: this.o.now(), what: 'gateway', text: `venue ${venueId} inspected` });
+  }
+
+  /**
+   * Starts a config rollout (rollout.ts): `config(gw)` is the config text each box is offered (one per box:
+   * each venue's config differs). Returns its id; `rollout(id)` shows how it goes.
+   */
+  startRollout(plan: Omit<RolloutPlan, 'id'> & { id?: string; version: string; config: (gw: string) => string }): string {
+    const id = plan.id ?? `R${this.rollouts.size + 1}`;
+    if (this.rollouts.has(id)) throw new PlatformError(`rollout ${id} exists already`);
+    const r = new Rollout(
+      { ...plan, id },
+      (gw) => {
+        const text = plan.config(gw);
+        const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+        const cmd = { id: `rollout:${id}:${gw}`, name: 'apply-config', args: { version: plan.version, sha256, config: text, probationS: plan.probationS } };
+        this.client?.publish(`${this.o.prefix}${gw}/cmd`, JSON.stringify(cmd), { qos: 1 });
+      },
+      this.o.now(),
+    );
+    this.rollouts.set(id, r);
+    this.rolloutTimer ??= setInterval(() => this.tickRollouts(), 100);
+    this.emitChange({
+      at: this.o.now(),
+      what: 'gateway',
+      text: `rollout ${id}: config ${plan.version} to ${plan.gateways.length} gateways in ${plan.waves.length} waves`,
+    });
+    return id;
+  }
+
+  rollout(id: string): (RolloutView & { boxes: readonly { gw: string; state: string; reason?: string }[] }) | undefined {
+    const r = this.rollouts.get(id);
+    return r ? { ...r.view(), boxes: r.boxesView() } : undefined;
+  }
+
+  rolloutViews(): RolloutView[] {
+    return [...this.rollouts.values()].map((r) => r.view());
+  }
+
+  /** Rollouts move on their own clock (every 100 ms: their rate is per second, not per platform tick). */
+  private tickRollouts(): void {
+    const now = this.o.now();
+    for (const r of this.rollouts.values()) {
+      const before = r.view().state;
+      r.tick(now);
+      const v = r.view();
+      if (v.state !== before) this.emitChange({ at: now, what: 'gateway', text: `rollout ${v.id}: ${v.state}${v.reason ? ` (${v.reason})` : ''}` });
+    }
   }
 
   /** The rules that run on time: escalation of cases left open, silent gateways, holes become losses. */

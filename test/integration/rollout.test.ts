@@ -1,0 +1,101 @@
+// Config rollouts at the reference platform to 1 000 simulated gateways on a real Mosquitto: in waves at a
+// rate, to the end when the boxes keep the config; stopped after its first wave when 5 % of the boxes
+// roll it back, with nobody beyond that wave offered it. The per-box view and the console's API say so.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fleet } from '../../simulator/fleet/fleet.js';
+import { ConsoleServer } from '../../simulator/platform/console.js';
+import { Platform } from '../../simulator/platform/platform.js';
+import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
+import { waitFor } from '../helpers/wait.js';
+
+const N = 1000;
+let broker: Broker;
+let tmp: string;
+const figures: string[] = [];
+
+beforeAll(async () => {
+  broker = await startBroker();
+  tmp = mkdtempSync(join(tmpdir(), 'jx-rollout-'));
+});
+
+afterAll(async () => {
+  console.log(`rollout figures:\n  ${figures.join('\n  ')}`);
+  await broker?.stop();
+  if (broker) removeBrokerDir(broker);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function fleetAndPlatform(name: string, configFailures: { refuse?: number; rollBack?: number; silent?: number }) {
+  const platform = new Platform({ url: broker.url, dataDir: join(tmp, name), tickMs: 1000 });
+  await platform.start();
+  const fleet = new Fleet({ url: broker.url, gateways: N, heartbeatS: 60, telemetryS: 600, connectRate: 1000, configFailures, keepAfterMs: 300 });
+  await fleet.start(60_000);
+  const gateways = Array.from({ length: N }, (_, i) => `GW-FLEET-${String(i + 1).padStart(6, '0')}`);
+  return { platform, fleet, gateways };
+}
+
+describe('config rollout at the reference platform', () => {
+  it('1 000 boxes in three waves at 200 offers/s: every box keeps the new threshold', async () => {
+    const { platform, fleet, gateways } = await fleetAndPlatform('all-good', {});
+    try {
+      const t0 = Date.now();
+      const id = platform.startRollout({
+        gateways,
+        waves: [0.01, 0.1, 1],
+        ratePerS: 200,
+        abort: { failurePct: 5, minAnswered: 10 },
+        probationS: 60,
+        answerTimeoutS: 30,
+        version: 'gas-warning-8',
+        config: (gw) => `gateway: { id: ${gw} }\n# warning 8 %LEL\n`,
+      });
+      await waitFor(() => platform.rollout(id)?.state === 'done', 60_000, 'rollout done', 100);
+      const v = platform.rollout(id)!;
+      expect(v).toMatchObject({ state: 'done', wave: 3, waves: 3, failurePct: 0, counts: { kept: N } });
+      figures.push(`1 000 boxes, waves 1 % → 10 % → rest, 200 offers/s: done in ${Date.now() - t0} ms (keep after 300 ms)`);
+      expect(fleet.stats.commands).toBeGreaterThanOrEqual(N);
+    } finally {
+      await fleet.stop();
+      await platform.stop();
+    }
+  }, 120_000);
+
+  it('5 % of the boxes roll the config back: the rollout stops after its first wave, nobody beyond it was offered it', async () => {
+    const { platform, fleet, gateways } = await fleetAndPlatform('some-bad', { rollBack: 0.05 });
+    const web = new ConsoleServer(platform, { host: '127.0.0.1', port: 0 });
+    await web.start();
+    try {
+      const id = platform.startRollout({
+        id: 'threshold-2',
+        gateways,
+        // A first wave of 10 % (100 boxes), so that it meets its share of the failing boxes.
+        waves: [0.1, 0.5, 1],
+        ratePerS: 200,
+        abort: { failurePct: 2, minAnswered: 50 },
+        probationS: 60,
+        answerTimeoutS: 30,
+        version: 'threshold-2',
+        config: (gw) => `gateway: { id: ${gw} }\n`,
+      });
+      await waitFor(() => platform.rollout(id)?.state === 'aborted', 60_000, 'rollout aborted', 100);
+      const v = platform.rollout(id)!;
+      expect(v.reason).toMatch(/in wave 1$/);
+      const offered = v.boxes.filter((b) => b.state !== 'waiting');
+      expect(offered.length).toBeLessThanOrEqual(100);
+      expect(v.boxes.filter((b) => b.state === 'rolled-back').every((b) => /device kitchen-gas not answering/.test(b.reason ?? ''))).toBe(true);
+      figures.push(`5 % rolling back: aborted after ${offered.length} offers (${v.counts['rolled-back']} rolled back, ${v.counts.kept} kept): ${v.reason}`);
+      // The console's API shows it.
+      const api = (await (await fetch(`${web.url}api/rollouts`)).json()) as { id: string; state: string }[];
+      expect(api).toMatchObject([{ id: 'threshold-2', state: 'aborted' }]);
+      const one = (await (await fetch(`${web.url}api/rollouts/threshold-2`)).json()) as { boxes: unknown[] };
+      expect(one.boxes).toHaveLength(N);
+    } finally {
+      await web.stop();
+      await fleet.stop();
+      await platform.stop();
+    }
+  }, 120_000);
+});
