@@ -65,6 +65,8 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   private timer: NodeJS.Timeout | undefined;
   private rolloutTimer: NodeJS.Timeout | undefined;
   private readonly rollouts = new Map<string, Rollout>();
+  /** The gateways online at the last rollout tick: offers go only to them. */
+  private onlineNow = new Set<string>();
   /** Heartbeat and telemetry ids seen lately (they are many and harmless when repeated: memory only). */
   private readonly recent = new Set<string>();
   readonly counts = { received: 0, duplicates: 0, violations: 0, byTopic: {} as Record<string, number> };
@@ -240,7 +242,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
 
   private onResult(m: CommandResult, now: number): PlatformChange[] {
     if (m.name === 'apply-config' && m.id.startsWith('rollout:')) {
-      this.rollouts.get(m.id.split(':')[1] as string)?.answered(m.gw, m.ok, m.reason, now);
+      this.rollouts.get(m.id.split(':')[1] as string)?.answered(m.gw, m.ok, m.reason, now, (m.result as { state?: unknown } | undefined)?.state);
       return [];
     }
     if (m.name !== 'ack-alarm' || !m.id.startsWith('ack:')) return [];
@@ -302,7 +304,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
     const id = plan.id ?? `R${this.rollouts.size + 1}`;
     if (this.rollouts.has(id)) throw new PlatformError(`rollout ${id} exists already`);
     const r = new Rollout(
-      { ...plan, id },
+      { ...plan, id, online: (gw) => this.onlineNow.has(gw) },
       (gw) => {
         const text = plan.config(gw);
         const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
@@ -326,6 +328,16 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
     return r ? { ...r.view(), boxes: r.boxesView() } : undefined;
   }
 
+  /** The gateways whose retained status says online. */
+  online(): Set<string> {
+    return new Set(
+      this.store
+        .gateways()
+        .filter((g) => g.online)
+        .map((g) => g.gw),
+    );
+  }
+
   rolloutViews(): RolloutView[] {
     return [...this.rollouts.values()].map((r) => r.view());
   }
@@ -333,6 +345,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   /** Rollouts move on their own clock (every 100 ms: their rate is per second, not per platform tick). */
   private tickRollouts(): void {
     const now = this.o.now();
+    this.onlineNow = this.online();
     for (const r of this.rollouts.values()) {
       const before = r.view().state;
       r.tick(now);

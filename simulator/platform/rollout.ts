@@ -18,6 +18,9 @@ export interface RolloutPlan {
   probationS: number;
   /** Beyond the probation: how long a box may stay silent before it counts as failed. */
   answerTimeoutS: number;
+  /** Whether a box is connected now: an offer to a box that is not would be lost, so it waits its turn
+   *  again (and holds its wave) until it is back. Default: every box is. */
+  online?: (gw: string) => boolean;
 }
 
 type BoxState = 'waiting' | 'sent' | 'probation' | 'kept' | 'refused' | 'rolled-back' | 'timed-out';
@@ -102,7 +105,7 @@ export class Rollout {
     this.lastTick = now;
     for (const b of this.boxes.slice(0, this.waveEnd())) {
       if (this.credit < 1) break;
-      if (b.state !== 'waiting') continue;
+      if (b.state !== 'waiting' || (this.plan.online && !this.plan.online(b.gw))) continue;
       this.credit--;
       b.state = 'sent';
       b.sentAt = now;
@@ -110,11 +113,11 @@ export class Rollout {
     }
   }
 
-  /** The box's answer to the offer (`cmd/result`). */
-  answered(gw: string, ok: boolean, reason: string | null, now: number): void {
+  /** The box's answer to the offer (`cmd/result`); `state` is its result's (`kept`: it runs that config already). */
+  answered(gw: string, ok: boolean, reason: string | null, now: number, state?: unknown): void {
     const b = this.byGw.get(gw);
     if (!b || b.state !== 'sent') return;
-    b.state = ok ? 'probation' : 'refused';
+    b.state = !ok ? 'refused' : state === 'kept' ? 'kept' : 'probation';
     if (reason) b.reason = reason;
     this.checkAbort(now);
   }

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../simulator/fleet/fleet.js';
 import { ConsoleServer } from '../../simulator/platform/console.js';
 import { Platform } from '../../simulator/platform/platform.js';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { HOTPOT } from '../../bench/lib/fixtures.js';
+import { SimConfigSchema } from '../../simulator/config.js';
+import { runSimulator } from '../../simulator/run.js';
+import { GATEWAY } from '../faults/venue.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
+import { freePort } from '../helpers/net.js';
+import { startProcess, stopProcess } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait.js';
 
 const N = 1000;
@@ -98,4 +106,91 @@ describe('config rollout at the reference platform', () => {
       await platform.stop();
     }
   }, 120_000);
+
+  it('10 real boxes among 1 000 simulated: the one whose config its devices cannot answer rolls back by itself, the rollout stops after its first wave', async () => {
+    const simPort = await freePort();
+    const sim = await runSimulator(
+      SimConfigSchema.parse({ servers: [{ type: 'tcp', port: simPort, devices: [{ id: 'gas', profile: 'gas-lel', slaveId: 1 }] }] }),
+    );
+    /** A small kitchen: one gas detector (shared by every box: they only read it), a valve and a fan. */
+    const boxConfig = (gw: string, extraDevice = false, warning?: number) =>
+      JSON.stringify({
+        gateway: { id: gw, dataDir: join(tmp, gw) },
+        venue: { ...HOTPOT, id: `V-${gw}` },
+        buses: [{ id: 'tcp', type: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: 300, retries: 0 }],
+        devices: [
+          {
+            id: 'gas',
+            bus: 'tcp',
+            slaveId: 1,
+            profile: 'gas-lel',
+            group: 'kitchen',
+            pollIntervalMs: 500,
+            ...(warning ? { channels: { lel: { warning } } } : {}),
+          },
+          ...(extraDevice ? [{ id: 'ghost', bus: 'tcp', slaveId: 42, profile: 'smoke', pollIntervalMs: 500 }] : []),
+        ],
+        outputs: [
+          { id: 'valve', role: 'gas-valve', driver: { type: 'memory' }, closedLevel: 'off', safeState: 'off' },
+          { id: 'fan', role: 'fan', driver: { type: 'memory' } },
+        ],
+        linkage: [
+          {
+            when: { group: 'kitchen', kind: 'gas', state: 'alarm' },
+            do: [
+              { output: 'valve', action: 'close' },
+              { output: 'fan', action: 'on' },
+            ],
+          },
+        ],
+        uplink: { url: broker.url, heartbeatIntervalS: 30 },
+        status: { enabled: false },
+      });
+    const real = Array.from({ length: 10 }, (_, i) => `GW-REAL-${String(i + 1).padStart(4, '0')}`);
+    const procs: ChildProcess[] = [];
+    const logs = new Map<string, string[]>();
+    const { platform, fleet, gateways } = await fleetAndPlatform('real-and-simulated', { rollBack: 0.05 });
+    try {
+      for (const gw of real) {
+        const file = join(tmp, `${gw}.yaml`);
+        writeFileSync(file, boxConfig(gw));
+        const proc = await startProcess('node', [GATEWAY, 'run', '--config', file], /gateway running/, 20_000);
+        logs.set(gw, []);
+        proc.stdout?.on('data', (d: Buffer) => logs.get(gw)?.push(d.toString()));
+        procs.push(proc);
+      }
+      // Offers go to boxes the platform sees online; these ten are, before the rollout starts.
+      await waitFor(() => real.every((gw) => platform.online().has(gw)), 20_000, 'the real boxes online', 100);
+      const bad = real[3] as string;
+      const id = platform.startRollout({
+        id: 'with-real-boxes',
+        gateways: [...real, ...gateways],
+        waves: [0.1, 0.5, 1],
+        ratePerS: 200,
+        abort: { failurePct: 2, minAnswered: 50 },
+        probationS: 10,
+        answerTimeoutS: 20,
+        version: 'real-1',
+        // The new warning threshold for everyone; the bad box also gets a device nobody answers for.
+        config: (gw) => (gw.startsWith('GW-REAL-') ? boxConfig(gw, gw === bad, 8) : `gateway: { id: ${gw} }\n`),
+      });
+      await waitFor(() => platform.rollout(id)?.state === 'aborted', 90_000, 'rollout aborted', 200);
+      // The real box with the config it cannot answer goes back by itself after its probation.
+      await waitFor(() => platform.rollout(id)?.boxes.find((b) => b.gw === bad)?.state === 'rolled-back', 30_000, 'the real box rolled back', 200);
+      const v = platform.rollout(id)!;
+      expect(v.boxes.find((b) => b.gw === bad)?.reason).toMatch(/device ghost not answering/);
+      const others = v.boxes.filter((b) => b.gw.startsWith('GW-REAL-') && b.gw !== bad);
+      expect(
+        others.filter((b) => b.state !== 'kept'),
+        (logs.get('GW-REAL-0001') ?? []).join('').slice(-3000),
+      ).toEqual([]);
+      expect(v.boxes.filter((b) => b.state !== 'waiting').length).toBeLessThanOrEqual(101);
+      figures.push(`10 real + 1 000 simulated: aborted in wave 1 (${v.reason}); the real box rolled back: ${v.boxes.find((b) => b.gw === bad)?.reason}`);
+    } finally {
+      await Promise.all(procs.map((p) => stopProcess(p)));
+      await fleet.stop();
+      await platform.stop();
+      await sim.close();
+    }
+  }, 180_000);
 });
