@@ -49,6 +49,8 @@ function diagnosticsOf(list: readonly Diagnostic[]): { path: string; line: numbe
 export class ConfigKeeper {
   private running: KeeperOptions['running'];
   private busy = false;
+  /** Accepted, the switch not made yet. */
+  private pending = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: KeeperOptions) {
@@ -62,7 +64,7 @@ export class ConfigKeeper {
 
   async offer(offer: ConfigOffer): Promise<ConfigAnswer> {
     const refuse = (reason: string, result?: unknown): ConfigAnswer => ({ ok: false, reason, ...(result !== undefined ? { result } : {}) });
-    if (this.busy || this.running.entry.state === 'probation') {
+    if (this.busy || this.pending || this.running.entry.state === 'probation') {
       return refuse(`config ${this.running.entry.version} is still on probation: offer the next one when it is kept or rolled back`);
     }
     const actual = sha256Of(offer.config);
@@ -105,7 +107,9 @@ export class ConfigKeeper {
         { version: offer.version, sha256: actual, n: entry.n, probationS: offer.probationS },
         'config from the platform accepted: switching to it, on probation',
       );
-      // After this answer is committed: the switch stops the recorder that commits it.
+      // After this answer is committed: the switch stops the recorder that commits it. Until the switch
+      // has happened, the next offer waits like one during a probation.
+      this.pending = true;
       setTimeout(() => void this.switchAndWatch(loaded, entry, this.o.hooks.acting().uplinkConnected), 300).unref();
       return { ok: true, reason: null, result: { state: 'probation', n: entry.n, probationS: offer.probationS, warnings: diagnosticsOf(l.warnings) } };
     } finally {
@@ -137,10 +141,12 @@ export class ConfigKeeper {
     try {
       await this.o.hooks.switchTo(loaded, entry);
       this.running = { config: loaded.loaded.config as Config, entry, builtinProfiles: loaded.builtinProfiles };
+      this.pending = false;
       this.safely('count the start', () => this.o.store.countStart(entry.n));
     } catch (err) {
       this.o.log.error({ err: { message: (err as Error).message } }, 'the new config did not start: going back');
       this.running = { ...previous, entry };
+      this.pending = false;
       await this.rollBack(`did not start: ${(err as Error).message}`);
       return;
     }
@@ -170,6 +176,7 @@ export class ConfigKeeper {
 
   /** Back to the last kept config, by itself; says why. */
   private async rollBack(reason: string): Promise<void> {
+    this.pending = true;
     const failed = this.running.entry;
     this.safely('record it rolled back', () => this.o.store.settle(failed.n, 'rolled-back', reason));
     const back = this.o.store.previousKept(failed.n);
@@ -189,6 +196,7 @@ export class ConfigKeeper {
     } catch (err) {
       this.o.log.fatal({ err: { message: (err as Error).message } }, 'the previous config did not start either');
     }
+    this.pending = false;
     this.o.hooks.report({ state: 'rolled-back', version: failed.version, sha256: failed.sha256, n: failed.n, by: failed.by, reason });
   }
 }

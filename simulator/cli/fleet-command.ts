@@ -6,6 +6,7 @@ import { brokerUrl, simFlags, SimUsageError } from './devices-command.js';
 const FLEET_USAGE = `Usage: jiuxiao-sim fleet --url MQTT_URL --gateways N [--duration S] [--alarm-rate R] [--heartbeat S]
                         [--telemetry S] [--connect-rate C] [--townships T] [--malformed M] [--first K]
                         [--protocol 5|4] [--prefix jx/v1/]
+                        [--config-refuse F] [--config-rollback F] [--config-silent F]
 
 N simulated gateways speaking the contract (retained status with its will, heartbeats, telemetry,
 alarms, commands answered), each with its own id (GW-FLEET-000001…), venue, adminCode and risk colour.
@@ -18,6 +19,9 @@ alarms, commands answered), each with its own id (GW-FLEET-000001…), venue, ad
   --connect-rate C    connections opened per second (default 500)
   --townships T       townships the venues spread over (default 8)
   --malformed M       the first M gateways break the contract on purpose (default 0)
+  --config-refuse F   share (0–1) of the gateways that refuse a config from the platform (apply-config)
+  --config-rollback F share that take it and roll it back after their probation
+  --config-silent F   share that never answer it; the rest keep it (a rollout's injectable failures)
 `;
 
 export async function fleetCommand(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
@@ -38,6 +42,9 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
     first: { type: 'string' },
     protocol: { type: 'string' },
     prefix: { type: 'string' },
+    'config-refuse': { type: 'string' },
+    'config-rollback': { type: 'string' },
+    'config-silent': { type: 'string' },
   });
   const url = brokerUrl(v.url);
   const num = (name: string, s: string | undefined, def: number | undefined, min: number, max: number, whole = true): number | undefined => {
@@ -52,6 +59,13 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
   const malformed = num('malformed', v.malformed, 0, 0, gateways) as number;
   if (v.protocol !== undefined && v.protocol !== '4' && v.protocol !== '5') throw new SimUsageError(`--protocol is 5 or 4, got "${v.protocol}"`);
   const duration = num('duration', v.duration, undefined, 1, 7 * 24 * 3600);
+  const configFailures = {
+    refuse: num('config-refuse', v['config-refuse'], 0, 0, 1, false) as number,
+    rollBack: num('config-rollback', v['config-rollback'], 0, 0, 1, false) as number,
+    silent: num('config-silent', v['config-silent'], 0, 0, 1, false) as number,
+  };
+  if (configFailures.refuse + configFailures.rollBack + configFailures.silent > 1)
+    throw new SimUsageError('--config-refuse, --config-rollback and --config-silent add up to more than 1');
   const fleet = new Fleet({
     url,
     gateways,
@@ -63,6 +77,7 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
     townships: num('townships', v.townships, 8, 1, 99) as number,
     first: num('first', v.first, 1, 1, 999_999) as number,
     protocolVersion: v.protocol === '4' ? 4 : 5,
+    configFailures,
     ...(v.prefix !== undefined ? { prefix: v.prefix } : {}),
   });
   const line = () => {

@@ -76,5 +76,10 @@ describe('fleet', () => {
     expect(bad.stderr).toMatch(/--gateways expects a whole number from 1 to 1000000, got "many"/);
     const bad2 = await runCommand('node', [SIM, 'fleet', '--url', b.url, '--gateways', '5', '--malformed', '6']);
     expect(bad2.stderr).toMatch(/--malformed expects a whole number from 0 to 5/);
+    const bad3 = await runCommand('node', [SIM, 'fleet', '--url', b.url, '--gateways', '5', '--config-refuse', '0.6', '--config-silent', '0.5']);
+    expect(bad3.code).toBe(2);
+    expect(bad3.stderr).toMatch(/--config-refuse, --config-rollback and --config-silent add up to more than 1/);
+    const bad4 = await runCommand('node', [SIM, 'fleet', '--url', b.url, '--gateways', '5', '--config-rollback', 'half']);
+    expect(bad4.stderr).toMatch(/--config-rollback expects a number from 0 to 1, got "half"/);
   });
 });
