@@ -2,7 +2,10 @@
 // protection of the venue, or change what the box is (its id, its data directory). A person on site may
 // (check-config's rules only); the platform may not, since nobody there sees the kitchen. Pure.
 
-import { said, THRESHOLD_RULES, type Config, type Profile, type Said } from '../../config/index.js';
+// Narrow imports: this runs on the polling thread, which must not load the config schema (zod) for it.
+import type { Config, Profile } from '../../config/index.js';
+import { said, type Said } from '../../config/diagnostics.js';
+import { THRESHOLD_RULES } from '../../config/signals.js';
 
 /** GB/T 50493-2019 §5.5.2: a level-1 gas alarm at most 25 %LEL; check-config allows up to level 2 (50). */
 export const REMOTE_GAS_ALARM_LIMIT = 25;
