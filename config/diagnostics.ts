@@ -285,6 +285,20 @@ export function english(s: Said): string {
   return renderSaid(s, DIAGNOSTICS_EN);
 }
 
+/** A diagnostic as machines get it (check-config --json, a refused remote config): where, the stable code
+ *  with its parameters, the English. Without a place (a whole-config reason): path '' at 0:0. */
+export function diagnosticJson(d: { path: string; line: number; column: number; said: Said } | Said): {
+  path: string;
+  line: number;
+  column: number;
+  code: DiagnosticCode;
+  params: Said['params'];
+  message: string;
+} {
+  const placed = 'said' in d ? d : { path: '', line: 0, column: 0, said: d };
+  return { path: placed.path, line: placed.line, column: placed.column, code: placed.said.code, params: placed.said.params, message: english(placed.said) };
+}
+
 /** Whether `v` is a `Said` (a schema refinement carries one in its params). */
 export function isSaid(v: unknown): v is Said {
   return typeof v === 'object' && v !== null && typeof (v as Said).code === 'string' && (v as Said).code in DIAGNOSTICS_EN;

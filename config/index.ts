@@ -8,5 +8,5 @@ export { loadConfigFile, loadConfigText, type LoadResult } from './load.js';
 export { configJsonSchema } from './json-schema.js';
 export { type Diagnostic } from './yaml-source.js';
 export { loadYamlFile } from './yaml-file.js';
-export { renderSaid, said, type Said } from './diagnostics.js';
+export { diagnosticJson, renderSaid } from './diagnostics.js';
 export { DIAGNOSTICS_ZH } from './diagnostics-zh.js';

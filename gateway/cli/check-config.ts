@@ -12,8 +12,8 @@ import {
   type Diagnostic,
   loadConfigFile,
   DIAGNOSTICS_ZH,
+  diagnosticJson,
   renderSaid,
-  type Said,
 } from '../../config/index.js';
 import { BUILTIN_PROFILES } from '../../drivers/profiles/index.js';
 import { planDevice, type DevicePlan } from '../../drivers/bus/device-reader.js';
@@ -303,8 +303,8 @@ function jsonReport(r: LoadResult): Record<string, unknown> {
     ok: r.status === 'ok',
     status: r.status,
     file: r.file,
-    errors: r.errors.map(diag),
-    warnings: r.warnings.map(diag),
+    errors: r.errors.map(diagnosticJson),
+    warnings: r.warnings.map(diagnosticJson),
     venue,
     ...(c
       ? {
@@ -343,9 +343,4 @@ function jsonReport(r: LoadResult): Record<string, unknown> {
         }
       : {}),
   };
-}
-
-/** A diagnostic in the JSON report: where, the stable code and its parameters, the English sentence. */
-function diag(d: Diagnostic): Pick<Diagnostic, 'path' | 'line' | 'column' | 'message'> & Said {
-  return { path: d.path, line: d.line, column: d.column, code: d.said.code, params: d.said.params, message: d.message };
 }

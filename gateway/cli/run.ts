@@ -12,7 +12,7 @@ import { SystemdNotify } from '../systemd/notify.js';
 import { readFileSync } from 'node:fs';
 import type { Config, LoadResult, RiskAssessment } from '../../config/index.js';
 import type { ConfigOffer } from '../control/port.js';
-import { ConfigKeeper, type Acting } from '../fleet/config-keeper.js';
+import { ConfigKeeper, configEvent, type Acting } from '../fleet/config-keeper.js';
 import { ConfigStore, sha256Of, type ConfigEntry } from '../fleet/config-store.js';
 import { langOf } from '../i18n/i18n.js';
 import { loadConfigAside, type LoadedConfig } from './config-thread.js';
@@ -224,24 +224,13 @@ async function runningConfig(
   const reports: Record<string, unknown>[] = [];
   let siteText: string;
   let store: ConfigStore;
-  try {
-    siteText = readFileSync(file, 'utf8');
-    store = new ConfigStore((site.config as Config).gateway.dataDir);
-  } catch (err) {
-    log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
-    return { loaded: siteLoaded, siteText: '', reports };
-  }
   let text: string;
   let entry: ConfigEntry;
   try {
+    siteText = readFileSync(file, 'utf8');
+    store = new ConfigStore((site.config as Config).gateway.dataDir);
     ({ text, entry } = store.resolve(siteText));
-  } catch (err) {
-    // A full or read-only data directory: the installer's file runs, and nothing is taken from the platform.
-    log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
-    return { loaded: siteLoaded, siteText: '', reports };
-  }
-  if (entry.by === 'site') return { loaded: siteLoaded, store, entry, siteText, reports };
-  try {
+    if (entry.by === 'site') return { loaded: siteLoaded, store, entry, siteText, reports };
     if (entry.state === 'probation') {
       const counted = store.countStart(entry.n) ?? entry;
       const starts = counted.probation?.starts ?? 0;
@@ -249,7 +238,7 @@ async function runningConfig(
       if (starts > 3 || over) {
         const reason = over ? 'its probation ran out across a restart' : `the box restarted ${starts - 1} times on it`;
         store.settle(entry.n, 'rolled-back', reason);
-        reports.push({ state: 'rolled-back', version: entry.version, sha256: entry.sha256, n: entry.n, by: entry.by, reason });
+        reports.push(configEvent(entry, 'rolled-back', reason));
         log.warn({ version: entry.version, n: entry.n, reason }, 'config rolled back at start');
         const back = store.previousKept(entry.n);
         if (!back || back.by === 'site') return { loaded: siteLoaded, store, entry: store.resolve(siteText).entry, siteText, reports };
@@ -258,10 +247,10 @@ async function runningConfig(
       }
     }
   } catch (err) {
+    // A full or read-only data directory: the installer's file runs, and nothing is taken from the platform.
     log.error({ err: { message: (err as Error).message } }, 'config history unusable: the installer file runs, configs from the platform are refused');
     return { loaded: siteLoaded, siteText: '', reports };
   }
-
   const loaded = await loadConfigAside(file, env, text);
   if (loaded.loaded.status !== 'ok' || !loaded.loaded.config) {
     log.error(

@@ -7,7 +7,8 @@
 // why. A box that crashes on the new config goes back at its next start (config-store.ts keeps the
 // count). Kept or rolled back, the platform hears it as a `config` event.
 
-import type { Config, Diagnostic, Said } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
+import { diagnosticJson, english, said, type Said } from '../../config/diagnostics.js';
 import type { ConfigAnswer, ConfigOffer } from '../control/port.js';
 import type { Logger } from '../log/logger.js';
 import type { LoadedConfig } from '../cli/config-thread.js';
@@ -42,8 +43,9 @@ export interface KeeperOptions {
   everyMs?: number;
 }
 
-function diagnosticsOf(list: readonly Diagnostic[]): { path: string; line: number; column: number; code: string; params: Said['params']; message: string }[] {
-  return list.map((d) => ({ path: d.path, line: d.line, column: d.column, code: d.said.code, params: d.said.params, message: d.message }));
+/** The body of a `config` event: what became of a config, and why. */
+export function configEvent(e: ConfigEntry, state: 'kept' | 'rolled-back', reason: string): Record<string, unknown> {
+  return { state, version: e.version, sha256: e.sha256, n: e.n, by: e.by, reason };
 }
 
 export class ConfigKeeper {
@@ -69,9 +71,8 @@ export class ConfigKeeper {
     }
     const actual = sha256Of(offer.config);
     if (actual !== offer.sha256) {
-      const { said, english } = await import('../../config/diagnostics.js');
       const s = said('sha256Mismatch', { size: `${Buffer.byteLength(offer.config)} bytes`, actual, expected: offer.sha256 });
-      return refuse(english(s), { diagnostics: [{ path: '', line: 0, column: 0, code: s.code, params: s.params, message: english(s) }] });
+      return refuse(english(s), { diagnostics: [diagnosticJson(s)] });
     }
     if (actual === this.running.entry.sha256)
       return { ok: true, reason: null, result: { state: this.running.entry.state, unchanged: true, n: this.running.entry.n } };
@@ -84,16 +85,15 @@ export class ConfigKeeper {
         return refuse(
           `config refused: ${l.errors.length} error${l.errors.length === 1 ? '' : 's'}${first ? `, first ${first.path || 'the file'}: ${first.message}` : ''}`,
           {
-            diagnostics: diagnosticsOf(l.errors),
-            warnings: diagnosticsOf(l.warnings),
+            diagnostics: l.errors.map(diagnosticJson),
+            warnings: l.warnings.map(diagnosticJson),
           },
         );
       }
       const policy = refusedRemotely(this.running.config, l.config, this.running.builtinProfiles);
       if (policy.length) {
-        const { english } = await import('../../config/diagnostics.js');
         return refuse(`config refused on site grounds: ${english(policy[0] as Said)}${policy.length > 1 ? ` (and ${policy.length - 1} more)` : ''}`, {
-          diagnostics: policy.map((s) => ({ path: '', line: 0, column: 0, code: s.code, params: s.params, message: english(s) })),
+          diagnostics: policy.map(diagnosticJson),
         });
       }
       const deadline = Date.now() + offer.probationS * 1000;
@@ -111,7 +111,7 @@ export class ConfigKeeper {
       // has happened, the next offer waits like one during a probation.
       this.pending = true;
       setTimeout(() => void this.switchAndWatch(loaded, entry, this.o.hooks.acting().uplinkConnected), 300).unref();
-      return { ok: true, reason: null, result: { state: 'probation', n: entry.n, probationS: offer.probationS, warnings: diagnosticsOf(l.warnings) } };
+      return { ok: true, reason: null, result: { state: 'probation', n: entry.n, probationS: offer.probationS, warnings: l.warnings.map(diagnosticJson) } };
     } finally {
       this.busy = false;
     }
@@ -165,7 +165,7 @@ export class ConfigKeeper {
         this.safely('record it kept', () => this.o.store.settle(entry.n, 'kept', 'acting within its probation'));
         this.running = { ...this.running, entry: { ...entry, state: 'kept' } };
         this.o.log.info({ version: entry.version, n: entry.n }, 'config kept: acting within its probation');
-        this.o.hooks.report({ state: 'kept', version: entry.version, sha256: entry.sha256, n: entry.n, by: entry.by, reason: 'acting within its probation' });
+        this.o.hooks.report(configEvent(entry, 'kept', 'acting within its probation'));
       } else if (Date.now() > deadline) {
         clearInterval(this.timer);
         const why = a.ok ? 'the uplink did not come back' : a.why;
@@ -197,6 +197,6 @@ export class ConfigKeeper {
       this.o.log.fatal({ err: { message: (err as Error).message } }, 'the previous config did not start either');
     }
     this.pending = false;
-    this.o.hooks.report({ state: 'rolled-back', version: failed.version, sha256: failed.sha256, n: failed.n, by: failed.by, reason });
+    this.o.hooks.report(configEvent(failed, 'rolled-back', reason));
   }
 }
