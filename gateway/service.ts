@@ -9,7 +9,7 @@ import type { Config, Profile, RiskAssessment } from '../config/index.js';
 import { packageVersion } from '../config/package-version.js';
 import { RISK_LABELS } from '../config/risk.js';
 import type { DecodedPoint } from '../drivers/plan/codec.js';
-import type { ConfigAnswer, ConfigOffer, ControlPort, ProcessDiagnostics } from './control/port.js';
+import type { ConfigAnswer, ConfigOffer, ControlPort, ProcessDiagnostics, UpdateOffer } from './control/port.js';
 import { redactString } from './log/redact.js';
 import type { StatusSnapshot } from './status/snapshot.js';
 import { StatusServer } from './status/status-server.js';
@@ -52,6 +52,8 @@ export interface ServiceOptions {
   logSettings?: { level: string; pretty: boolean; time?: boolean; timeZone?: string };
   /** A config from the platform (`run` takes them: gateway/fleet/config-keeper.ts). */
   applyConfig?: (offer: ConfigOffer) => Promise<ConfigAnswer>;
+  /** A software release from the platform (`run` from an installed bundle: gateway/fleet/update-keeper.ts). */
+  update?: (offer: UpdateOffer) => Promise<ConfigAnswer>;
   /** This thread's part of remote diagnostics (`run`: its log lines, the config running). */
   diagnostics?: () => Promise<ProcessDiagnostics>;
 }
@@ -108,6 +110,7 @@ export class GatewayService {
       silence: () => runtime.silence(),
       setMaintenance: (device, on, opts) => runtime.setMaintenance(device, on, opts),
       ...(o.applyConfig ? { applyConfig: o.applyConfig } : {}),
+      ...(o.update ? { update: o.update } : {}),
       ...(o.diagnostics ? { diagnostics: o.diagnostics } : {}),
     };
     this.host = new RecorderHost(config, risk, commands, {
@@ -128,7 +131,7 @@ export class GatewayService {
   }
 
   /** Tells the platform what the whole gateway did (a config kept or rolled back). */
-  report(type: 'config', body: Record<string, unknown>): void {
+  report(type: 'config' | 'update', body: Record<string, unknown>): void {
     this.host.report(type, body);
   }
 

@@ -23,7 +23,10 @@ describe('deploy/jiuxiao-gateway.service', () => {
 
   it('runs check-config before run, on the built CLI, and stops by SIGTERM with time to flush', () => {
     const exec = (key: string) => unit.match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1] ?? '';
-    expect(exec('ExecStartPre')).toMatch(/dist\/gateway\/cli\/main\.js check-config \/etc\/jiuxiao-gateway\/gateway\.yaml$/);
+    const pre = [...unit.matchAll(/^ExecStartPre=(.*)$/gm)].map((m) => m[1]);
+    // The boot guard of software updates first, then the config checked by whichever version is current.
+    expect(pre[0]).toBe('/opt/jiuxiao-gateway/current/bin/jiuxiao-gateway boot-guard');
+    expect(pre[1]).toMatch(/dist\/gateway\/cli\/main\.js check-config \/etc\/jiuxiao-gateway\/gateway\.yaml$/);
     expect(exec('ExecStart')).toMatch(/dist\/gateway\/cli\/main\.js run --config \/etc\/jiuxiao-gateway\/gateway\.yaml$/);
     expect(existsSync(join(ROOT, 'dist/gateway/cli/main.js'))).toBe(true);
     expect(exec('KillSignal')).toBe('SIGTERM');

@@ -3,7 +3,12 @@
 # registry (the pinned Node runtime and the production dependencies) — never GitHub, never nodejs.org.
 #
 #   npm run release -- --arch arm64 [--version V] [--out DIR] [--no-tarball]
+#                       [--public-key PUB.pem]... [--sign-key KEY.pem [--allow-downgrade]]
 #   bash deploy/release/build.sh --arch x64
+#
+# --public-key: a release key the installed gateway trusts for software updates (bundle keys/; none: the
+# box takes no software from the platform). --sign-key: also writes NAME.release.json, the signed
+# manifest the platform sends with the `update` command (gateway/tools/release-sign.ts makes keys).
 #
 # Out (default release/): jiuxiao-gateway-V-linux-ARCH.tar.gz (the bundle: bin/node, dist/, production
 # node_modules, config examples, docs, licences, SHA256SUMS) and jiuxiao-gateway_V_DEBARCH.deb (the same
@@ -22,18 +27,22 @@ die() {
   exit 2
 }
 
-arch='' version='' out="$root/release" tarball=1
+arch='' version='' out="$root/release" tarball=1 sign_key='' downgrade=''
+public_keys=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=${2:-} && shift 2 ;;
     --version) version=${2:-} && shift 2 ;;
     --out) out=${2:-} && shift 2 ;;
     --no-tarball) tarball=0 && shift ;;
+    --public-key) public_keys+=("${2:-}") && shift 2 ;;
+    --sign-key) sign_key=${2:-} && shift 2 ;;
+    --allow-downgrade) downgrade=--allow-downgrade && shift ;;
     -h | --help)
-      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
-    *) die "unknown argument '$1' (--arch arm64|x64, --version V, --out DIR, --no-tarball)" ;;
+    *) die "unknown argument '$1' (--arch arm64|x64, --version V, --out DIR, --no-tarball, --public-key F, --sign-key F, --allow-downgrade)" ;;
   esac
 done
 
@@ -64,6 +73,8 @@ need make 'apt-get install --no-install-recommends make'
 need "${cross}g++" "apt-get install --no-install-recommends $([ -n "$cross" ] && echo "crossbuild-essential-$deb_arch" || echo g++)"
 need dpkg-deb 'apt-get install dpkg'
 need sha256sum 'coreutils'
+for k in "${public_keys[@]}" "$sign_key"; do [ -z "$k" ] || [ -r "$k" ] || die "key file $k cannot be read"; done
+[ -z "$sign_key" ] || [ "$tarball" = 1 ] || die "--sign-key signs the bundle file: not with --no-tarball"
 [ -x "$root/node_modules/.bin/tsc" ] || die "the TypeScript compiler is missing: run 'npm ci' in $root first"
 
 read -r node_pkg node_version node_integrity < <(awk -v a="$arch" '$1 == a { print $2, $3, $4 }' "$here/node-runtime.txt")
@@ -138,7 +149,8 @@ tar -C "$bundle" -xf "$modules_tar"
 install -m 0755 "$node_dir/bin/node" "$bundle/bin/node"
 cp "$node_dir/LICENSE" "$bundle/licenses/node.LICENSE"
 install -m 0755 "$here/launcher.sh" "$bundle/bin/jiuxiao-gateway"
-sed 's#dist/gateway/cli/main.js#dist/simulator/cli/main.js#' "$here/launcher.sh" >"$bundle/bin/jiuxiao-sim"
+# The simulator's command: the launcher's first lines (finding the bundle), then its own exec.
+{ sed -n '1,4p' "$here/launcher.sh" && echo 'exec "$bundle/bin/node" "$bundle/dist/simulator/cli/main.js" "$@"'; } >"$bundle/bin/jiuxiao-sim"
 chmod 0755 "$bundle/bin/jiuxiao-sim"
 # dist/ without the benchmarks, the developer tools and the source maps (their sources are not shipped).
 mkdir -p "$bundle/dist"
@@ -160,6 +172,11 @@ node -e '
   require("fs").writeFileSync(dst, JSON.stringify(keep, null, 2) + "\n");
 ' "$root/package.json" "$bundle/package.json" "$version"
 printf '%s\n' "$version" >"$bundle/VERSION"
+# The release keys this gateway will trust for software updates from the platform.
+if [ ${#public_keys[@]} -gt 0 ]; then
+  mkdir -p "$bundle/keys"
+  for k in "${public_keys[@]}"; do install -m 0644 "$k" "$bundle/keys/$(basename "$k" .pem).pem"; done
+fi
 
 # Every native file must be for the target: a wrong-architecture binary would only fail on the box.
 for f in "$bundle/bin/node" $(find "$bundle/node_modules" -name '*.node'); do
@@ -173,6 +190,10 @@ epoch=$(cd "$root" && git log -1 --format=%ct 2>/dev/null || date +%s)
 if [ "$tarball" = 1 ]; then
   phase "bundle $name.tar.gz"
   tar -C "$work" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -czf "$out/$name.tar.gz" "$name"
+  if [ -n "$sign_key" ]; then
+    phase "signing $name.tar.gz"
+    node "$root/dist/gateway/tools/release-sign.js" sign "$out/$name.tar.gz" --key "$sign_key" $downgrade >/dev/null
+  fi
 fi
 
 # --- The .deb: the bundle under /opt/jiuxiao-gateway/VERSION, the unit, the CLI, /etc as conffiles ---
@@ -203,7 +224,7 @@ find "$deb" -exec touch -h -d "@$epoch" {} +
 deb_file="$out/jiuxiao-gateway_${deb_version}_$deb_arch.deb"
 SOURCE_DATE_EPOCH=$epoch dpkg-deb --root-owner-group -Zxz --build "$deb" "$deb_file" >/dev/null
 phase "done"
-for f in "$out/$name.tar.gz" "$deb_file"; do
+for f in "$out/$name.tar.gz" "$out/$name.release.json" "$deb_file"; do
   if [ -f "$f" ] && { [ "$tarball" = 1 ] || [ "$f" = "$deb_file" ]; }; then
     say "$f  $(du -m --apparent-size "$f" | cut -f1) MB"
   fi

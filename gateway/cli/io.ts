@@ -53,7 +53,8 @@ export function closePrompt(): void {
 
 /** Exit codes: 0 fine, 1 the input is wrong (invalid config, device did not answer), 2 cannot even
  *  start (usage, unreadable file, broken YAML). */
-export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+/** `restart`: the process ends so that its supervisor starts `current` again (a software update). */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, restart: 75 } as const;
 
 export class UsageError extends Error {}
 

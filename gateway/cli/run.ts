@@ -10,10 +10,15 @@ import { GatewayService, type StopReport } from '../service.js';
 import { claimDataDir } from '../storage/data-dir.js';
 import { SystemdNotify } from '../systemd/notify.js';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageVersion } from '../../config/package-version.js';
 import type { Config, LoadResult, RiskAssessment } from '../../config/index.js';
-import type { ConfigOffer } from '../control/port.js';
+import type { ConfigOffer, UpdateOffer } from '../control/port.js';
 import { ConfigKeeper, configEvent, type Acting } from '../fleet/config-keeper.js';
 import { ConfigStore, sha256Of, type ConfigEntry } from '../fleet/config-store.js';
+import { InstallRoot, ownBundle } from '../fleet/install-root.js';
+import { trustedKeys } from '../fleet/release.js';
+import { UpdateKeeper, type UpdateHooks } from '../fleet/update-keeper.js';
 import { langOf } from '../i18n/i18n.js';
 import { loadConfigAside, type LoadedConfig } from './config-thread.js';
 import { EXIT, parseOrUsage, UsageError, type CliIo } from './io.js';
@@ -94,6 +99,27 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   let current: LoadedConfig = fleet.loaded;
 
   let service: GatewayService | undefined;
+  // Software from the platform: only a gateway installed from a release bundle takes it (gateway/fleet/).
+  let restartCode: number | undefined;
+  const updater = softwareUpdates({
+    log: runLog,
+    hooks: {
+      acting: () => acting(service as GatewayService),
+      alarmStanding: () => {
+        const c = service?.runtime.status().channels.find((x) => x.state === 'alarm');
+        return c ? `${c.device}/${c.channel}` : null;
+      },
+      get uplinkConfigured() {
+        return current.loaded.config?.uplink !== undefined;
+      },
+      report: (body) => service?.report('update', body),
+      restart: (why) => {
+        restartCode = EXIT.restart;
+        runLog.info({ why }, 'stopping to restart: outputs held as the alarms demand');
+        signalled();
+      },
+    },
+  });
   let control: Awaited<ReturnType<typeof serveControl>> | undefined;
   const notify = new SystemdNotify({ env: io.env, log, liveness: () => service?.liveness() ?? null });
   /** Starts a service on a config, with its control socket. The recorder (SQLite, MQTT) runs on its own
@@ -105,12 +131,15 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       log: runLog,
       logSettings,
       ...(keeper ? { applyConfig: (offer: ConfigOffer) => (keeper as ConfigKeeper).offer(offer) } : {}),
+      update: async (offer: UpdateOffer) =>
+        typeof updater === 'string' ? { ok: false, reason: `no software from the platform: ${updater}` } : updater.offer(offer),
       diagnostics: async () => {
         const e = keeper?.current ?? fleet.entry;
         return {
           logs: recent.last(500),
           config: e ? { n: e.n, version: e.version, sha256: e.sha256, by: e.by, state: e.state } : null,
           ...(service ? { status: service.runtime.status() } : {}),
+          ...(typeof updater === 'string' ? {} : { update: updater.status() }),
         };
       },
     });
@@ -162,6 +191,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   for (const body of fleet.reports) service?.report('config', body);
   keeper?.resume();
+  if (typeof updater !== 'string') updater.atStart();
   const running = current.loaded.config as Config;
   notify.ready(`running: ${running.devices.length} devices, venue ${running.venue.id}`);
   log.info(
@@ -185,6 +215,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }, 15_000);
   hard.unref();
   keeper?.stop();
+  if (typeof updater !== 'string') updater.stop();
   await switching.catch(() => undefined);
   const report = await (service as GatewayService).stop();
   clearTimeout(hard);
@@ -192,8 +223,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   unhook();
   log.info({ stop: report }, stopLine(report, current.loaded.config?.uplink !== undefined));
   // Everything is closed; should a library still hold a handle open, do not linger on it.
-  setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), 2000).unref();
-  return EXIT.ok;
+  setTimeout(() => process.exit(restartCode ?? process.exitCode ?? EXIT.ok), 2000).unref();
+  return restartCode ?? EXIT.ok;
+}
+
+/** The update keeper of a gateway installed from a release bundle, or why this one takes no software. */
+function softwareUpdates(o: { log: Logger; hooks: UpdateHooks }): UpdateKeeper | string {
+  const bundle = ownBundle();
+  const root = InstallRoot.around(bundle);
+  if (typeof root === 'string') return root;
+  return new UpdateKeeper({ root, keys: trustedKeys(join(bundle, 'keys')), version: packageVersion(), arch: process.arch, log: o.log, hooks: o.hooks });
 }
 
 /** Whether the running service does its job: every device answered, every output at its demand. */

@@ -64,7 +64,7 @@ export const AlarmMessage = Envelope.extend({
 });
 
 export const EventMessage = Envelope.extend({
-  type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock', 'config']),
+  type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock', 'config', 'update']),
   body: z.record(z.string(), z.unknown()).meta({
     description:
       'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}; config {state: probation | kept | rolled-back, version, sha256, reason, by: remote | local}',
@@ -161,6 +161,24 @@ export const CommandArgs = {
     level: z.enum(['info', 'warn', 'error']).default('info').meta({ description: 'Only lines at this level or above' }),
   }),
   'get-diagnostics': z.strictObject({}),
+  update: z.strictObject({
+    manifest: z
+      .string()
+      .min(2)
+      .max(12 * 1024)
+      .meta({
+        description: 'The release manifest (JSON text) exactly as signed: version, arch, file, size, sha256, chunkSize, chunks, storage, allowDowngrade',
+      }),
+    signature: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{86}==$/)
+      .meta({ description: "Ed25519 signature of the manifest's UTF-8 bytes, base64, by a key installed with the gateway (keys/*.pem)" }),
+    url: z.string().min(8).max(2048).meta({ description: 'Where the bundle is fetched from: http(s), Range requests honoured' }),
+    healthS: z.number().int().min(20).max(300).default(45).meta({
+      description:
+        'Seconds the new version has from the switch to be healthy (started, every device answered, outputs confirmed, uplink connected) before the box goes back by itself',
+    }),
+  }),
 } as const;
 
 export const CommandResult = Envelope.extend({

@@ -44,6 +44,7 @@ export const COMMAND_NAMES = [
   'apply-config',
   'get-logs',
   'get-diagnostics',
+  'update',
 ] as const;
 
 /** A command's JSON at most; `apply-config` carries a whole config (at most 256 KiB, config/bounds.ts). */

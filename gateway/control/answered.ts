@@ -25,6 +25,7 @@ export const KEEP: Readonly<Record<CommandName, number>> = {
   'apply-config': 1000,
   'get-logs': 20,
   'get-diagnostics': 20,
+  update: 100,
 };
 
 interface Statements {

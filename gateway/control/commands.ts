@@ -145,6 +145,12 @@ async function execute(cmd: Command, ctx: CommandContext): Promise<Answer> {
       });
       return { ok: true, reason: null, name: 'get-diagnostics', result };
     }
+    case 'update': {
+      if (!ctx.port.update)
+        return refuse('update', 'this gateway takes no software from the platform (only `jiuxiao-gateway run` installed from a release bundle does)');
+      const r = await ctx.port.update({ manifest: a.manifest as string, signature: a.signature as string, url: a.url as string, healthS: a.healthS as number });
+      return { ok: r.ok, reason: r.reason, name: 'update', ...(r.result !== undefined ? { result: r.result } : {}) };
+    }
     case 'apply-config': {
       if (!ctx.port.applyConfig) return refuse('apply-config', 'this gateway takes no config from the platform (only `jiuxiao-gateway run` does)');
       const offer = { version: a.version as string, sha256: a.sha256 as string, config: a.config as string, probationS: a.probationS as number };

@@ -58,6 +58,18 @@ export interface ConfigOffer {
   probationS: number;
 }
 
+/** A signed software release offered by the platform (the `update` command's arguments). */
+export interface UpdateOffer {
+  /** The release manifest's exact text, as signed. */
+  manifest: string;
+  /** Ed25519 signature of the manifest's UTF-8 bytes, base64. */
+  signature: string;
+  /** Where the bundle is fetched from (HTTP or HTTPS, `Range` honoured). */
+  url: string;
+  /** Seconds the new version has, from the switch, to be healthy. */
+  healthS: number;
+}
+
 /** What the box answers to a config offer: refused (with the diagnostics, as codes), or on probation. */
 export interface ConfigAnswer {
   ok: boolean;
@@ -74,6 +86,8 @@ export interface ControlPort {
   answerInspection?(): Promise<InspectionAnswer>;
   /** Takes a config from the platform: checks it, applies it on probation (only `run` can: it restarts the service). */
   applyConfig?(offer: ConfigOffer): Promise<ConfigAnswer>;
+  /** Takes a signed software release from the platform (only `run` installed from a bundle can). */
+  update?(offer: UpdateOffer): Promise<ConfigAnswer>;
   /** What the polling thread knows for remote diagnostics: its last log lines, the config running. */
   diagnostics?(): Promise<ProcessDiagnostics>;
 }
@@ -83,6 +97,8 @@ export interface ProcessDiagnostics {
   /** The runtime's status now (the recorder's copy may be a second old). */
   status?: RuntimeStatus;
   config: { n: number; version: string; sha256: string; by: string; state: string } | null;
+  /** The software update under way, if the box takes updates. */
+  update?: Record<string, unknown>;
 }
 
 export type ControlRequest =

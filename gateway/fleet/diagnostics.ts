@@ -7,6 +7,7 @@
 import { packageVersion } from '../../config/package-version.js';
 import type { ProcessDiagnostics, RuntimeStatus } from '../control/port.js';
 import type { RecentLine } from '../log/recent.js';
+import { STORAGE_FORMATS } from './release.js';
 
 /** What one answer may carry: a command result is an outbox row and an MQTT message like any other. */
 export const MAX_DIAGNOSTICS_BYTES = 96 * 1024;
@@ -47,10 +48,11 @@ export function diagnosticsBundle(parts: {
 }): Record<string, unknown> {
   const s = parts.status;
   const bundle: Record<string, unknown> = {
-    versions: { gateway: packageVersion(), node: process.version, arch: process.arch, platform: process.platform },
+    versions: { gateway: packageVersion(), node: process.version, arch: process.arch, platform: process.platform, storage: STORAGE_FORMATS },
     // Since the service last started (a config switch restarts it).
     serviceUptimeS: parts.uptimeS,
     config: parts.main.config,
+    ...(parts.main.update ? { update: parts.main.update } : {}),
     memory: { rssMB: Math.round(process.memoryUsage.rss() / 1048576) },
     storage: { ...(parts.recorder.storage as object), runtime: s.storage },
     buses: s.buses,

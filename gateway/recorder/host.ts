@@ -115,12 +115,14 @@ export class RecorderHost {
             ? await this.runtime.silence()
             : c.method === 'apply-config'
               ? await (this.runtime.applyConfig?.(c.offer) ?? { ok: false, reason: 'this gateway takes no config from the platform' })
-              : c.method === 'diagnostics'
-                ? await (this.runtime.diagnostics?.() ?? { logs: [], config: null })
-                : await this.runtime.setMaintenance(c.device, c.on, {
-                    ...(c.linkageTest !== undefined ? { linkageTest: c.linkageTest } : {}),
-                    source: c.source,
-                  });
+              : c.method === 'update'
+                ? await (this.runtime.update?.(c.offer) ?? { ok: false, reason: 'this gateway takes no software from the platform' })
+                : c.method === 'diagnostics'
+                  ? await (this.runtime.diagnostics?.() ?? { logs: [], config: null })
+                  : await this.runtime.setMaintenance(c.device, c.on, {
+                      ...(c.linkageTest !== undefined ? { linkageTest: c.linkageTest } : {}),
+                      source: c.source,
+                    });
       this.post({ t: 'answer', id, ok: true, value });
     } catch (err) {
       this.post({ t: 'answer', id, ok: false, error: (err as Error).message });
@@ -128,7 +130,7 @@ export class RecorderHost {
   }
 
   /** Tells the platform what the whole gateway did (an event, through the outbox like any other). */
-  report(type: 'config', body: Record<string, unknown>): void {
+  report(type: 'config' | 'update', body: Record<string, unknown>): void {
     this.post({ t: 'report', type, body });
   }
 

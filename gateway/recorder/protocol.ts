@@ -4,7 +4,7 @@
 import type { Config, RiskAssessment } from '../../config/index.js';
 import type { DecodedPoint } from '../../drivers/plan/codec.js';
 import type { ChannelSnapshot } from '../detect/channel-machine.js';
-import type { ConfigAnswer, ConfigOffer, InspectionAnswer, ProcessDiagnostics, ResetResult, RuntimeStatus, Source } from '../control/port.js';
+import type { ConfigAnswer, ConfigOffer, InspectionAnswer, ProcessDiagnostics, ResetResult, RuntimeStatus, Source, UpdateOffer } from '../control/port.js';
 import type { GatewayEvent } from '../events.js';
 import type { RecorderStopReport, RecorderTimers, RecordingPicture } from './recorder.js';
 import type { ComponentMap } from '../centre/gbt26875/components.js';
@@ -27,6 +27,7 @@ export type ControlCall =
   | { method: 'silence' }
   | { method: 'maintenance'; device: string; on: boolean; linkageTest?: boolean; source: Source }
   | { method: 'apply-config'; offer: ConfigOffer }
+  | { method: 'update'; offer: UpdateOffer }
   | { method: 'diagnostics' };
 
 export type ToRecorder =
@@ -39,7 +40,7 @@ export type ToRecorder =
   | { t: 'start' }
   | { t: 'answer-inspection'; id: number }
   /** Something the whole gateway did (a config kept or rolled back), for the platform. */
-  | { t: 'report'; type: 'config'; body: Record<string, unknown> }
+  | { t: 'report'; type: 'config' | 'update'; body: Record<string, unknown> }
   | { t: 'stop'; flushMs: number };
 
 export type FromRecorder =

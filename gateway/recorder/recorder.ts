@@ -301,6 +301,7 @@ export class Recorder {
         silence: () => port.silence(),
         setMaintenance: (...a) => port.setMaintenance(...a),
         ...(port.applyConfig ? { applyConfig: port.applyConfig } : {}),
+        ...(port.update ? { update: port.update } : {}),
         ...(port.diagnostics ? { diagnostics: port.diagnostics } : {}),
       },
       ...(this.o.recent ? { recent: this.o.recent } : {}),

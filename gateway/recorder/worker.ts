@@ -50,6 +50,7 @@ const control: ControlPort = {
   setMaintenance: (device, on, opts) =>
     call({ method: 'maintenance', device, on, ...(opts.linkageTest !== undefined ? { linkageTest: opts.linkageTest } : {}), source: opts.source }),
   applyConfig: (offer) => call<ConfigAnswer>({ method: 'apply-config', offer }),
+  update: (offer) => call<ConfigAnswer>({ method: 'update', offer }),
   diagnostics: () => call<ProcessDiagnostics>({ method: 'diagnostics' }),
 };
 

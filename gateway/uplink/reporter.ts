@@ -237,7 +237,7 @@ export class Reporter {
     }));
   }
 
-  event(type: 'shed' | 'command' | 'clock' | 'config', body: Record<string, unknown>): void {
+  event(type: 'shed' | 'command' | 'clock' | 'config' | 'update', body: Record<string, unknown>): void {
     const id = this.o.newId();
     this.commit('event', id, performance.now(), (seq) => ({ ...this.envelope(id, seq, Date.now()), type, body, venue: this.venue }));
   }

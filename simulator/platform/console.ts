@@ -7,15 +7,20 @@
 //   POST /api/cases/NO/close        {"by","text"}     → disposition, closed, fed back
 //   POST /api/venues/ID/inspected   {"at"?}           → the inspection calendar restarts
 //   GET  /api/events                server-sent events: one `change` per thing a person cares about
-//   GET  /api/rollouts              config rollouts: state, wave, counts per outcome, failure share
+//   GET  /api/rollouts              config and software rollouts: state, wave, counts per outcome, failure share
 //   GET  /api/rollouts/ID           one rollout, with each gateway's state and reason
 //   GET  /api/scenarios             the simulated venue's scenarios, when the console runs beside one (demo)
 //   POST /api/scenarios/NAME        {}                → starts it on the simulated devices
 //   GET  /healthz                   "ok"
+//   GET  /releases/FILE             a release bundle from the releases folder, for the boxes' `update`
+//                                   (Range honoured; no token: the bundle is public, its signature
+//                                   is what a box trusts)
 // Bound beyond loopback it needs a token, with the box's rule (Bearer, or Basic with the token as the
 // password). Writes take JSON only (a cross-site form cannot send it), and never more than 16 KiB.
 
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { authorized } from '../../gateway/status/status-server.js';
 import { CaseError } from './cases.js';
@@ -29,6 +34,8 @@ export interface ConsoleOptions {
   token?: string | undefined;
   /** The demo's simulated venue: its scenarios become buttons. Returns the devices a scenario touched. */
   scenarios?: ((name: ScenarioName) => string[]) | undefined;
+  /** The folder of release bundles served under /releases/ (software rollouts). */
+  releases?: string | undefined;
 }
 
 const HEADERS = {
@@ -43,6 +50,8 @@ const ACTIONS = new Set(['acknowledge', 'escalate', 'close']);
 export class ConsoleServer {
   private server: Server | undefined;
   private readonly streams = new Set<ServerResponse>();
+  /** Bytes of release bundles sent, and the requests: what a software rollout moves. */
+  readonly served = { bytes: 0, requests: 0 };
   private readonly onChange = (c: PlatformChange) => {
     const data = `event: change\ndata: ${JSON.stringify({ at: c.at, what: c.what, text: c.text, gw: c.gw ?? null, no: c.case?.no ?? null })}\n\n`;
     for (const s of this.streams) s.write(data);
@@ -73,6 +82,43 @@ export class ConsoleServer {
     this.platform.on('change', this.onChange);
   }
 
+  /** A bundle, whole (200) or one byte range of it (206): a box resumes a download chunk by chunk. */
+  private sendRelease(req: IncomingMessage, res: ServerResponse, name: string): void {
+    const file = join(this.o.releases as string, name);
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      res.writeHead(404, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(`no release ${name}\n`);
+      return;
+    }
+    let start = 0;
+    let end = size - 1;
+    const range = req.headers.range;
+    if (range !== undefined) {
+      const r = /^bytes=(\d+)-(\d*)$/.exec(range);
+      const a = r ? Number(r[1]) : NaN;
+      const b = r && r[2] ? Math.min(Number(r[2]), size - 1) : size - 1;
+      if (!r || a > b || a >= size) {
+        res.writeHead(416, { ...HEADERS, 'Content-Range': `bytes */${size}` }).end();
+        return;
+      }
+      start = a;
+      end = b;
+    }
+    const headers = { ...HEADERS, 'Content-Type': 'application/gzip', 'Accept-Ranges': 'bytes', 'Content-Length': String(end - start + 1) };
+    res.writeHead(range !== undefined ? 206 : 200, range !== undefined ? { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}` } : headers);
+    this.served.requests++;
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(file, { start, end });
+    stream.on('data', (d) => (this.served.bytes += d.length));
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const send = (code: number, type: string, body: string, extra: Record<string, string> = {}) => {
       res.writeHead(code, { ...HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
@@ -82,6 +128,8 @@ export class ConsoleServer {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const path = url.pathname;
     if (path === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
+    const release = /^\/releases\/([\w.+-]+\.tar\.gz)$/.exec(path);
+    if (release && (req.method === 'GET' || req.method === 'HEAD') && this.o.releases) return this.sendRelease(req, res, release[1] as string);
     if (!authorized(req.headers.authorization, this.o.token)) {
       return send(401, 'text/plain; charset=utf-8', 'token required (--token): Authorization: Bearer <token>, or any user name with the token as password\n', {
         'WWW-Authenticate': 'Basic realm="jiuxiao platform", charset="UTF-8"',

@@ -226,9 +226,11 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   }
 
   private onEvent(m: EventMessage, now: number): PlatformChange[] {
-    if (m.type === 'config') {
+    if (m.type === 'config' || m.type === 'update') {
       const state = m.body.state;
-      if (state === 'kept' || state === 'rolled-back') for (const r of this.rollouts.values()) r.outcome(m.gw, state, String(m.body.reason ?? ''), now);
+      const kind = m.type === 'config' ? 'config' : 'software';
+      if (state === 'kept' || state === 'rolled-back' || state === 'failed')
+        for (const r of this.rollouts.values()) if (r.plan.kind === kind) r.outcome(m.gw, state, String(m.body.reason ?? ''), now);
       return [];
     }
     if (m.type !== 'ack') return [];
@@ -241,7 +243,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   }
 
   private onResult(m: CommandResult, now: number): PlatformChange[] {
-    if (m.name === 'apply-config' && m.id.startsWith('rollout:')) {
+    if ((m.name === 'apply-config' || m.name === 'update') && m.id.startsWith('rollout:')) {
       this.rollouts.get(m.id.split(':')[1] as string)?.answered(m.gw, m.ok, m.reason, now, (m.result as { state?: unknown } | undefined)?.state);
       return [];
     }
@@ -300,15 +302,47 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
    * Starts a config rollout (rollout.ts): `config(gw)` is the config text each box is offered (one per box:
    * each venue's config differs). Returns its id; `rollout(id)` shows how it goes.
    */
-  startRollout(plan: Omit<RolloutPlan, 'id'> & { id?: string; version: string; config: (gw: string) => string }): string {
+  startRollout(plan: Omit<RolloutPlan, 'id' | 'kind'> & { id?: string; config: (gw: string) => string }): string {
+    return this.launch({ ...plan, kind: 'config' }, (gw) => {
+      const text = plan.config(gw);
+      const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+      return { name: 'apply-config', args: { version: plan.version, sha256, config: text, probationS: plan.probationS } };
+    });
+  }
+
+  /**
+   * Starts a software rollout: every box is offered the same signed release (`update`), fetched from
+   * `release.url` (this platform serves its releases folder: console.ts). A box has `downloadS` to fetch
+   * it and `healthS` from its switch to be healthy before it counts as timed out.
+   */
+  startUpdateRollout(
+    plan: Omit<RolloutPlan, 'id' | 'kind' | 'version' | 'probationS'> & {
+      id?: string;
+      release: { manifest: string; signature: string; url: string };
+      healthS: number;
+      downloadS: number;
+    },
+  ): string {
+    let version: string;
+    try {
+      version = String((JSON.parse(plan.release.manifest) as { version?: unknown }).version);
+    } catch {
+      throw new PlatformError('the release manifest is not JSON');
+    }
+    const { release, healthS, downloadS, ...rest } = plan;
+    return this.launch({ ...rest, kind: 'software', version, probationS: downloadS + healthS }, () => ({
+      name: 'update',
+      args: { manifest: release.manifest, signature: release.signature, url: release.url, healthS },
+    }));
+  }
+
+  private launch(plan: Omit<RolloutPlan, 'id'> & { id?: string }, offer: (gw: string) => { name: string; args: Record<string, unknown> }): string {
     const id = plan.id ?? `R${this.rollouts.size + 1}`;
     if (this.rollouts.has(id)) throw new PlatformError(`rollout ${id} exists already`);
     const r = new Rollout(
       { ...plan, id, online: (gw) => this.onlineNow.has(gw) },
       (gw) => {
-        const text = plan.config(gw);
-        const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
-        const cmd = { id: `rollout:${id}:${gw}`, name: 'apply-config', args: { version: plan.version, sha256, config: text, probationS: plan.probationS } };
+        const cmd = { id: `rollout:${id}:${gw}`, ...offer(gw) };
         this.client?.publish(`${this.o.prefix}${gw}/cmd`, JSON.stringify(cmd), { qos: 1 });
       },
       this.o.now(),
@@ -318,7 +352,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
     this.emitChange({
       at: this.o.now(),
       what: 'gateway',
-      text: `rollout ${id}: config ${plan.version} to ${plan.gateways.length} gateways in ${plan.waves.length} waves`,
+      text: `rollout ${id}: ${plan.kind} ${plan.version} to ${plan.gateways.length} gateways in ${plan.waves.length} waves`,
     });
     return id;
   }

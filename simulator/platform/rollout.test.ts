@@ -5,6 +5,8 @@ import { Rollout, type RolloutPlan } from './rollout.js';
 const gws = (n: number) => Array.from({ length: n }, (_, i) => `GW-${String(i + 1).padStart(4, '0')}`);
 const plan = (o: Partial<RolloutPlan> = {}): RolloutPlan => ({
   id: 'r1',
+  kind: 'config',
+  version: 'v2',
   gateways: gws(1000),
   waves: [0.01, 0.1, 1],
   ratePerS: 50,

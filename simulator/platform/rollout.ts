@@ -1,14 +1,19 @@
-// A config rollout to a set of gateways, the way the platform runs it: in waves (e.g. 1 % → 10 % → the
+// A rollout of a config or of a software release to a set of gateways, the way the platform runs it: in waves (e.g. 1 % → 10 % → the
 // rest), offers sent at a bounded rate, the next wave only once every box of the current one has a final
 // outcome, and an abort threshold — once `minAnswered` boxes have a final outcome, a failure share above
-// `failurePct` stops the rollout: no box is offered the config after that (those that kept it keep it; a
+// `failurePct` stops the rollout: no box is offered anything after that (those that kept it keep it; a
 // box decides its own rollback). Outcomes per box come from the box itself: its `cmd/result` (refused, or
-// on probation) and its `config` event (kept, rolled back); a box silent past its probation and
-// `answerTimeoutS` counts as timed out. Pure: the platform feeds it answers and time, and sends what it
+// accepted: on probation, downloading) and its `config` or `update` event (kept, rolled back, failed); a
+// box silent past its probation (for software: download and health time) and `answerTimeoutS` counts as
+// timed out. Pure: the platform feeds it answers and time, and sends what it
 // says to send.
 
 export interface RolloutPlan {
   id: string;
+  /** What is rolled out: a config (`apply-config`) or a software release (`update`). */
+  kind: 'config' | 'software';
+  /** The config's or the release's version. */
+  version: string;
   gateways: readonly string[];
   /** Cumulative shares of the gateways per wave, the last 1: [0.01, 0.1, 1]. */
   waves: readonly number[];
@@ -23,9 +28,9 @@ export interface RolloutPlan {
   online?: (gw: string) => boolean;
 }
 
-type BoxState = 'waiting' | 'sent' | 'probation' | 'kept' | 'refused' | 'rolled-back' | 'timed-out';
-const FINAL: ReadonlySet<BoxState> = new Set(['kept', 'refused', 'rolled-back', 'timed-out']);
-const FAILED: ReadonlySet<BoxState> = new Set(['refused', 'rolled-back', 'timed-out']);
+type BoxState = 'waiting' | 'sent' | 'probation' | 'kept' | 'refused' | 'rolled-back' | 'failed' | 'timed-out';
+const FINAL: ReadonlySet<BoxState> = new Set(['kept', 'refused', 'rolled-back', 'failed', 'timed-out']);
+const FAILED: ReadonlySet<BoxState> = new Set(['refused', 'rolled-back', 'failed', 'timed-out']);
 
 interface Box {
   gw: string;
@@ -36,6 +41,8 @@ interface Box {
 
 export interface RolloutView {
   id: string;
+  kind: RolloutPlan['kind'];
+  version: string;
   state: 'running' | 'done' | 'aborted';
   /** The wave under way (1-based), and how many waves there are. */
   wave: number;
@@ -122,8 +129,8 @@ export class Rollout {
     this.checkAbort(now);
   }
 
-  /** The box's `config` event: kept or rolled back. */
-  outcome(gw: string, state: 'kept' | 'rolled-back', reason: string | null, now: number): void {
+  /** The box's `config` or `update` event: kept, rolled back, or (an update) failed before the switch. */
+  outcome(gw: string, state: 'kept' | 'rolled-back' | 'failed', reason: string | null, now: number): void {
     const b = this.byGw.get(gw);
     if (!b || FINAL.has(b.state) || b.state === 'waiting') return;
     b.state = state;
@@ -146,12 +153,14 @@ export class Rollout {
   }
 
   view(): RolloutView {
-    const counts = { waiting: 0, sent: 0, probation: 0, kept: 0, refused: 0, 'rolled-back': 0, 'timed-out': 0 } as Record<BoxState, number>;
+    const counts = { waiting: 0, sent: 0, probation: 0, kept: 0, refused: 0, 'rolled-back': 0, failed: 0, 'timed-out': 0 } as Record<BoxState, number>;
     for (const b of this.boxes) counts[b.state]++;
-    const finals = counts.kept + counts.refused + counts['rolled-back'] + counts['timed-out'];
+    const finals = counts.kept + counts.refused + counts['rolled-back'] + counts.failed + counts['timed-out'];
     const failed = finals - counts.kept;
     return {
       id: this.plan.id,
+      kind: this.plan.kind,
+      version: this.plan.version,
       state: this.state,
       wave: this.wave + 1,
       waves: this.plan.waves.length,

@@ -1,0 +1,258 @@
+// Software updates on a real box: `jiuxiao-gateway run` installed from a release bundle (install root with
+// `current`), restarted by a supervisor as systemd would (boot guard, then run, again after any exit),
+// updated from the reference platform's releases folder over HTTP. A good release is kept once healthy; a
+// release that crashes at start, or one that starts but never gets healthy, is rolled back by itself; a
+// release signed by another key, for another architecture, older, or whose chunk arrives corrupted is
+// refused with nothing changed; kill -9 at every step of an update leaves a version that starts, and the
+// alarm/event seq at the platform is gap-free across all of it; no update starts, and no switch happens,
+// while a gas alarm stands — and the valve stays closed and the fan on.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleServer } from '../../simulator/platform/console.js';
+import { Platform } from '../../simulator/platform/platform.js';
+import { Venue } from '../faults/venue.js';
+import { listen } from '../helpers/mqtt-listener.js';
+import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
+import { installRoot, makeRelease, releaseKey, type TestRelease } from '../helpers/release.js';
+import { Supervisor } from '../helpers/supervisor.js';
+import { waitFor } from '../helpers/wait.js';
+
+const GW = 'GW-FAULT-0001';
+let broker: Broker;
+let dir: string;
+let releases: string;
+let v: Venue;
+let listener: Awaited<ReturnType<typeof listen>>;
+let platform: Platform;
+let consoleServer: ConsoleServer;
+let sup: Supervisor;
+const key = releaseKey();
+const other = releaseKey();
+const made = new Map<string, TestRelease>();
+const figures: string[] = [];
+
+const on = (topic: string) => listener.got.filter((m) => m.topic === `jx/v1/${GW}/${topic}`);
+const result = (id: string) =>
+  on('cmd/result').find((m) => m.json?.id === id)?.json as { ok: boolean; reason: string | null; result?: Record<string, unknown> } | undefined;
+const updateEvents = () =>
+  on('event')
+    .filter((m) => m.json?.type === 'update')
+    .map((m) => m.json?.body as { state: string; version: string; from: string; reason: string });
+
+function release(version: string, o: Partial<Parameters<typeof makeRelease>[0]> = {}): TestRelease {
+  const r = made.get(version) ?? makeRelease({ out: releases, version, trusts: key, chunkSize: 64 * 1024, ...o });
+  made.set(version, r);
+  return r;
+}
+
+async function offer(id: string, r: TestRelease, o: { url?: string; healthS?: number; signature?: string; manifest?: string } = {}) {
+  const args = {
+    manifest: o.manifest ?? r.signed.manifest,
+    signature: o.signature ?? r.signed.signature,
+    url: o.url ?? `${consoleServer.url}releases/${r.name}.tar.gz`,
+    healthS: o.healthS ?? 30,
+  };
+  listener.client.publish(`jx/v1/${GW}/cmd`, JSON.stringify({ id, name: 'update', args }), { qos: 1 });
+  await waitFor(() => result(id) !== undefined, 20_000, `the answer to ${id}`);
+  return result(id) as NonNullable<ReturnType<typeof result>>;
+}
+
+/** Running, READY and polling on this version: its log says so and the status page answers. */
+async function runningOn(version: string, ms = 30_000): Promise<void> {
+  await waitFor(
+    async () => {
+      if (sup.current() !== version || !sup.last?.lines.some((l) => l.includes('gateway running'))) return false;
+      try {
+        return (await v.statusJson()).uplink.connected;
+      } catch {
+        return false;
+      }
+    },
+    ms,
+    `running on ${version}\n${sup.text().slice(-4000)}`,
+    100,
+  );
+}
+
+/** Alarm and event seq at the platform: 1, 2, 3… without a hole, each once. */
+function seqGapFree(): { n: number; missing: number[] } {
+  const seqs = [
+    ...new Set(
+      on('alarm')
+        .concat(on('event'))
+        .map((m) => m.json?.seq as number),
+    ),
+  ].sort((a, b) => a - b);
+  const missing: number[] = [];
+  for (let s = 1; s <= (seqs.at(-1) ?? 0); s++) if (!seqs.includes(s)) missing.push(s);
+  return { n: seqs.length, missing };
+}
+
+beforeAll(async () => {
+  broker = await startBroker({ persistence: true });
+  dir = mkdtempSync(join(tmpdir(), 'jx-update-'));
+  releases = join(dir, 'releases');
+  mkdirSync(releases);
+  v = new Venue({ dir, brokerUrl: broker.url });
+  await v.start();
+  listener = await listen(broker.url, `jx/v1/${GW}/#`);
+  platform = new Platform({ url: broker.url, dataDir: join(dir, 'platform'), tickMs: 1000 });
+  await platform.start();
+  consoleServer = new ConsoleServer(platform, { host: '127.0.0.1', port: 0, releases });
+  await consoleServer.start();
+  installRoot(join(dir, 'opt'), release('0.1.0'));
+  sup = new Supervisor(join(dir, 'opt'), v.configFile, (n) => faults.get(n) ?? {});
+  sup.start();
+  await runningOn('0.1.0');
+}, 60_000);
+
+afterAll(async () => {
+  console.log(`software update figures:\n  ${figures.join('\n  ')}`);
+  await sup?.stop();
+  await consoleServer?.stop();
+  await platform?.stop();
+  await listener?.close();
+  await v?.close();
+  await broker?.stop();
+  if (broker) removeBrokerDir(broker);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Faults for the n-th start of the supervisor (0-based), set by a test before it acts. */
+const faults = new Map<number, Record<string, string>>();
+
+describe('software update', () => {
+  it('refuses a release signed by another key, changed after signing, for another architecture, older, or changing storage: nothing changes', async () => {
+    const r = release('0.2.0');
+    const foreign = makeRelease({ out: releases, version: '0.2.1', trusts: key, signedBy: other, chunkSize: 64 * 1024 });
+    expect(await offer('u-foreign', foreign)).toMatchObject({ ok: false, result: { code: 'badSignature' } });
+    const tampered = r.signed.manifest.replace('"allowDowngrade":false', '"allowDowngrade":true');
+    expect(await offer('u-tampered', r, { manifest: tampered })).toMatchObject({ ok: false, result: { code: 'badSignature' } });
+    const arm = makeRelease({ out: releases, version: '0.2.2', trusts: key, arch: process.arch === 'arm64' ? 'x64' : 'arm64', chunkSize: 64 * 1024 });
+    const armAnswer = await offer('u-arch', arm);
+    expect(armAnswer).toMatchObject({ ok: false, result: { code: 'otherArch' } });
+    expect(armAnswer.reason).toMatch(new RegExp(`this gateway runs on ${process.arch}`));
+    const older = makeRelease({ out: releases, version: '0.0.9', trusts: key, chunkSize: 64 * 1024 });
+    expect(await offer('u-older', older)).toMatchObject({ ok: false, result: { code: 'downgrade' } });
+    const storage = makeRelease({ out: releases, version: '0.2.3', trusts: key, chunkSize: 64 * 1024, storage: { outbox: 2, state: 1 } });
+    const s = await offer('u-storage', storage);
+    expect(s).toMatchObject({ ok: false, result: { code: 'storageFormat' } });
+    expect(s.reason).toMatch(/changes the outbox format \(1 → 2\).*install it on site/);
+    expect(sup.current()).toBe('0.1.0');
+    expect(existsSync(join(dir, 'opt', '.update', 'job.json'))).toBe(false);
+  }, 60_000);
+
+  it('a chunk that keeps arriving corrupted fails the update with its number; nothing is unpacked, nothing switched', async () => {
+    const r = release('0.2.0');
+    // A mirror that flips one byte in every answer that covers byte 100 000 (the second chunk).
+    const bad = await mirror(r, { corruptAt: 100_000 });
+    try {
+      expect((await offer('u-corrupt', r, { url: bad.url })).ok).toBe(true);
+      await waitFor(() => updateEvents().some((e) => e.state === 'failed'), 60_000, 'update failed');
+      expect(updateEvents().at(-1)?.reason).toMatch(/chunk 2 of \d+ does not match its SHA-256 \(3 attempts\)/);
+      expect(sup.current()).toBe('0.1.0');
+      expect(existsSync(join(dir, 'opt', '0.2.0'))).toBe(false);
+    } finally {
+      await bad.close();
+    }
+  }, 90_000);
+
+  it('a good release over a link that drops mid-chunk: downloaded, switched, healthy, kept; the old version stays beside it', async () => {
+    const r = release('0.2.0');
+    const flaky = await mirror(r, { dropEvery: 3 });
+    const served0 = consoleServer.served.bytes;
+    try {
+      const t0 = Date.now();
+      const a = await offer('u-good', r, { url: flaky.url });
+      expect(a, a.reason ?? '').toMatchObject({ ok: true, result: { state: 'downloading', version: '0.2.0' } });
+      await waitFor(() => updateEvents().some((e) => e.state === 'kept' && e.version === '0.2.0'), 60_000, `kept\n${sup.text().slice(-3000)}`);
+      figures.push(
+        `good release ${(r.manifest.size / 1024).toFixed(0)} KiB, ${r.manifest.chunks.length} chunks, link dropped every 3rd request: kept ${((Date.now() - t0) / 1000).toFixed(1)} s after the offer; ${flaky.bytes} bytes sent for it (${(flaky.bytes / r.manifest.size).toFixed(2)} × the bundle)`,
+      );
+      expect(served0).toBe(consoleServer.served.bytes); // it came through the mirror
+      await runningOn('0.2.0');
+      expect(existsSync(join(dir, 'opt', '0.1.0', 'VERSION'))).toBe(true);
+      expect(existsSync(join(dir, 'opt', 'trial'))).toBe(false);
+      expect(seqGapFree().missing).toEqual([]);
+    } finally {
+      await flaky.close();
+    }
+  }, 120_000);
+
+  it('a release that crashes at start is rolled back by the boot guard at its 4th start; the old version says why', async () => {
+    const r = release('0.3.0', { crashAtStart: true });
+    const t0 = Date.now();
+    const a = await offer('u-crash', r);
+    expect(a.ok, a.reason ?? '').toBe(true);
+    await waitFor(() => updateEvents().some((e) => e.state === 'rolled-back' && e.version === '0.3.0'), 90_000, `rolled back\n${sup.text().slice(-3000)}`);
+    const e = updateEvents().find((x) => x.version === '0.3.0') as { reason: string; from: string };
+    expect(e).toMatchObject({ from: '0.2.0', reason: 'not healthy after 3 starts' });
+    await runningOn('0.2.0');
+    const onNew = sup.starts.filter((s) => s.version === '0.3.0');
+    expect(onNew.length).toBe(3);
+    expect(onNew.every((s) => s.exit?.code === 70)).toBe(true);
+    figures.push(
+      `release crashing at start: back on the old version and reported ${((Date.now() - t0) / 1000).toFixed(1)} s after the offer (3 crashed starts, restart every 0.3 s)`,
+    );
+    expect(seqGapFree().missing).toEqual([]);
+  }, 120_000);
+
+  it('a release that starts but is not healthy in time (a device silent) goes back by itself', async () => {
+    const r = release('0.4.0');
+    const a = await offer('u-unhealthy', r, { healthS: 20 });
+    expect(a.ok, a.reason ?? '').toBe(true);
+    // Once it runs the new version, the gas detector stops answering.
+    await waitFor(() => sup.current() === '0.4.0', 60_000, 'switched to 0.4.0', 50);
+    const t0 = Date.now();
+    v.gas.faults = { noReply: true };
+    await waitFor(() => updateEvents().some((e) => e.state === 'rolled-back' && e.version === '0.4.0'), 60_000, `rolled back\n${sup.text().slice(-3000)}`);
+    figures.push(`release not healthy (a device silent): rolled back ${((Date.now() - t0) / 1000).toFixed(1)} s after the switch (healthS 20)`);
+    expect(updateEvents().find((e) => e.version === '0.4.0')?.reason).toMatch(/not healthy in time: device kitchen-gas not answering/);
+    v.gas.faults = {};
+    await runningOn('0.2.0');
+  }, 120_000);
+});
+
+/**
+ * A mirror of one release in front of the platform: drops every n-th request halfway through its answer,
+ * or corrupts a byte. Counts the bytes it sent.
+ */
+async function mirror(r: TestRelease, o: { dropEvery?: number; corruptAt?: number }): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
+  const bundle = readFileSync(r.file);
+  let n = 0;
+  const state = { bytes: 0 };
+  const server: Server = createServer((req, res) => {
+    n++;
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!m) {
+      res.writeHead(416).end();
+      return;
+    }
+    const from = Number(m[1]);
+    const to = Math.min(Number(m[2]), bundle.length - 1);
+    const body = Buffer.from(bundle.subarray(from, to + 1));
+    if (o.corruptAt !== undefined && o.corruptAt >= from && o.corruptAt <= to) body[o.corruptAt - from] = (body[o.corruptAt - from] as number) ^ 0xff;
+    res.writeHead(206, { 'Content-Length': body.length, 'Content-Range': `bytes ${from}-${to}/${bundle.length}` });
+    if (o.dropEvery && n % o.dropEvery === 0) {
+      const half = body.subarray(0, body.length >> 1);
+      state.bytes += half.length;
+      res.write(half, () => res.destroy());
+      return;
+    }
+    state.bytes += body.length;
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${r.name}.tar.gz`;
+  return {
+    url,
+    get bytes() {
+      return state.bytes;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
