@@ -15,7 +15,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('deploy/jiuxiao-gateway.service', () => {
   it('passes systemd-analyze verify', async () => {
     const file = join(dir, 'jiuxiao-gateway.service');
-    writeFileSync(file, unit.replaceAll('/opt/jiuxiao-gateway/current/bin/node', process.execPath).replaceAll('/opt/jiuxiao-gateway/current', ROOT));
+    writeFileSync(
+      file,
+      unit
+        .replaceAll('/opt/jiuxiao-gateway/current/bin/jiuxiao-gateway', join(ROOT, 'deploy/release/launcher.sh'))
+        .replaceAll('/opt/jiuxiao-gateway/current/bin/node', process.execPath)
+        .replaceAll('/opt/jiuxiao-gateway/current', ROOT),
+    );
     const r = await runCommand('systemd-analyze', ['verify', file]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
