@@ -50,6 +50,11 @@ export class Supervisor {
     this.child?.kill('SIGKILL');
   }
 
+  /** A clean stop of the running process; the supervisor starts it again. */
+  restart(): void {
+    this.child?.kill('SIGTERM');
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const c = this.child;

@@ -19,6 +19,7 @@ import { listen } from '../helpers/mqtt-listener.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
 import { installRoot, makeRelease, releaseKey, type TestRelease } from '../helpers/release.js';
 import { Supervisor } from '../helpers/supervisor.js';
+import { runCommand } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait.js';
 
 const GW = 'GW-FAULT-0001';
@@ -215,18 +216,104 @@ describe('software update', () => {
     v.gas.faults = {};
     await runningOn('0.2.0');
   }, 120_000);
+
+  it('kill -9 at every step of an update: the box always starts again, on one of the two versions, and carries on to kept', async () => {
+    const steps = ['downloading', 'unpacked', 'trial', 'switched', 'healthy'] as const;
+    let from = '0.2.0';
+    for (const [i, step] of steps.entries()) {
+      const r = release(`0.${5 + i}.0`);
+      // A gas warning and its end on each round: events to count across the power cuts.
+      v.leak(15);
+      await waitFor(() => seqGapFree().n > 0 && on('event').length + on('alarm').length > 0, 5000, 'events');
+      if (step === 'healthy') {
+        // The new version's own process dies after it wrote `kept` and before it cleared its trial.
+        faults.set(sup.starts.length, { JX_FAULT_KILL_AT: step });
+      } else {
+        faults.set(sup.starts.length, { JX_FAULT_KILL_AT: step });
+        const n = sup.starts.length;
+        sup.restart();
+        await waitFor(() => sup.starts.length > n, 20_000, 'restarted with the fault');
+        await runningOn(from);
+      }
+      const starts = sup.starts.length;
+      const a = await offer(`u-cut-${step}`, r);
+      expect(a.ok, a.reason ?? '').toBe(true);
+      v.leak(0);
+      await waitFor(() => updateEvents().some((e) => e.state === 'kept' && e.version === r.version), 60_000, `kept after a cut at ${step}\n${sup.text().slice(-4000)}`);
+      await runningOn(r.version);
+      const after = sup.starts.slice(starts - 1);
+      // The cut happened: a start ended by SIGKILL; every start ran one of the two versions.
+      expect(
+        after.some((s) => s.exit?.signal === 'SIGKILL'),
+        step,
+      ).toBe(true);
+      expect(after.every((s) => s.version === from || s.version === r.version)).toBe(true);
+      if (step === 'downloading') expect(sup.text()).toMatch(/"resumedChunks":[1-9]/);
+      expect(existsSync(join(dir, 'opt', 'trial'))).toBe(false);
+      figures.push(`kill -9 at ${step}: kept ${r.version} after ${after.length} starts`);
+      from = r.version;
+    }
+    await waitFor(() => seqGapFree().missing.length === 0, 10_000, `seq gap-free: ${JSON.stringify(seqGapFree())}`);
+    figures.push(`alarm/event seq at the platform across every update and power cut: ${seqGapFree().n} messages, none missing`);
+  }, 240_000);
+
+  it('no update starts while a gas alarm stands; one under way waits to switch until it is cleared; the valve stays closed and the fan on', async () => {
+    v.leak(40);
+    await waitFor(() => v.demanded(), 10_000, 'the gas alarm acted on', 100);
+    const r = release('0.11.0');
+    const refused = await offer('u-during-alarm', r);
+    expect(refused).toMatchObject({ ok: false, result: { code: 'alarmStanding' } });
+    expect(refused.reason).toMatch(/an alarm stands \(kitchen-gas\/lel\): no update starts now/);
+    // Cleared on site; then an update is offered, and the gas comes back while it downloads (slowly).
+    v.leak(0);
+    const cli = join(dir, 'opt', 'current', 'bin', 'jiuxiao-gateway');
+    const reset = async () => {
+      for (let i = 0; i < 20; i++) {
+        const r = await runCommand(cli, ['reset', '--config', v.configFile]);
+        const open = await v.statusJson().then(
+          (s) => s.openAlarms.length,
+          () => -1,
+        );
+        if (open === 0) return;
+        if (i === 19) throw new Error(`not reset: ${r.stdout} ${r.stderr}\n${sup.text().slice(-3000)}`);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    };
+    await reset();
+    const slow = await mirror(r, { delayMs: 400 });
+    try {
+      const a = await offer('u-then-alarm', r, { url: slow.url });
+      expect(a.ok, a.reason ?? '').toBe(true);
+      v.leak(40);
+      await waitFor(() => sup.text().includes('the switch waits until the alarm is cleared'), 30_000, 'the switch waits');
+      const before = sup.current();
+      const samples: boolean[] = [];
+      for (let i = 0; i < 12; i++) {
+        samples.push(await v.demanded());
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      expect(samples.every(Boolean)).toBe(true);
+      expect(sup.current()).toBe(before);
+      v.leak(0);
+      await reset();
+      await waitFor(() => updateEvents().some((e) => e.state === 'kept' && e.version === '0.11.0'), 60_000, `kept after the alarm\n${sup.text().slice(-3000)}`);
+    } finally {
+      await slow.close();
+    }
+  }, 150_000);
 });
 
 /**
  * A mirror of one release in front of the platform: drops every n-th request halfway through its answer,
  * or corrupts a byte. Counts the bytes it sent.
  */
-async function mirror(r: TestRelease, o: { dropEvery?: number; corruptAt?: number }): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
+async function mirror(r: TestRelease, o: { dropEvery?: number; corruptAt?: number; delayMs?: number }): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
   const bundle = readFileSync(r.file);
   let n = 0;
   const state = { bytes: 0 };
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     n++;
+    if (o.delayMs) await new Promise((resolve) => setTimeout(resolve, o.delayMs));
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (!m) {
       res.writeHead(416).end();
