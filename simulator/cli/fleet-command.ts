@@ -7,6 +7,7 @@ const FLEET_USAGE = `Usage: jiuxiao-sim fleet --url MQTT_URL --gateways N [--dur
                         [--telemetry S] [--connect-rate C] [--townships T] [--malformed M] [--first K]
                         [--protocol 5|4] [--prefix jx/v1/]
                         [--config-refuse F] [--config-rollback F] [--config-silent F]
+                        [--update-refuse F] [--update-crash F] [--update-silent F] [--update-drop F]
 
 N simulated gateways speaking the contract (retained status with its will, heartbeats, telemetry,
 alarms, commands answered), each with its own id (GW-FLEET-000001…), venue, adminCode and risk colour.
@@ -22,6 +23,10 @@ alarms, commands answered), each with its own id (GW-FLEET-000001…), venue, ad
   --config-refuse F   share (0–1) of the gateways that refuse a config from the platform (apply-config)
   --config-rollback F share that take it and roll it back after their probation
   --config-silent F   share that never answer it; the rest keep it (a rollout's injectable failures)
+  --update-refuse F   share that refuse a software release (update)
+  --update-crash F    share that crash on the new version and come back on the old one by themselves
+  --update-silent F   share that never answer it
+  --update-drop F     share whose link drops mid-download for good: the update fails, nothing changes
 `;
 
 export async function fleetCommand(argv: string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
@@ -45,6 +50,10 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
     'config-refuse': { type: 'string' },
     'config-rollback': { type: 'string' },
     'config-silent': { type: 'string' },
+    'update-refuse': { type: 'string' },
+    'update-crash': { type: 'string' },
+    'update-silent': { type: 'string' },
+    'update-drop': { type: 'string' },
   });
   const url = brokerUrl(v.url);
   const num = (name: string, s: string | undefined, def: number | undefined, min: number, max: number, whole = true): number | undefined => {
@@ -66,6 +75,14 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
   };
   if (configFailures.refuse + configFailures.rollBack + configFailures.silent > 1)
     throw new SimUsageError('--config-refuse, --config-rollback and --config-silent add up to more than 1');
+  const updateFailures = {
+    refuse: num('update-refuse', v['update-refuse'], 0, 0, 1, false) as number,
+    crash: num('update-crash', v['update-crash'], 0, 0, 1, false) as number,
+    silent: num('update-silent', v['update-silent'], 0, 0, 1, false) as number,
+    dropLink: num('update-drop', v['update-drop'], 0, 0, 1, false) as number,
+  };
+  if (updateFailures.refuse + updateFailures.crash + updateFailures.silent + updateFailures.dropLink > 1)
+    throw new SimUsageError('--update-refuse, --update-crash, --update-silent and --update-drop add up to more than 1');
   const fleet = new Fleet({
     url,
     gateways,
@@ -78,6 +95,7 @@ export async function fleetCommand(argv: string[], io: { stdout: (t: string) => 
     first: num('first', v.first, 1, 1, 999_999) as number,
     protocolVersion: v.protocol === '4' ? 4 : 5,
     configFailures,
+    updateFailures,
     ...(v.prefix !== undefined ? { prefix: v.prefix } : {}),
   });
   const line = () => {

@@ -37,8 +37,14 @@ export interface FleetOptions {
    * gateways fail is fixed by their number, so a run is repeatable.
    */
   configFailures?: { refuse?: number; rollBack?: number; silent?: number };
-  /** Milliseconds from an accepted config to its `kept` event. */
+  /** Milliseconds from an accepted config to its `kept` event (and from an accepted update to its outcome). */
   keepAfterMs?: number;
+  /**
+   * How the gateways take a software release (`update`): shares that refuse it, crash on the new version
+   * (and come back on the old one by themselves), never answer, or lose the link mid-download (the update
+   * fails, nothing changed). The rest keep it. By gateway number, like `configFailures`.
+   */
+  updateFailures?: { refuse?: number; crash?: number; silent?: number; dropLink?: number };
 }
 
 interface SimGateway {
@@ -97,6 +103,7 @@ export class Fleet {
       malformed: 0,
       clearAfterMs: 30_000,
       configFailures: {},
+      updateFailures: {},
       keepAfterMs: 500,
       ...o,
     };
@@ -339,6 +346,36 @@ export class Fleet {
         ).unref();
       }
     }
+    if (cmd.name === 'update') {
+      const u = this.o.updateFailures;
+      const how = this.fate(g, [
+        ['refuse', u.refuse],
+        ['crash', u.crash],
+        ['silent', u.silent],
+        ['drop', u.dropLink],
+      ]);
+      if (how === 'silent') return;
+      let version = '?';
+      try {
+        version = String((JSON.parse(String(cmd.args.manifest)) as { version?: unknown }).version);
+      } catch {
+        // answered below like a box would: the manifest decides nothing then
+      }
+      if (how === 'refuse') {
+        ok = false;
+        reason = 'the release is not signed by a key this gateway trusts (or was changed after signing)';
+        result = { code: 'badSignature' };
+      } else {
+        result = { state: 'downloading', version };
+        const outcome: Record<string, [string, string]> = {
+          keep: ['kept', 'healthy: every device answered, outputs confirmed, uplink connected'],
+          crash: ['rolled-back', 'not healthy after 3 starts'],
+          drop: ['failed', 'chunk 3 of 9: link dropped after 32768 of 65536 bytes (6 attempts)'],
+        };
+        const [state, why] = outcome[how] as [string, string];
+        setTimeout(() => this.updateEvent(g, state, version, why), how === 'keep' ? this.o.keepAfterMs : 2 * this.o.keepAfterMs).unref();
+      }
+    }
     g.resSeq++;
     this.publish(g, 'cmd/result', { ...this.envelope(g, g.resSeq), id: cmd.id, ok, reason, name: cmd.name, ...(result ? { result } : {}) });
   }
@@ -346,12 +383,28 @@ export class Fleet {
   /** What a gateway does with a config from the platform, by its number (repeatable runs). */
   private configFate(g: SimGateway): 'keep' | 'refuse' | 'roll-back' | 'silent' {
     const f = this.o.configFailures;
+    return this.fate(g, [
+      ['refuse', f.refuse],
+      ['roll-back', f.rollBack],
+      ['silent', f.silent],
+    ]);
+  }
+
+  /** Which of the shares a gateway falls in, by its number; `keep` beyond them all. */
+  private fate<T extends string>(g: SimGateway, shares: [T, number | undefined][]): T | 'keep' {
     // Spread over the fleet (not the first N), so each wave of a rollout meets its share.
     const x = ((g.n * 2654435761) % 1000) / 1000;
-    if (x < (f.refuse ?? 0)) return 'refuse';
-    if (x < (f.refuse ?? 0) + (f.rollBack ?? 0)) return 'roll-back';
-    if (x < (f.refuse ?? 0) + (f.rollBack ?? 0) + (f.silent ?? 0)) return 'silent';
+    let upTo = 0;
+    for (const [name, share] of shares) {
+      upTo += share ?? 0;
+      if (x < upTo) return name;
+    }
     return 'keep';
+  }
+
+  private updateEvent(g: SimGateway, state: string, version: string, reason: string): void {
+    g.seq++;
+    this.publish(g, 'event', { ...this.envelope(g, g.seq), type: 'update', body: { state, version, from: 'sim', reason }, venue: g.venue });
   }
 
   private configEvent(g: SimGateway, state: 'kept' | 'rolled-back', version: string, reason: string): void {

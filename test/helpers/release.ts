@@ -40,6 +40,8 @@ export interface BundleOptions {
   arch?: string;
   /** `run` exits at once, before anything: a release that crashes at start. */
   crashAtStart?: boolean;
+  /** Its launcher points the uplink at a dead port: a release that starts and acts but never connects. */
+  brokenUplink?: boolean;
   allowDowngrade?: boolean;
   chunkSize?: number;
   storage?: ReleaseManifest['storage'];
@@ -53,6 +55,10 @@ export function makeRelease(o: BundleOptions): TestRelease {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(join(b, 'bin'), { recursive: true });
   copyFileSync(join(ROOT, 'deploy/release/launcher.sh'), join(b, 'bin/jiuxiao-gateway'));
+  if (o.brokenUplink) {
+    const l = join(b, 'bin/jiuxiao-gateway');
+    writeFileSync(l, readFileSync(l, 'utf8').replace(/^exec /m, 'export JX_MQTT_URL=mqtt://127.0.0.1:9\nexec '));
+  }
   chmodSync(join(b, 'bin/jiuxiao-gateway'), 0o755);
   symlinkSync(process.execPath, join(b, 'bin/node'));
   symlinkSync(join(ROOT, 'node_modules'), join(b, 'node_modules'));

@@ -11,6 +11,10 @@ import { sleep } from './wait.js';
 export interface Start {
   version: string;
   lines: string[];
+  /** Date.now() at spawn, at the first `gateway running` line, at exit. */
+  at: number;
+  readyAt?: number;
+  exitAt?: number;
   exit?: { code: number | null; signal: string | null };
   guard: string;
 }
@@ -71,7 +75,7 @@ export class Supervisor {
     const launcher = join(this.root, 'current/bin/jiuxiao-gateway');
     while (!this.stopped) {
       const guard = await runCommand(launcher, ['boot-guard']);
-      const s: Start = { version: this.current(), lines: [], guard: `${guard.code} ${guard.stderr.trim()}` };
+      const s: Start = { version: this.current(), lines: [], guard: `${guard.code} ${guard.stderr.trim()}`, at: Date.now() };
       this.starts.push(s);
       const env = { ...process.env, ...this.envFor(this.starts.length - 1) };
       const c = spawn(launcher, ['run', '--config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -82,10 +86,12 @@ export class Supervisor {
         const parts = buf.split('\n');
         buf = parts.pop() ?? '';
         s.lines.push(...parts);
+        if (s.readyAt === undefined && parts.some((l) => l.includes('gateway running'))) s.readyAt = Date.now();
       };
       c.stdout.on('data', take);
       c.stderr.on('data', take);
       s.exit = await new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
+      s.exitAt = Date.now();
       if (buf) s.lines.push(buf);
       if (!this.stopped) await sleep(this.restartMs);
     }

@@ -239,7 +239,11 @@ describe('software update', () => {
       const a = await offer(`u-cut-${step}`, r);
       expect(a.ok, a.reason ?? '').toBe(true);
       v.leak(0);
-      await waitFor(() => updateEvents().some((e) => e.state === 'kept' && e.version === r.version), 60_000, `kept after a cut at ${step}\n${sup.text().slice(-4000)}`);
+      await waitFor(
+        () => updateEvents().some((e) => e.state === 'kept' && e.version === r.version),
+        60_000,
+        `kept after a cut at ${step}\n${sup.text().slice(-4000)}`,
+      );
       await runningOn(r.version);
       const after = sup.starts.slice(starts - 1);
       // The cut happened: a start ended by SIGKILL; every start ran one of the two versions.
@@ -307,7 +311,10 @@ describe('software update', () => {
  * A mirror of one release in front of the platform: drops every n-th request halfway through its answer,
  * or corrupts a byte. Counts the bytes it sent.
  */
-async function mirror(r: TestRelease, o: { dropEvery?: number; corruptAt?: number; delayMs?: number }): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
+async function mirror(
+  r: TestRelease,
+  o: { dropEvery?: number; corruptAt?: number; delayMs?: number },
+): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
   const bundle = readFileSync(r.file);
   let n = 0;
   const state = { bytes: 0 };
