@@ -7,7 +7,7 @@
 // alarm/event seq at the platform is gap-free across all of it; no update starts, and no switch happens,
 // while a gas alarm stands — and the valve stays closed and the fan on.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -318,9 +318,11 @@ async function mirror(
   const bundle = readFileSync(r.file);
   let n = 0;
   const state = { bytes: 0 };
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = createServer((req, res) => {
     n++;
-    if (o.delayMs) await new Promise((resolve) => setTimeout(resolve, o.delayMs));
+    setTimeout(() => answer(req, res), o.delayMs ?? 0);
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     if (!m) {
       res.writeHead(416).end();
@@ -339,7 +341,7 @@ async function mirror(
     }
     state.bytes += body.length;
     res.end(body);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${r.name}.tar.gz`;
   return {
