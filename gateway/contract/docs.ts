@@ -181,7 +181,7 @@ export function protocolMarkdown(): string {
     'three times on it), with the reason. One config at a time: an offer during a probation is refused.',
     '',
     '`update` offers a software release: the manifest (JSON text: version, arch, file, size, sha256, chunkSize,',
-    "chunks — one SHA-256 per chunk —, storage formats, allowDowngrade) exactly as signed, its Ed25519 signature",
+    'chunks — one SHA-256 per chunk —, storage formats, allowDowngrade) exactly as signed, its Ed25519 signature',
     '(base64) and the URL of the bundle. Only a box installed from a release bundle takes one. It refuses, with',
     '`result.code` and a reason and nothing changed: no trusted key (`noKey`), a signature by another key or a',
     'changed manifest (`badSignature`), another architecture (`otherArch`), the version running (`sameVersion`), an',

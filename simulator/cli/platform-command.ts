@@ -9,7 +9,7 @@ import { brokerUrl, simFlags, SimUsageError, wholeFlag } from './devices-command
 
 const PLATFORM_USAGE = `Usage: jiuxiao-sim platform --url MQTT_URL [--http PORT] [--host ADDR] [--token TOKEN] [--data DIR]
                            [--protocol 5|4] [--group NAME] [--prefix jx/v1/] [--escalate-after MIN]
-                           [--plan FILE]
+                           [--plan FILE] [--releases DIR] [--releases-url URL]
 
 The reference county platform (seed, Art. 8): receives what the gateways publish, checks it against the
 contract, turns alarms into cases (township → county centre → department → closed, fed back), and serves
@@ -25,6 +25,9 @@ its console (Chinese and English) with a JSON API.
   --prefix P            topic prefix before the gateway id (default jx/v1/)
   --escalate-after MIN  a case not closed this long goes to the county centre (default ${DEFAULT_ESCALATION.openMinutes})
   --plan FILE           dispatch plan overrides, JSON: {"leads": {CATEGORY: DEPT}, "cooperating": {KIND: [DEPT]}}
+  --releases DIR        signed release bundles (NAME.tar.gz + NAME.release.json) served under /releases/ for
+                        software rollouts from the console
+  --releases-url URL    where the boxes fetch them (default: the console's own address + releases/)
 `;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -45,6 +48,8 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
     prefix: { type: 'string' },
     'escalate-after': { type: 'string' },
     plan: { type: 'string' },
+    releases: { type: 'string' },
+    'releases-url': { type: 'string' },
   });
   const url = brokerUrl(v.url);
   const port = wholeFlag('http', v.http, 8090, 65535);
@@ -82,7 +87,9 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
   platform.on('change', (c) => {
     if (c.what !== 'gateway' || /offline|inspected/.test(c.text)) io.stdout(`${new Date(c.at).toISOString()} ${c.text}\n`);
   });
-  const web = new ConsoleServer(platform, { host, port, token: v.token });
+  if (v['releases-url'] !== undefined && !/^https?:\/\/.+\/$/.test(v['releases-url']))
+    throw new SimUsageError(`--releases-url is an http(s) URL ending in /, got "${v['releases-url']}"`);
+  const web = new ConsoleServer(platform, { host, port, token: v.token, releases: v.releases, releasesUrl: v['releases-url'] });
   try {
     await Promise.race([
       platform.start(),

@@ -25,6 +25,10 @@ tr.sel { background: #fff3c4; }
 button { margin: 1px; font-size: 12px; }
 #live { max-height: 220px; overflow: auto; font-size: 12px; margin: 0; padding-left: 18px; }
 #timeline li { margin-bottom: 4px; font-size: 13px; }
+#rolloutForm { display: flex; flex-wrap: wrap; gap: 8px; font-size: 12px; margin-bottom: 6px; }
+#rolloutBoxes { max-height: 240px; overflow: auto; display: block; }
+.bar { display: inline-block; height: 8px; background: #2a9d8f; vertical-align: middle; }
+.bar.failed { background: #d62828; }
 .muted { color: #777; font-size: 12px; }
 </style>
 </head>
@@ -45,6 +49,21 @@ button { margin: 1px; font-size: 12px; }
    <h2>未结案件 open cases <span id="caseCount" class="muted"></span></h2>
    <div id="townships" class="muted"></div>
    <table id="cases"><thead><tr><th>案件 case</th><th>场所 venue</th><th>报警 alarm</th><th>层级 level</th><th>状态 status</th><th>部门 department</th><th>操作 actions</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section id="rolloutSection">
+   <h2>升级与配置下发 rollouts <span id="rolloutCount" class="muted"></span></h2>
+   <form id="rolloutForm" hidden>
+    <label>版本 release <select id="release"></select></label>
+    <label>分批 waves <input id="waves" value="0.01, 0.1, 1" size="12"></label>
+    <label>速率 offers/s <input id="rate" value="50" size="4"></label>
+    <label>失败中止 abort % <input id="abortPct" value="5" size="3"></label>
+    <label>至少应答 after <input id="minAnswered" value="10" size="4"></label>
+    <button id="startRollout" type="submit">开始升级 start software rollout</button>
+    <span id="rolloutMsg" class="muted"></span>
+   </form>
+   <table id="rollouts"><thead><tr><th>批次 rollout</th><th>内容 what</th><th>状态 state</th><th>波次 wave</th><th>保持 kept</th><th>失败 failed</th><th>进行中 under way</th><th>等待 waiting</th><th>失败率 failure</th></tr></thead><tbody></tbody></table>
+   <div id="rolloutReason" class="muted"></div>
+   <table id="rolloutBoxes"><tbody></tbody></table>
   </section>
   <section>
    <h2>场所 venues <span id="venueCount" class="muted"></span></h2>
@@ -194,6 +213,7 @@ events.addEventListener('change', (e) => {
   live.prepend(li);
   while (live.children.length > 100) live.lastChild.remove();
   soon();
+  if (c.text.startsWith('rollout ')) rollouts();
 });
 events.addEventListener('open', () => soon());
 
@@ -215,7 +235,91 @@ async function scenarios() {
   }
   document.getElementById('scenarios').hidden = false;
 }
+const ROLLOUT = { running: '进行中 running', done: '完成 done', aborted: '已中止 aborted' };
+const BOX = { waiting: '等待 waiting', sent: '已下发 sent', probation: '试运行 on trial', kept: '保持 kept', refused: '拒绝 refused',
+  'rolled-back': '已回退 rolled back', failed: '失败 failed', 'timed-out': '超时 timed out' };
+let rolloutSel = null;
+let rolloutTimer = null;
+async function rollouts() {
+  const list = await (await fetch('/api/rollouts')).json();
+  const tb = document.querySelector('#rollouts tbody');
+  tb.replaceChildren();
+  document.getElementById('rolloutCount').textContent = String(list.length);
+  for (const r of list) {
+    const c = r.counts;
+    const failed = c.refused + c['rolled-back'] + c.failed + c['timed-out'];
+    const total = Object.values(c).reduce((a, b) => a + b, 0);
+    const tr = el('tr');
+    tr.dataset.id = r.id;
+    if (r.id === rolloutSel) tr.className = 'sel';
+    tr.addEventListener('click', () => { rolloutSel = r.id; rolloutBoxes(); rollouts(); });
+    const kept = el('td', String(c.kept) + ' ');
+    const bar = el('span', null, 'bar');
+    bar.style.width = Math.round((60 * c.kept) / total) + 'px';
+    kept.append(bar);
+    const fail = el('td', String(failed) + ' ', failed ? 'alarm' : '');
+    const fbar = el('span', null, 'bar failed');
+    fbar.style.width = Math.round((60 * failed) / total) + 'px';
+    fail.append(fbar);
+    tr.append(el('td', r.id), el('td', (r.kind === 'software' ? '软件 software ' : '配置 config ') + r.version),
+      el('td', ROLLOUT[r.state], r.state === 'aborted' ? 'alarm' : r.state === 'done' ? 'online' : ''), el('td', r.wave + '/' + r.waves),
+      kept, fail, el('td', String(c.sent + c.probation)), el('td', String(c.waiting)), el('td', r.failurePct + ' %'));
+    tb.append(tr);
+  }
+  const sel = list.find((r) => r.id === rolloutSel);
+  document.getElementById('rolloutReason').textContent = sel && sel.reason ? sel.id + ': ' + sel.reason : '';
+  // Live while one runs: the waves move every second.
+  const running = list.some((r) => r.state === 'running');
+  if (running && !rolloutTimer) rolloutTimer = setInterval(() => { rollouts(); if (rolloutSel) rolloutBoxes(); }, 1000);
+  if (!running && rolloutTimer) { clearInterval(rolloutTimer); rolloutTimer = null; }
+}
+async function rolloutBoxes() {
+  const r = await (await fetch('/api/rollouts/' + encodeURIComponent(rolloutSel))).json();
+  const tb = document.querySelector('#rolloutBoxes tbody');
+  tb.replaceChildren();
+  // The boxes that have been offered it, the failed first: what an operator looks at.
+  const offered = r.boxes.filter((b) => b.state !== 'waiting');
+  const order = (b) => (b.state === 'kept' ? 2 : b.state === 'sent' || b.state === 'probation' ? 1 : 0);
+  offered.sort((a, b) => order(a) - order(b));
+  for (const b of offered.slice(0, 200)) {
+    const tr = el('tr');
+    tr.dataset.gw = b.gw;
+    tr.append(el('td', b.gw), el('td', BOX[b.state] || b.state, b.state === 'kept' ? 'online' : b.state === 'sent' || b.state === 'probation' ? '' : 'alarm'), el('td', b.reason || '', 'muted'));
+    tb.append(tr);
+  }
+  if (offered.length > 200) tb.append(el('tr', '… ' + (offered.length - 200) + ' more'));
+}
+async function releases() {
+  const list = await (await fetch('/api/releases')).json();
+  if (!list.length) return;
+  const s = document.getElementById('release');
+  for (const r of list) {
+    const o = el('option', r.version + ' (' + r.arch + ', ' + Math.round(r.size / 1024) + ' KiB)');
+    o.value = r.release;
+    s.append(o);
+  }
+  document.getElementById('rolloutForm').hidden = false;
+}
+document.getElementById('rolloutForm').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const body = {
+    release: document.getElementById('release').value,
+    waves: document.getElementById('waves').value.split(',').map((w) => Number(w.trim())),
+    ratePerS: Number(document.getElementById('rate').value),
+    failurePct: Number(document.getElementById('abortPct').value),
+    minAnswered: Number(document.getElementById('minAnswered').value),
+  };
+  const r = await fetch('/api/rollouts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const j = await r.json();
+  const msg = document.getElementById('rolloutMsg');
+  msg.textContent = r.ok ? '已开始 started ' + j.id : j.error;
+  msg.className = r.ok ? 'muted' : 'alarm';
+  if (r.ok) { rolloutSel = j.id; rollouts(); }
+});
+
 scenarios();
+releases();
 refresh();
+rollouts();
 setInterval(refresh, 10000);
 `;

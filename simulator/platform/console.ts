@@ -9,6 +9,10 @@
 //   GET  /api/events                server-sent events: one `change` per thing a person cares about
 //   GET  /api/rollouts              config and software rollouts: state, wave, counts per outcome, failure share
 //   GET  /api/rollouts/ID           one rollout, with each gateway's state and reason
+//   GET  /api/releases              the signed releases in the releases folder (NAME.release.json)
+//   POST /api/rollouts              {"release", "waves"?, "ratePerS"?, "failurePct"?, "minAnswered"?,
+//                                   "healthS"?, "gateways"?} → a software rollout to the gateways
+//                                   named (default: every one online)
 //   GET  /api/scenarios             the simulated venue's scenarios, when the console runs beside one (demo)
 //   POST /api/scenarios/NAME        {}                → starts it on the simulated devices
 //   GET  /healthz                   "ok"
@@ -18,7 +22,7 @@
 // Bound beyond loopback it needs a token, with the box's rule (Bearer, or Basic with the token as the
 // password). Writes take JSON only (a cross-site form cannot send it), and never more than 16 KiB.
 
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +40,8 @@ export interface ConsoleOptions {
   scenarios?: ((name: ScenarioName) => string[]) | undefined;
   /** The folder of release bundles served under /releases/ (software rollouts). */
   releases?: string | undefined;
+  /** Where the boxes fetch them (ends in /); default: this console's own address + releases/. */
+  releasesUrl?: string | undefined;
 }
 
 const HEADERS = {
@@ -149,6 +155,7 @@ export class ConsoleServer {
         }
         if (path === '/api/events') return this.stream(req, res);
         if (path === '/api/rollouts') return json(200, this.platform.rolloutViews());
+        if (path === '/api/releases') return json(200, this.releases());
         const rollout = /^\/api\/rollouts\/([\w.-]+)$/.exec(path);
         if (rollout) {
           const r = this.platform.rollout(rollout[1] as string);
@@ -172,6 +179,7 @@ export class ConsoleServer {
         const text = typeof body.text === 'string' ? body.text : '';
         return json(200, this.platform.act(act[1] as string, act[2] as 'acknowledge' | 'escalate' | 'close', by, text));
       }
+      if (path === '/api/rollouts') return json(200, { id: this.startRollout(body) });
       const sc = /^\/api\/scenarios\/([a-z-]+)$/.exec(path);
       if (sc) {
         if (!this.o.scenarios) return json(404, { error: 'no simulated venue beside this console: scenarios run in the demo (npm run demo)' });
@@ -190,6 +198,64 @@ export class ConsoleServer {
     } catch (err) {
       if (err instanceof CaseError || err instanceof PlatformError || err instanceof BodyError) return json(409, { error: (err as Error).message });
       return json(500, { error: (err as Error).message });
+    }
+  }
+
+  /** The signed releases beside the bundles: what a software rollout can offer. */
+  private releases(): { release: string; version: string; arch: string; size: number }[] {
+    if (!this.o.releases) return [];
+    const out: { release: string; version: string; arch: string; size: number }[] = [];
+    for (const f of readdirSync(this.o.releases)
+      .filter((n) => n.endsWith('.release.json'))
+      .sort()) {
+      try {
+        const m = JSON.parse((JSON.parse(readFileSync(join(this.o.releases, f), 'utf8')) as { manifest: string }).manifest) as Record<string, unknown>;
+        out.push({ release: f.replace(/\.release\.json$/, ''), version: String(m.version), arch: String(m.arch), size: Number(m.size) });
+      } catch {
+        // not a signed release: not offered
+      }
+    }
+    return out;
+  }
+
+  /** A software rollout from the console's form or the API: every setting checked, named when wrong. */
+  private startRollout(b: Record<string, unknown>): string {
+    if (!this.o.releases) throw new BodyError('no releases folder beside this console (--releases DIR)');
+    const name = typeof b.release === 'string' && /^[\w.+-]+$/.test(b.release) ? b.release : null;
+    if (!name) throw new BodyError('"release" names a release of GET /api/releases');
+    let signed: { manifest: string; signature: string };
+    try {
+      signed = JSON.parse(readFileSync(join(this.o.releases, `${name}.release.json`), 'utf8')) as typeof signed;
+    } catch {
+      throw new BodyError(`no release "${name}" in the releases folder`);
+    }
+    const num = (k: string, def: number, min: number, max: number): number => {
+      const v = b[k] ?? def;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+        throw new BodyError(`"${k}" is a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const waves = b.waves ?? [0.01, 0.1, 1];
+    if (!Array.isArray(waves) || !waves.every((w) => typeof w === 'number'))
+      throw new BodyError('"waves" is a list of shares rising to 1, e.g. [0.01, 0.1, 1]');
+    const gateways = b.gateways === undefined ? [...this.platform.online()].sort() : b.gateways;
+    if (!Array.isArray(gateways) || !gateways.length || !gateways.every((g) => typeof g === 'string'))
+      throw new BodyError('"gateways" is a list of gateway ids (default: every gateway online; none is online now)');
+    const healthS = num('healthS', 45, 20, 300);
+    try {
+      return this.platform.startUpdateRollout({
+        gateways: gateways as string[],
+        waves: waves as number[],
+        ratePerS: num('ratePerS', 50, 1, 10_000),
+        abort: { failurePct: num('failurePct', 5, 0, 100), minAnswered: num('minAnswered', 10, 1, 1_000_000) },
+        healthS,
+        downloadS: num('downloadS', 600, 10, 86_400),
+        answerTimeoutS: 60,
+        release: { ...signed, url: `${this.o.releasesUrl ?? `${this.url ?? '/'}releases/`}${name}.tar.gz` },
+      });
+    } catch (err) {
+      if (err instanceof PlatformError) throw err;
+      throw new BodyError((err as Error).message);
     }
   }
 

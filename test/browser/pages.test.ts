@@ -5,17 +5,19 @@
 // reaches the box (the gateway confirms ack-alarm); the box's own status page shows the alarm and the
 // closed valve above the fold of a 1280×1000 screen, in Chinese glyphs, not empty boxes. Screenshots are
 // kept under the temp dir as artifacts (the path is printed).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Fleet } from '../../simulator/fleet/fleet.js';
 import { ConsoleServer } from '../../simulator/platform/console.js';
 import { Platform } from '../../simulator/platform/platform.js';
 import { startScenario } from '../../simulator/scenarios.js';
 import { Venue } from '../faults/venue.js';
 import { removeBrokerDir, startBroker } from '../helpers/mosquitto.js';
 import { listen } from '../helpers/mqtt-listener.js';
+import { makeRelease, releaseKey } from '../helpers/release.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -160,5 +162,65 @@ describe('the console and the status page in Chromium', () => {
     await box.screenshot({ path: join(SHOTS, 'status-page-full.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     console.log(`browser: screenshots in ${SHOTS}`);
+  }, 120_000);
+});
+
+describe('a software rollout from the console in Chromium', () => {
+  it('an operator starts a broken release on 300 boxes from the form, watches the waves, and sees it stop itself after the first', async () => {
+    const broker = await startBroker();
+    cleanup.push(async () => {
+      await broker.stop();
+      removeBrokerDir(broker);
+    });
+    const releases = join(tmp, 'releases');
+    mkdirSync(releases, { recursive: true });
+    const r = makeRelease({ out: releases, version: '0.9.0', trusts: releaseKey() });
+    writeFileSync(join(releases, `${r.name}.release.json`), JSON.stringify(r.signed));
+    const platform = new Platform({ url: broker.url, dataDir: join(tmp, 'rollout-platform'), tickMs: 1000 });
+    await platform.start();
+    cleanup.push(() => platform.stop());
+    // 300 boxes; one in ten crashes on the new version and comes back on the old one by itself.
+    const fleet = new Fleet({
+      url: broker.url,
+      gateways: 300,
+      heartbeatS: 60,
+      telemetryS: 600,
+      connectRate: 1000,
+      keepAfterMs: 300,
+      updateFailures: { crash: 0.1 },
+    });
+    await fleet.start(30_000);
+    cleanup.push(() => fleet.stop());
+    await waitFor(() => platform.online().size === 300, 20_000, 'the fleet online', 100);
+    const web = new ConsoleServer(platform, { host: '127.0.0.1', port: 0, releases });
+    await web.start();
+    cleanup.push(() => web.stop());
+
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'zh-CN' });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(web.url as string);
+    await page.locator('#rolloutForm').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('#release option').first().textContent()).toMatch(/^0\.9\.0 \(/);
+    await page.fill('#waves', '0.1, 0.5, 1');
+    await page.fill('#rate', '100');
+    await page.fill('#abortPct', '5');
+    await page.fill('#minAnswered', '20');
+    await page.click('#startRollout');
+    await expect.poll(() => page.locator('#rolloutMsg').textContent(), { timeout: 5000 }).toMatch(/^已开始 started R\d+$/);
+    const row = page.locator('#rollouts tbody tr').first();
+    await expect.poll(() => row.locator('td').nth(2).textContent(), { timeout: 30_000 }).toBe('已中止 aborted');
+    expect(await row.locator('td').nth(1).textContent()).toBe('软件 software 0.9.0');
+    expect(await row.locator('td').nth(3).textContent()).toBe('1/3');
+    expect(await page.locator('#rolloutReason').textContent()).toMatch(/boxes failed \(.* > 5 %\) in wave 1/);
+    // The boxes that failed come first, each with what it said.
+    await expect
+      .poll(() => page.locator('#rolloutBoxes tr').first().textContent(), { timeout: 5000 })
+      .toMatch(/已回退 rolled back.*not healthy after 3 starts/);
+    const waiting = Number(await row.locator('td').nth(7).textContent());
+    expect(waiting).toBeGreaterThanOrEqual(270); // nobody beyond the first wave of 30
+    await page.screenshot({ path: join(SHOTS, 'console-rollout-aborted.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
   }, 120_000);
 });

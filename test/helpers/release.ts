@@ -4,7 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join, relative } from 'node:path';
 import { describeBundle, signRelease, type ReleaseManifest, type SignedRelease } from '../../gateway/fleet/release.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -114,4 +116,51 @@ export function installRoot(dir: string, r: TestRelease): string {
   execFileSync('mv', [join(dir, r.name), join(dir, r.version)]);
   symlinkSync(r.version, join(dir, 'current'));
   return dir;
+}
+
+/**
+ * Serves one bundle file by byte ranges on loopback, as a mirror in front of the platform would: it may
+ * wait before each answer, drop every n-th request halfway through its answer, or flip one byte.
+ * Counts the bytes it sent.
+ */
+export async function serveBundle(
+  file: string,
+  o: { dropEvery?: number; corruptAt?: number; delayMs?: number } = {},
+): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
+  const bundle = readFileSync(file);
+  let n = 0;
+  const state = { bytes: 0 };
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!m) {
+      res.writeHead(416).end();
+      return;
+    }
+    const from = Number(m[1]);
+    const to = Math.min(Number(m[2]), bundle.length - 1);
+    const body = Buffer.from(bundle.subarray(from, to + 1));
+    const at = o.corruptAt;
+    if (at !== undefined && at >= from && at <= to) body[at - from] = (body[at - from] as number) ^ 0xff;
+    res.writeHead(206, { 'Content-Length': body.length, 'Content-Range': `bytes ${from}-${to}/${bundle.length}` });
+    if (o.dropEvery && n % o.dropEvery === 0) {
+      const half = body.subarray(0, body.length >> 1);
+      state.bytes += half.length;
+      res.write(half, () => res.destroy());
+      return;
+    }
+    state.bytes += body.length;
+    res.end(body);
+  };
+  const server: Server = createServer((req, res) => {
+    n++;
+    setTimeout(() => answer(req, res), o.delayMs ?? 0);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/${basename(file)}`,
+    get bytes() {
+      return state.bytes;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -6,9 +6,7 @@
 // refused with nothing changed; kill -9 at every step of an update leaves a version that starts, and the
 // alarm/event seq at the platform is gap-free across all of it; no update starts, and no switch happens,
 // while a gas alarm stands — and the valve stays closed and the fan on.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +15,7 @@ import { Platform } from '../../simulator/platform/platform.js';
 import { Venue } from '../faults/venue.js';
 import { listen } from '../helpers/mqtt-listener.js';
 import { removeBrokerDir, startBroker, type Broker } from '../helpers/mosquitto.js';
-import { installRoot, makeRelease, releaseKey, type TestRelease } from '../helpers/release.js';
+import { installRoot, makeRelease, releaseKey, serveBundle, type TestRelease } from '../helpers/release.js';
 import { Supervisor } from '../helpers/supervisor.js';
 import { runCommand } from '../helpers/proc.js';
 import { waitFor } from '../helpers/wait.js';
@@ -150,7 +148,7 @@ describe('software update', () => {
   it('a chunk that keeps arriving corrupted fails the update with its number; nothing is unpacked, nothing switched', async () => {
     const r = release('0.2.0');
     // A mirror that flips one byte in every answer that covers byte 100 000 (the second chunk).
-    const bad = await mirror(r, { corruptAt: 100_000 });
+    const bad = await serveBundle(r.file, { corruptAt: 100_000 });
     try {
       expect((await offer('u-corrupt', r, { url: bad.url })).ok).toBe(true);
       await waitFor(() => updateEvents().some((e) => e.state === 'failed'), 60_000, 'update failed');
@@ -164,7 +162,7 @@ describe('software update', () => {
 
   it('a good release over a link that drops mid-chunk: downloaded, switched, healthy, kept; the old version stays beside it', async () => {
     const r = release('0.2.0');
-    const flaky = await mirror(r, { dropEvery: 3 });
+    const flaky = await serveBundle(r.file, { dropEvery: 3 });
     const served0 = consoleServer.served.bytes;
     try {
       const t0 = Date.now();
@@ -284,7 +282,7 @@ describe('software update', () => {
       }
     };
     await reset();
-    const slow = await mirror(r, { delayMs: 400 });
+    const slow = await serveBundle(r.file, { delayMs: 400 });
     try {
       const a = await offer('u-then-alarm', r, { url: slow.url });
       expect(a.ok, a.reason ?? '').toBe(true);
@@ -306,49 +304,3 @@ describe('software update', () => {
     }
   }, 150_000);
 });
-
-/**
- * A mirror of one release in front of the platform: drops every n-th request halfway through its answer,
- * or corrupts a byte. Counts the bytes it sent.
- */
-async function mirror(
-  r: TestRelease,
-  o: { dropEvery?: number; corruptAt?: number; delayMs?: number },
-): Promise<{ url: string; bytes: number; close(): Promise<void> }> {
-  const bundle = readFileSync(r.file);
-  let n = 0;
-  const state = { bytes: 0 };
-  const server: Server = createServer((req, res) => {
-    n++;
-    setTimeout(() => answer(req, res), o.delayMs ?? 0);
-  });
-  const answer = (req: IncomingMessage, res: ServerResponse) => {
-    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-    if (!m) {
-      res.writeHead(416).end();
-      return;
-    }
-    const from = Number(m[1]);
-    const to = Math.min(Number(m[2]), bundle.length - 1);
-    const body = Buffer.from(bundle.subarray(from, to + 1));
-    if (o.corruptAt !== undefined && o.corruptAt >= from && o.corruptAt <= to) body[o.corruptAt - from] = (body[o.corruptAt - from] as number) ^ 0xff;
-    res.writeHead(206, { 'Content-Length': body.length, 'Content-Range': `bytes ${from}-${to}/${bundle.length}` });
-    if (o.dropEvery && n % o.dropEvery === 0) {
-      const half = body.subarray(0, body.length >> 1);
-      state.bytes += half.length;
-      res.write(half, () => res.destroy());
-      return;
-    }
-    state.bytes += body.length;
-    res.end(body);
-  };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${r.name}.tar.gz`;
-  return {
-    url,
-    get bytes() {
-      return state.bytes;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
