@@ -113,6 +113,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         return current.loaded.config?.uplink !== undefined;
       },
       report: (body) => service?.report('update', body),
+      blocked: () =>
+        keeper?.current.state === 'probation' ? `config ${keeper.current.version} is on probation: offer the update when it is kept or rolled back` : null,
       restart: (why) => {
         restartCode = EXIT.restart;
         runLog.info({ why }, 'stopping to restart: outputs held as the alarms demand');
@@ -178,6 +180,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
           },
           acting: () => acting(service as GatewayService),
           report: (body) => service?.report('config', body),
+          blocked: () => (typeof updater !== 'string' && updater.busy ? 'a software update is under way: offer the config when it is over' : null),
         },
       })
     : undefined;

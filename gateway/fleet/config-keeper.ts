@@ -30,6 +30,8 @@ interface KeeperHooks {
   switchTo(loaded: LoadedConfig, entry: ConfigEntry): Promise<void>;
   acting(): Acting;
   report(body: Record<string, unknown>): void;
+  /** Why no config may be taken now (a software update under way), or null. */
+  blocked?(): string | null;
 }
 
 export interface KeeperOptions {
@@ -69,6 +71,8 @@ export class ConfigKeeper {
     if (this.busy || this.pending || this.running.entry.state === 'probation') {
       return refuse(`config ${this.running.entry.version} is still on probation: offer the next one when it is kept or rolled back`);
     }
+    const blocked = this.o.hooks.blocked?.();
+    if (blocked) return refuse(blocked);
     const actual = sha256Of(offer.config);
     if (actual !== offer.sha256) {
       const s = said('sha256Mismatch', { size: `${Buffer.byteLength(offer.config)} bytes`, actual, expected: offer.sha256 });

@@ -32,6 +32,8 @@ export interface UpdateHooks {
   alarmStanding(): string | null;
   uplinkConfigured: boolean;
   report(body: Record<string, unknown>): void;
+  /** Why no update may start now (a config on probation), or null. */
+  blocked(): string | null;
   /** Stops the service (outputs held) and ends the process so that its supervisor starts `current`. */
   restart(why: string): void;
 }
@@ -61,6 +63,11 @@ export class UpdateKeeper {
 
   constructor(private readonly o: UpdateKeeperOptions) {}
 
+  /** Whether an update is under way (a config offer waits until it is over). */
+  get busy(): boolean {
+    return this.state !== 'idle';
+  }
+
   /** For diagnostics and get-status. */
   status(): Record<string, unknown> {
     return {
@@ -75,6 +82,8 @@ export class UpdateKeeper {
   async offer(offer: UpdateOffer): Promise<ConfigAnswer> {
     const refuse = (reason: string, code?: string): ConfigAnswer => ({ ok: false, reason, ...(code ? { result: { code } } : {}) });
     if (this.state !== 'idle') return refuse(`an update is under way (${this.job?.version ?? '?'}, ${this.state})`, 'busy');
+    const blocked = this.o.hooks.blocked();
+    if (blocked) return refuse(blocked, 'busy');
     let m: ReleaseManifest;
     try {
       m = acceptRelease(offer, this.o.keys, { version: this.o.version, arch: this.o.arch });

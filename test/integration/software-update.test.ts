@@ -6,7 +6,8 @@
 // refused with nothing changed; kill -9 at every step of an update leaves a version that starts, and the
 // alarm/event seq at the platform is gap-free across all of it; no update starts, and no switch happens,
 // while a gas alarm stands — and the valve stays closed and the fan on.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +287,12 @@ describe('software update', () => {
     try {
       const a = await offer('u-then-alarm', r, { url: slow.url });
       expect(a.ok, a.reason ?? '').toBe(true);
+      // One change at a time: a config offered while the update runs waits for it.
+      const text = readFileSync(v.configFile, 'utf8');
+      const args = { version: 'during-update', sha256: createHash('sha256').update(text).digest('hex'), config: text };
+      listener.client.publish(`jx/v1/${GW}/cmd`, JSON.stringify({ id: 'cfg-during-update', name: 'apply-config', args }), { qos: 1 });
+      await waitFor(() => result('cfg-during-update') !== undefined, 15_000, 'the answer to the config');
+      expect(result('cfg-during-update')).toMatchObject({ ok: false, reason: 'a software update is under way: offer the config when it is over' });
       v.leak(40);
       await waitFor(() => sup.text().includes('the switch waits until the alarm is cleared'), 30_000, 'the switch waits');
       const before = sup.current();
