@@ -245,11 +245,18 @@ export class UpdateKeeper {
 
   private rollBack(from: string, reason: string): void {
     const root = this.o.root;
-    // The outcome first: whichever version starts next reports it, and no interrupted job resumes.
-    root.writeOutcome({ version: this.o.version, from, state: 'rolled-back', reason });
-    root.switchTo(from);
-    root.clearTrial();
-    clearJob(root.updateDir);
+    try {
+      // The outcome first: whichever version starts next reports it, and no interrupted job resumes.
+      root.writeOutcome({ version: this.o.version, from, state: 'rolled-back', reason });
+      root.switchTo(from);
+      root.clearTrial();
+      clearJob(root.updateDir);
+    } catch (err) {
+      // The way back is blocked (the old version gone, the disk refusing): this version keeps running
+      // and acting; the boot guard tries again at the next start.
+      this.o.log.fatal({ version: this.o.version, back: from, reason, err: { message: (err as Error).message } }, 'software update: cannot go back');
+      return;
+    }
     this.o.log.error({ version: this.o.version, back: from, reason }, 'software update rolled back: restarting into the previous version (outputs held)');
     this.o.hooks.restart(`software update rolled back to ${from}`);
   }

@@ -9,7 +9,7 @@ import { brokerUrl, simFlags, SimUsageError, wholeFlag } from './devices-command
 
 const PLATFORM_USAGE = `Usage: jiuxiao-sim platform --url MQTT_URL [--http PORT] [--host ADDR] [--token TOKEN] [--data DIR]
                            [--protocol 5|4] [--group NAME] [--prefix jx/v1/] [--escalate-after MIN]
-                           [--plan FILE] [--releases DIR] [--releases-url URL]
+                           [--plan FILE] [--releases DIR] [--releases-url URL] [--configs DIR]
 
 The reference county platform (seed, Art. 8): receives what the gateways publish, checks it against the
 contract, turns alarms into cases (township → county centre → department → closed, fed back), and serves
@@ -28,6 +28,8 @@ its console (Chinese and English) with a JSON API.
   --releases DIR        signed release bundles (NAME.tar.gz + NAME.release.json) served under /releases/ for
                         software rollouts from the console
   --releases-url URL    where the boxes fetch them (default: the console's own address + releases/)
+  --configs DIR         the county's copy of each box's config (GW-ID.yaml): config rollouts from the console
+                        change them and offer each box its own (apply-config); a kept one is written back
 `;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -50,6 +52,7 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
     plan: { type: 'string' },
     releases: { type: 'string' },
     'releases-url': { type: 'string' },
+    configs: { type: 'string' },
   });
   const url = brokerUrl(v.url);
   const port = wholeFlag('http', v.http, 8090, 65535);
@@ -89,7 +92,7 @@ export async function platformCommand(argv: string[], io: { stdout: (t: string) 
   });
   if (v['releases-url'] !== undefined && !/^https?:\/\/.+\/$/.test(v['releases-url']))
     throw new SimUsageError(`--releases-url is an http(s) URL ending in /, got "${v['releases-url']}"`);
-  const web = new ConsoleServer(platform, { host, port, token: v.token, releases: v.releases, releasesUrl: v['releases-url'] });
+  const web = new ConsoleServer(platform, { host, port, token: v.token, releases: v.releases, releasesUrl: v['releases-url'], configs: v.configs });
   try {
     await Promise.race([
       platform.start(),

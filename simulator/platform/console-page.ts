@@ -53,12 +53,15 @@ button { margin: 1px; font-size: 12px; }
   <section id="rolloutSection">
    <h2>升级与配置下发 rollouts <span id="rolloutCount" class="muted"></span></h2>
    <form id="rolloutForm" hidden>
-    <label>版本 release <select id="release"></select></label>
+    <label>内容 what <select id="kind"><option value="software">软件 software</option><option value="config">配置 config</option></select></label>
+    <label data-kind="software">版本 release <select id="release"></select></label>
+    <label data-kind="config" hidden>名称 version <input id="cfgVersion" size="14"></label>
+    <label data-kind="config" hidden>修改 change <textarea id="cfgSet" rows="2" cols="44" placeholder="devices[kitchen-gas].channels.lel.warning = 8"></textarea></label>
     <label>分批 waves <input id="waves" value="0.01, 0.1, 1" size="12"></label>
     <label>速率 offers/s <input id="rate" value="50" size="4"></label>
     <label>失败中止 abort % <input id="abortPct" value="5" size="3"></label>
     <label>至少应答 after <input id="minAnswered" value="10" size="4"></label>
-    <button id="startRollout" type="submit">开始升级 start software rollout</button>
+    <button id="startRollout" type="submit">开始下发 start rollout</button>
     <span id="rolloutMsg" class="muted"></span>
    </form>
    <table id="rollouts"><thead><tr><th>批次 rollout</th><th>内容 what</th><th>状态 state</th><th>波次 wave</th><th>保持 kept</th><th>失败 failed</th><th>进行中 under way</th><th>等待 waiting</th><th>失败率 failure</th></tr></thead><tbody></tbody></table>
@@ -252,7 +255,7 @@ async function rollouts() {
     const tr = el('tr');
     tr.dataset.id = r.id;
     if (r.id === rolloutSel) tr.className = 'sel';
-    tr.addEventListener('click', () => { rolloutSel = r.id; rolloutBoxes(); rollouts(); });
+    tr.addEventListener('click', () => { rolloutSel = r.id; rollouts(); });
     const kept = el('td', String(c.kept) + ' ');
     const bar = el('span', null, 'bar');
     bar.style.width = Math.round((60 * c.kept) / total) + 'px';
@@ -270,8 +273,9 @@ async function rollouts() {
   document.getElementById('rolloutReason').textContent = sel && sel.reason ? sel.id + ': ' + sel.reason : '';
   // Live while one runs: the waves move every second.
   const running = list.some((r) => r.state === 'running');
-  if (running && !rolloutTimer) rolloutTimer = setInterval(() => { rollouts(); if (rolloutSel) rolloutBoxes(); }, 1000);
+  if (running && !rolloutTimer) rolloutTimer = setInterval(rollouts, 1000);
   if (!running && rolloutTimer) { clearInterval(rolloutTimer); rolloutTimer = null; }
+  if (rolloutSel) rolloutBoxes();
 }
 async function rolloutBoxes() {
   const r = await (await fetch('/api/rollouts/' + encodeURIComponent(rolloutSel))).json();
@@ -289,21 +293,41 @@ async function rolloutBoxes() {
   }
   if (offered.length > 200) tb.append(el('tr', '… ' + (offered.length - 200) + ' more'));
 }
+const kindSel = document.getElementById('kind');
+function showKind() { for (const l of document.querySelectorAll('#rolloutForm [data-kind]')) l.hidden = l.dataset.kind !== kindSel.value; }
+kindSel.addEventListener('change', showKind);
 async function releases() {
   const list = await (await fetch('/api/releases')).json();
-  if (!list.length) return;
+  const configs = await (await fetch('/api/configs')).json();
+  if (!list.length && !configs.gateways) return;
   const s = document.getElementById('release');
   for (const r of list) {
     const o = el('option', r.version + ' (' + r.arch + ', ' + Math.round(r.size / 1024) + ' KiB)');
     o.value = r.release;
     s.append(o);
   }
+  if (!list.length) kindSel.querySelector('[value=software]').remove();
+  if (!configs.gateways) kindSel.querySelector('[value=config]').remove();
+  showKind();
   document.getElementById('rolloutForm').hidden = false;
+}
+/** "path = value" lines: a value that reads as a number or true/false is one, else text. */
+function changes(text) {
+  return text.split('\\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const i = l.indexOf('=');
+    const raw = i < 0 ? '' : l.slice(i + 1).trim();
+    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+    return { path: (i < 0 ? l : l.slice(0, i)).trim(), value };
+  });
 }
 document.getElementById('rolloutForm').addEventListener('submit', async (ev) => {
   ev.preventDefault();
+  const config = kindSel.value === 'config';
   const body = {
-    release: document.getElementById('release').value,
+    kind: kindSel.value,
+    ...(config
+      ? { version: document.getElementById('cfgVersion').value, set: changes(document.getElementById('cfgSet').value) }
+      : { release: document.getElementById('release').value }),
     waves: document.getElementById('waves').value.split(',').map((w) => Number(w.trim())),
     ratePerS: Number(document.getElementById('rate').value),
     failurePct: Number(document.getElementById('abortPct').value),

@@ -13,6 +13,10 @@
 //   POST /api/rollouts              {"release", "waves"?, "ratePerS"?, "failurePct"?, "minAnswered"?,
 //                                   "healthS"?, "gateways"?} → a software rollout to the gateways
 //                                   named (default: every one online)
+//   GET  /api/configs               how many gateways have a config in the configs folder
+//   POST /api/rollouts              {"kind": "config", "version", "set": [{"path", "value"}], "probationS"?,
+//                                   waves, rate, abort, "gateways"?} → each box's own config (configs
+//                                   folder, GW.yaml) with the change, in waves; kept → the copy updated
 //   GET  /api/scenarios             the simulated venue's scenarios, when the console runs beside one (demo)
 //   POST /api/scenarios/NAME        {}                → starts it on the simulated devices
 //   GET  /healthz                   "ok"
@@ -22,12 +26,13 @@
 // Bound beyond loopback it needs a token, with the box's rule (Bearer, or Basic with the token as the
 // password). Writes take JSON only (a cross-site form cannot send it), and never more than 16 KiB.
 
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { authorized } from '../../gateway/status/status-server.js';
 import { CaseError } from './cases.js';
+import { editConfig, type ConfigSet } from './config-edit.js';
 import { CONSOLE_HTML, CONSOLE_JS } from './console-page.js';
 import { SCENARIO_TEXT, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { PlatformError, type Platform, type PlatformChange } from './platform.js';
@@ -42,6 +47,8 @@ export interface ConsoleOptions {
   releases?: string | undefined;
   /** Where the boxes fetch them (ends in /); default: this console's own address + releases/. */
   releasesUrl?: string | undefined;
+  /** The county's copy of each box's config (GW.yaml): config rollouts from the console edit these. */
+  configs?: string | undefined;
 }
 
 const HEADERS = {
@@ -156,6 +163,7 @@ export class ConsoleServer {
         if (path === '/api/events') return this.stream(req, res);
         if (path === '/api/rollouts') return json(200, this.platform.rolloutViews());
         if (path === '/api/releases') return json(200, this.releases());
+        if (path === '/api/configs') return json(200, { gateways: this.configFiles().length });
         const rollout = /^\/api\/rollouts\/([\w.-]+)$/.exec(path);
         if (rollout) {
           const r = this.platform.rollout(rollout[1] as string);
@@ -218,17 +226,21 @@ export class ConsoleServer {
     return out;
   }
 
-  /** A software rollout from the console's form or the API: every setting checked, named when wrong. */
-  private startRollout(b: Record<string, unknown>): string {
-    if (!this.o.releases) throw new BodyError('no releases folder beside this console (--releases DIR)');
-    const name = typeof b.release === 'string' && /^[\w.+-]+$/.test(b.release) ? b.release : null;
-    if (!name) throw new BodyError('"release" names a release of GET /api/releases');
-    let signed: { manifest: string; signature: string };
+  /** The gateways with a config in the configs folder. */
+  private configFiles(): string[] {
+    if (!this.o.configs) return [];
     try {
-      signed = JSON.parse(readFileSync(join(this.o.releases, `${name}.release.json`), 'utf8')) as typeof signed;
+      return readdirSync(this.o.configs)
+        .filter((n) => /^[\w.-]+\.yaml$/.test(n))
+        .map((n) => n.slice(0, -5))
+        .sort();
     } catch {
-      throw new BodyError(`no release "${name}" in the releases folder`);
+      return [];
     }
+  }
+
+  /** A rollout from the console's form or the API: every setting checked, named when wrong. */
+  private startRollout(b: Record<string, unknown>): string {
     const num = (k: string, def: number, min: number, max: number): number => {
       const v = b[k] ?? def;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
@@ -238,19 +250,86 @@ export class ConsoleServer {
     const waves = b.waves ?? [0.01, 0.1, 1];
     if (!Array.isArray(waves) || !waves.every((w) => typeof w === 'number'))
       throw new BodyError('"waves" is a list of shares rising to 1, e.g. [0.01, 0.1, 1]');
+    const common = {
+      waves: waves as number[],
+      ratePerS: num('ratePerS', 50, 1, 10_000),
+      abort: { failurePct: num('failurePct', 5, 0, 100), minAnswered: num('minAnswered', 10, 1, 1_000_000) },
+      answerTimeoutS: 60,
+    };
+    if (b.kind === 'config') return this.startConfigRollout(b, common, num);
+    if (b.kind !== undefined && b.kind !== 'software') throw new BodyError(`"kind" is software or config, got ${JSON.stringify(b.kind)}`);
+    return this.startSoftwareRollout(b, common, num);
+  }
+
+  /** Each box's own config with the operator's change: all computed before the first offer. */
+  private startConfigRollout(
+    b: Record<string, unknown>,
+    common: { waves: number[]; ratePerS: number; abort: { failurePct: number; minAnswered: number }; answerTimeoutS: number },
+    num: (k: string, def: number, min: number, max: number) => number,
+  ): string {
+    const dir = this.o.configs;
+    if (!dir) throw new BodyError("no configs folder beside this console (--configs DIR: the county's copy of each box's config)");
+    const version = typeof b.version === 'string' && /^[\w.:-]{1,64}$/.test(b.version) ? b.version : null;
+    if (!version) throw new BodyError('"version" names this config change (letters, digits, . : - _; at most 64)');
+    const sets = b.set;
+    if (!Array.isArray(sets) || !sets.length || !sets.every((s) => s && typeof s === 'object' && typeof (s as ConfigSet).path === 'string' && 'value' in s))
+      throw new BodyError('"set" is a list of {"path": "devices[kitchen-gas].channels.lel.warning", "value": 8}');
+    const known = this.configFiles();
+    const gateways = b.gateways === undefined ? known : b.gateways;
+    if (!Array.isArray(gateways) || !gateways.length || !gateways.every((g) => typeof g === 'string' && known.includes(g)))
+      throw new BodyError(`"gateways" names gateways with a config in the configs folder (${known.length} have one)`);
+    const texts = new Map<string, string>();
+    for (const gw of gateways as string[]) {
+      try {
+        texts.set(gw, editConfig(readFileSync(join(dir, `${gw}.yaml`), 'utf8'), sets as ConfigSet[]));
+      } catch (err) {
+        throw new BodyError(`${gw}: ${(err as Error).message}: nothing offered`);
+      }
+    }
+    try {
+      return this.platform.startRollout({
+        ...common,
+        gateways: gateways as string[],
+        version,
+        probationS: num('probationS', 60, 10, 600),
+        config: (gw) => texts.get(gw) as string,
+        // The county's copy follows the box once the box keeps it.
+        kept: (gw) => {
+          const file = join(dir, `${gw}.yaml`);
+          writeFileSync(`${file}.new`, texts.get(gw) as string);
+          renameSync(`${file}.new`, file);
+        },
+      });
+    } catch (err) {
+      if (err instanceof PlatformError) throw err;
+      throw new BodyError((err as Error).message);
+    }
+  }
+
+  private startSoftwareRollout(
+    b: Record<string, unknown>,
+    common: { waves: number[]; ratePerS: number; abort: { failurePct: number; minAnswered: number }; answerTimeoutS: number },
+    num: (k: string, def: number, min: number, max: number) => number,
+  ): string {
+    if (!this.o.releases) throw new BodyError('no releases folder beside this console (--releases DIR)');
+    const name = typeof b.release === 'string' && /^[\w.+-]+$/.test(b.release) ? b.release : null;
+    if (!name) throw new BodyError('"release" names a release of GET /api/releases');
+    let signed: { manifest: string; signature: string };
+    try {
+      signed = JSON.parse(readFileSync(join(this.o.releases, `${name}.release.json`), 'utf8')) as typeof signed;
+    } catch {
+      throw new BodyError(`no release "${name}" in the releases folder`);
+    }
     const gateways = b.gateways === undefined ? [...this.platform.online()].sort() : b.gateways;
     if (!Array.isArray(gateways) || !gateways.length || !gateways.every((g) => typeof g === 'string'))
       throw new BodyError('"gateways" is a list of gateway ids (default: every gateway online; none is online now)');
     const healthS = num('healthS', 45, 20, 300);
     try {
       return this.platform.startUpdateRollout({
+        ...common,
         gateways: gateways as string[],
-        waves: waves as number[],
-        ratePerS: num('ratePerS', 50, 1, 10_000),
-        abort: { failurePct: num('failurePct', 5, 0, 100), minAnswered: num('minAnswered', 10, 1, 1_000_000) },
         healthS,
         downloadS: num('downloadS', 600, 10, 86_400),
-        answerTimeoutS: 60,
         release: { ...signed, url: `${this.o.releasesUrl ?? `${this.url ?? '/'}releases/`}${name}.tar.gz` },
       });
     } catch (err) {

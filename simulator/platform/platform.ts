@@ -65,6 +65,8 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
   private timer: NodeJS.Timeout | undefined;
   private rolloutTimer: NodeJS.Timeout | undefined;
   private readonly rollouts = new Map<string, Rollout>();
+  /** Per rollout: what to do when a box keeps what it was offered (the console updates its copy). */
+  private readonly onKept = new Map<string, (gw: string) => void>();
   /** The gateways online at the last rollout tick: offers go only to them. */
   private onlineNow = new Set<string>();
   /** Heartbeat and telemetry ids seen lately (they are many and harmless when repeated: memory only). */
@@ -230,7 +232,9 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
       const state = m.body.state;
       const kind = m.type === 'config' ? 'config' : 'software';
       if (state === 'kept' || state === 'rolled-back' || state === 'failed')
-        for (const r of this.rollouts.values()) if (r.plan.kind === kind) r.outcome(m.gw, state, String(m.body.reason ?? ''), now);
+        for (const r of this.rollouts.values()) {
+          if (r.plan.kind === kind && r.outcome(m.gw, state, String(m.body.reason ?? ''), now) && state === 'kept') this.onKept.get(r.plan.id)?.(m.gw);
+        }
       return [];
     }
     if (m.type !== 'ack') return [];
@@ -302,12 +306,15 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
    * Starts a config rollout (rollout.ts): `config(gw)` is the config text each box is offered (one per box:
    * each venue's config differs). Returns its id; `rollout(id)` shows how it goes.
    */
-  startRollout(plan: Omit<RolloutPlan, 'id' | 'kind'> & { id?: string; config: (gw: string) => string }): string {
-    return this.launch({ ...plan, kind: 'config' }, (gw) => {
+  startRollout(plan: Omit<RolloutPlan, 'id' | 'kind'> & { id?: string; config: (gw: string) => string; kept?: (gw: string) => void }): string {
+    const { kept, ...rest } = plan;
+    const id = this.launch({ ...rest, kind: 'config' }, (gw) => {
       const text = plan.config(gw);
       const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
       return { name: 'apply-config', args: { version: plan.version, sha256, config: text, probationS: plan.probationS } };
     });
+    if (kept) this.onKept.set(id, kept);
+    return id;
   }
 
   /**

@@ -130,12 +130,13 @@ export class Rollout {
   }
 
   /** The box's `config` or `update` event: kept, rolled back, or (an update) failed before the switch. */
-  outcome(gw: string, state: 'kept' | 'rolled-back' | 'failed', reason: string | null, now: number): void {
+  outcome(gw: string, state: 'kept' | 'rolled-back' | 'failed', reason: string | null, now: number): boolean {
     const b = this.byGw.get(gw);
-    if (!b || FINAL.has(b.state) || b.state === 'waiting') return;
+    if (!b || FINAL.has(b.state) || b.state === 'waiting') return false;
     b.state = state;
     if (reason) b.reason = reason;
     this.checkAbort(now);
+    return true;
   }
 
   private checkAbort(now: number): boolean {

@@ -5,7 +5,7 @@
 // reaches the box (the gateway confirms ack-alarm); the box's own status page shows the alarm and the
 // closed valve above the fold of a 1280×1000 screen, in Chinese glyphs, not empty boxes. Screenshots are
 // kept under the temp dir as artifacts (the path is printed).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -166,7 +166,7 @@ describe('the console and the status page in Chromium', () => {
 });
 
 describe('a software rollout from the console in Chromium', () => {
-  it('an operator starts a broken release on 300 boxes from the form, watches the waves, and sees it stop itself after the first', async () => {
+  it('an operator starts a broken release on 300 boxes from the form and sees it stop itself after the first wave; then changes a threshold on all of them', async () => {
     const broker = await startBroker();
     cleanup.push(async () => {
       await broker.stop();
@@ -192,7 +192,16 @@ describe('a software rollout from the console in Chromium', () => {
     await fleet.start(30_000);
     cleanup.push(() => fleet.stop());
     await waitFor(() => platform.online().size === 300, 20_000, 'the fleet online', 100);
-    const web = new ConsoleServer(platform, { host: '127.0.0.1', port: 0, releases });
+    // The county's copy of each box's config: the console changes these.
+    const configs = join(tmp, 'configs');
+    mkdirSync(configs, { recursive: true });
+    const gw = (i: number) => `GW-FLEET-${String(i).padStart(6, '0')}`;
+    for (let i = 1; i <= 300; i++)
+      writeFileSync(
+        join(configs, `${gw(i)}.yaml`),
+        `# venue ${i}\ngateway: { id: ${gw(i)} }\ndevices:\n  - id: kitchen-gas\n    profile: gas-lel\n    channels:\n      lel: { warning: 10 }\n`,
+      );
+    const web = new ConsoleServer(platform, { host: '127.0.0.1', port: 0, releases, configs });
     await web.start();
     cleanup.push(() => web.stop());
 
@@ -221,6 +230,33 @@ describe('a software rollout from the console in Chromium', () => {
     const waiting = Number(await row.locator('td').nth(7).textContent());
     expect(waiting).toBeGreaterThanOrEqual(270); // nobody beyond the first wave of 30
     await page.screenshot({ path: join(SHOTS, 'console-rollout-aborted.png'), fullPage: true });
+
+    // The gas warning at 8 %LEL on every box, each offered its own config with the change.
+    await page.selectOption('#kind', 'config');
+    await page.fill('#cfgVersion', 'gas-warning-8');
+    await page.fill('#cfgSet', 'devices[kitchen-gas].channels.lel.warning = 8');
+    await page.fill('#waves', '0.1, 1');
+    await page.fill('#rate', '200');
+    await page.click('#startRollout');
+    await expect.poll(() => page.locator('#rolloutMsg').textContent(), { timeout: 5000 }).toMatch(/^已开始 started R2$/);
+    const second = page.locator('#rollouts tbody tr[data-id="R2"]');
+    await expect.poll(() => second.locator('td').nth(2).textContent(), { timeout: 30_000 }).toBe('完成 done');
+    expect(await second.locator('td').nth(1).textContent()).toBe('配置 config gas-warning-8');
+    expect(await second.locator('td').nth(4).textContent()).toMatch(/^300/);
+    // Its boxes as they ended, not as they were when it started.
+    await expect.poll(() => page.locator('#rolloutBoxes tr').first().textContent(), { timeout: 5000 }).toMatch(/保持 kept.*acting within its probation/);
+    // Kept: the county's copy follows, comments and all.
+    expect(readFileSync(join(configs, `${gw(7)}.yaml`), 'utf8')).toBe(
+      `# venue 7\ngateway: { id: ${gw(7)} }\ndevices:\n  - id: kitchen-gas\n    profile: gas-lel\n    channels:\n      lel: { warning: 8 }\n`,
+    );
+    // A change that does not fit a box is refused before anything is offered, naming the box.
+    await page.fill('#cfgSet', 'devices[kitchen-smoke].channels.smoke.alarm = true');
+    await page.fill('#cfgVersion', 'smoke');
+    await page.click('#startRollout');
+    await expect
+      .poll(() => page.locator('#rolloutMsg').textContent(), { timeout: 5000 })
+      .toBe(`${gw(1)}: devices[kitchen-smoke].channels.smoke.alarm: no item [kitchen-smoke] in devices: nothing offered`);
+    await page.screenshot({ path: join(SHOTS, 'console-config-rollout.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

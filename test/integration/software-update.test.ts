@@ -1,8 +1,8 @@
 // Software updates on a real box: `jiuxiao-gateway run` installed from a release bundle (install root with
 // `current`), restarted by a supervisor as systemd would (boot guard, then run, again after any exit),
 // updated from the reference platform's releases folder over HTTP. A good release is kept once healthy; a
-// release that crashes at start, or one that starts but never gets healthy, is rolled back by itself; a
-// release signed by another key, for another architecture, older, or whose chunk arrives corrupted is
+// release that crashes at start is rolled back by the boot guard (one that starts but never gets healthy
+// goes back by itself: software-rollout.test.ts, on ten boxes); a release signed by another key, for another architecture, older, or whose chunk arrives corrupted is
 // refused with nothing changed; kill -9 at every step of an update leaves a version that starts, and the
 // alarm/event seq at the platform is gap-free across all of it; no update starts, and no switch happens,
 // while a gas alarm stands — and the valve stays closed and the fan on.
@@ -199,21 +199,6 @@ describe('software update', () => {
       `release crashing at start: back on the old version and reported ${((Date.now() - t0) / 1000).toFixed(1)} s after the offer (3 crashed starts, restart every 0.3 s)`,
     );
     expect(seqGapFree().missing).toEqual([]);
-  }, 120_000);
-
-  it('a release that starts but is not healthy in time (a device silent) goes back by itself', async () => {
-    const r = release('0.4.0');
-    const a = await offer('u-unhealthy', r, { healthS: 20 });
-    expect(a.ok, a.reason ?? '').toBe(true);
-    // Once it runs the new version, the gas detector stops answering.
-    await waitFor(() => sup.current() === '0.4.0', 60_000, 'switched to 0.4.0', 50);
-    const t0 = Date.now();
-    v.gas.faults = { noReply: true };
-    await waitFor(() => updateEvents().some((e) => e.state === 'rolled-back' && e.version === '0.4.0'), 60_000, `rolled back\n${sup.text().slice(-3000)}`);
-    figures.push(`release not healthy (a device silent): rolled back ${((Date.now() - t0) / 1000).toFixed(1)} s after the switch (healthS 20)`);
-    expect(updateEvents().find((e) => e.version === '0.4.0')?.reason).toMatch(/not healthy in time: device kitchen-gas not answering/);
-    v.gas.faults = {};
-    await runningOn('0.2.0');
   }, 120_000);
 
   it('kill -9 at every step of an update: the box always starts again, on one of the two versions, and carries on to kept', async () => {
