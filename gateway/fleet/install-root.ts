@@ -30,6 +30,9 @@ import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** In a version's folder: the SHA-256 of the bundle it was unpacked from (not in SHA256SUMS). */
+const RELEASE_MARK = '.bundle-sha256';
+
 export interface Trial {
   from: string;
   to: string;
@@ -86,13 +89,23 @@ export class InstallRoot {
     return existsSync(join(this.dir, version, 'VERSION'));
   }
 
+  /** Whether this version's folder was unpacked from this very bundle (a restart after the unpack). */
+  unpacked(version: string, bundleSha256: string): boolean {
+    try {
+      return readFileSync(join(this.dir, version, RELEASE_MARK), 'utf8').trim() === bundleSha256;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Unpacks a verified bundle beside the running version and checks every file against its
-   * SHA256SUMS before the folder gets its name. A folder of that name already there and whole is kept.
+   * SHA256SUMS before the folder gets its name; the folder is marked with the bundle's SHA-256. A folder
+   * already unpacked from the same bundle, and still whole, is kept; any other of that name is replaced.
    */
-  async unpack(bundleFile: string, version: string): Promise<void> {
+  async unpack(bundleFile: string, version: string, bundleSha256: string): Promise<void> {
     const dest = join(this.dir, version);
-    if (this.has(version) && (await verifySums(dest)) === null) return;
+    if (this.unpacked(version, bundleSha256) && (await verifySums(dest)) === null) return;
     const tmp = join(this.dir, `.unpack-${version}`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -104,6 +117,7 @@ export class InstallRoot {
     if (wrong) throw new Error(`the unpacked bundle is not whole: ${wrong}`);
     const v = readFileSync(join(top, 'VERSION'), 'utf8').trim();
     if (v !== version) throw new Error(`the bundle says it is version ${v}, its manifest ${version}`);
+    writeFileSync(join(top, RELEASE_MARK), `${bundleSha256}\n`);
     rmSync(dest, { recursive: true, force: true });
     renameSync(top, dest);
     rmSync(tmp, { recursive: true, force: true });

@@ -157,7 +157,7 @@ export class UpdateKeeper {
     const root = this.o.root;
     const part = join(root.updateDir, 'bundle.part');
     try {
-      if (!root.has(m.version)) {
+      if (!root.unpacked(m.version, m.sha256)) {
         this.state = 'downloading';
         this.progress = { chunk: 0, chunks: m.chunks.length };
         this.last = await downloadRelease({
@@ -177,7 +177,7 @@ export class UpdateKeeper {
         );
         this.state = 'unpacking';
       }
-      await root.unpack(part, m.version);
+      await root.unpack(part, m.version, m.sha256);
       powerCut('unpacked');
       rmSync(part, { force: true });
       if (this.abort.signal.aborted) return;

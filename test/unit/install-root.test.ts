@@ -37,11 +37,13 @@ describe('install root', () => {
 
   it('unpacks a bundle beside the running one, checked file by file; a tampered bundle is refused and leaves nothing', async () => {
     const r = at();
-    await r.unpack(v2.file, '1.1.0');
+    await r.unpack(v2.file, '1.1.0', 'a'.repeat(64));
+    expect(r.unpacked('1.1.0', 'a'.repeat(64))).toBe(true);
+    expect(r.unpacked('1.1.0', 'b'.repeat(64))).toBe(false);
     expect(await verifySums(join(root, '1.1.0'))).toBeNull();
     expect(readFileSync(join(root, '1.1.0', 'VERSION'), 'utf8').trim()).toBe('1.1.0');
     // The same bundle under another version's name: its VERSION says otherwise.
-    await expect(r.unpack(v2.file, '1.2.0')).rejects.toThrow('the bundle says it is version 1.1.0, its manifest 1.2.0');
+    await expect(r.unpack(v2.file, '1.2.0', 'c'.repeat(64))).rejects.toThrow('the bundle says it is version 1.1.0, its manifest 1.2.0');
     expect(existsSync(join(root, '1.2.0'))).toBe(false);
     // One byte of one file changed after SHA256SUMS was written.
     const work = join(dir, 'tamper');
@@ -51,7 +53,7 @@ describe('install root', () => {
     const bad = join(dir, 'bad.tar.gz');
     execFileSync('tar', ['-C', work, '-czf', bad, v2.name]);
     expect(await verifySums(join(work, v2.name))).toBe('dist/gateway/cli/main.js differs from SHA256SUMS');
-    await expect(r.unpack(bad, '1.3.0')).rejects.toThrow('the unpacked bundle is not whole: dist/gateway/cli/main.js differs from SHA256SUMS');
+    await expect(r.unpack(bad, '1.3.0', 'd'.repeat(64))).rejects.toThrow('the unpacked bundle is not whole: dist/gateway/cli/main.js differs from SHA256SUMS');
     expect(existsSync(join(root, '1.3.0'))).toBe(false);
   });
 
