@@ -59,6 +59,8 @@ interface SimGateway {
   resSeq: number;
   venue: { id: string; adminCode: string; category: VenueCategory; risk: RiskColour };
   malformed: boolean;
+  /** The software version it says in its heartbeat: a kept update changes it. */
+  version: string;
   nextHeartbeat: number;
   nextTelemetry: number;
   openAlarm: { alarmId: string; clearAt: number } | undefined;
@@ -115,6 +117,7 @@ export class Fleet {
       this.gws.push({
         id,
         n,
+        version: 'fleet',
         client: undefined,
         connected: false,
         boot: randomUUID(),
@@ -244,7 +247,7 @@ export class Fleet {
     g.hbSeq++;
     this.publish(g, 'heartbeat', {
       ...this.envelope(g, g.hbSeq),
-      version: 'fleet',
+      version: g.version,
       uptimeS: Math.round((now - g.started) / 1000),
       venue: g.malformed ? { ...g.venue, risk: 'purple' } : g.venue,
       backlog: { alarm: 0, event: 0, heartbeat: 0, telemetry: 0 },
@@ -403,6 +406,11 @@ export class Fleet {
   }
 
   private updateEvent(g: SimGateway, state: string, version: string, reason: string): void {
+    if (state === 'kept') {
+      g.version = version;
+      // A kept version restarted the box: the platform hears the new version at once.
+      this.heartbeat(g, Date.now());
+    }
     g.seq++;
     this.publish(g, 'event', { ...this.envelope(g, g.seq), type: 'update', body: { state, version, from: 'sim', reason }, venue: g.venue });
   }

@@ -150,7 +150,8 @@ async function refresh() {
   document.getElementById('conn').textContent = o.connected ? '已连接 connected' : '未连接 not connected';
   document.getElementById('intake').textContent = '网关 gateways ' + o.gateways.online + '/' + o.gateways.total + ' 在线 online · ' +
     o.intake.ratePerS.toFixed(1) + ' msg/s · 重复 duplicates ' + o.intake.duplicates + ' · 丢失 lost ' + o.intake.lost + ' · 违规 violations ' + o.intake.violations +
-    (o.intake.alarmLatencyMs.n ? ' · 报警→立案 alarm→case p50 ' + o.intake.alarmLatencyMs.p50 + ' ms p99 ' + o.intake.alarmLatencyMs.p99 + ' ms' : '');
+    (o.intake.alarmLatencyMs.n ? ' · 报警→立案 alarm→case p50 ' + o.intake.alarmLatencyMs.p50 + ' ms p99 ' + o.intake.alarmLatencyMs.p99 + ' ms' : '') +
+    ' · 版本 versions ' + Object.entries(o.gateways.versions).sort((a, b) => b[1] - a[1]).map(([v, n]) => v + ' ×' + n).join(', ');
   const tb = document.querySelector('#cases tbody');
   tb.replaceChildren();
   document.getElementById('caseCount').textContent = String(o.openCases.length);

@@ -189,7 +189,7 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
       }
       if (kind === 'alarm') changes.push(...this.onAlarm(checked.data as AlarmMessage, now));
       else if (kind === 'event') changes.push(...this.onEvent(checked.data as EventMessage, now));
-      else if (kind === 'heartbeat') this.store.heartbeat(gw, now);
+      else if (kind === 'heartbeat') this.store.heartbeat(gw, now, (checked.data as { version: string }).version);
       else if (kind === 'cmd/result') changes.push(...this.onResult(checked.data as CommandResult, now));
     });
     for (const c of changes) this.emitChange(c);
@@ -476,6 +476,12 @@ export class Platform extends EventEmitter<{ change: [PlatformChange] }> {
         total: gateways.length,
         online: gateways.filter((g) => g.state === 'online').length,
         silent: gateways.filter((g) => g.state === 'silent').length,
+        // What the fleet runs, by the last heartbeat of each box: a rollout moves these.
+        versions: gateways.reduce<Record<string, number>>((a, g) => {
+          const v = g.version ?? 'unknown';
+          a[v] = (a[v] ?? 0) + 1;
+          return a;
+        }, {}),
       },
       venues,
       venueCount: all.length,
@@ -493,7 +499,7 @@ export interface Overview {
   now: number;
   connected: boolean;
   intake: Platform['counts'] & { ratePerS: number; gaps: number; lost: number; alarmLatencyMs: ReturnType<Platform['alarmLatency']>; loopDelayMaxMs: number };
-  gateways: { total: number; online: number; silent: number };
+  gateways: { total: number; online: number; silent: number; versions: Record<string, number> };
   venues: (ReturnType<PlatformStore['venues']>[number] & { state: GatewayState; inspectionDue: number })[];
   venueCount: number;
   venuesByRisk: Record<string, number>;

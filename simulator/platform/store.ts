@@ -26,6 +26,8 @@ export interface GatewayRow {
   /** Messages with a seq the platform never got (after the grace for late arrivals). */
   lost: number;
   violations: number;
+  /** The software version its last heartbeat said. */
+  version: string | null;
 }
 
 export interface VenueRow {
@@ -74,6 +76,9 @@ export class PlatformStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // The software version each box last said in its heartbeat (added after the first release of this file).
+    const cols = this.db.prepare('PRAGMA table_info(gateways)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'version')) this.db.exec('ALTER TABLE gateways ADD COLUMN version TEXT');
     const d = this.db;
     this.s = {
       seen: d.prepare('INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)'),
@@ -86,7 +91,7 @@ export class PlatformStore {
         `INSERT INTO gateways (gw, online, status_at, last_seen) VALUES (@gw, @online, @now, @now)
          ON CONFLICT (gw) DO UPDATE SET online = @online, status_at = @now`,
       ),
-      heartbeat: d.prepare('UPDATE gateways SET last_heartbeat = @now, online = 1 WHERE gw = @gw'),
+      heartbeat: d.prepare('UPDATE gateways SET last_heartbeat = @now, online = 1, version = @version WHERE gw = @gw'),
       seqState: d.prepare('UPDATE gateways SET max_seq = @maxSeq, boot = @boot, lost = lost + @lost WHERE gw = @gw'),
       addHole: d.prepare('INSERT OR IGNORE INTO holes (gw, seq, since) VALUES (?, ?, ?)'),
       fillHole: d.prepare('DELETE FROM holes WHERE gw = ? AND seq = ?'),
@@ -136,8 +141,8 @@ export class PlatformStore {
     this.s.status.run({ gw, online: online ? 1 : 0, now });
   }
 
-  heartbeat(gw: string, now: number): void {
-    this.s.heartbeat.run({ gw, now });
+  heartbeat(gw: string, now: number, version: string): void {
+    this.s.heartbeat.run({ gw, now, version });
   }
 
   gateway(gw: string): GatewayRow | undefined {
@@ -274,5 +279,6 @@ function gatewayRow(r: Record<string, unknown>): GatewayRow {
     maxSeq: r.max_seq as number,
     lost: r.lost as number,
     violations: r.violations as number,
+    version: (r.version as string | null) ?? null,
   };
 }

@@ -227,6 +227,8 @@ describe('a software rollout from the console in Chromium', () => {
     await expect
       .poll(() => page.locator('#rolloutBoxes tr').first().textContent(), { timeout: 5000 })
       .toMatch(/已回退 rolled back.*not healthy after 3 starts/);
+    // What the fleet runs now, by each box's heartbeat: the first wave's boxes that kept it.
+    await expect.poll(() => page.locator('#intake').textContent(), { timeout: 15_000 }).toMatch(/版本 versions .*0\.9\.0 ×26/);
     const waiting = Number(await row.locator('td').nth(7).textContent());
     expect(waiting).toBeGreaterThanOrEqual(270); // nobody beyond the first wave of 30
     await page.screenshot({ path: join(SHOTS, 'console-rollout-aborted.png'), fullPage: true });
