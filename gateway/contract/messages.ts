@@ -67,7 +67,7 @@ export const EventMessage = Envelope.extend({
   type: z.enum(['output', 'device', 'ack', 'shed', 'command', 'clock', 'config', 'update']),
   body: z.record(z.string(), z.unknown()).meta({
     description:
-      'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}; config {state: probation | kept | rolled-back, version, sha256, reason, by: remote | local}',
+      'By type: output {output, role, action, level, status, reason, detail}; device {device, state, reason}; ack {alarmId, by}; shed {rows: telemetry messages shed since the last shed event, totalRows, totalBytes, reason}; command {name, id, ok}; clock {synced, correctedEvents}; config {state: probation | kept | rolled-back, version, sha256, reason, by: remote | local}; update {state: kept | rolled-back | failed, version, from, reason}',
   }),
   venue: Venue,
 });
