@@ -33,6 +33,8 @@ export interface StopReport {
   outboxFlushed: boolean;
   backlog: number;
   offlinePublished: boolean;
+  /** Stopped to start again at once in this process (a config switch): `offline` left out on purpose. */
+  restarting?: boolean;
   ms: number;
 }
 
@@ -297,12 +299,12 @@ export class GatewayService {
    * Outputs left as the alarms demand (valves closed), state saved, a last flush of the outbox while connected, `offline` published,
    * files closed. Bounded whatever the broker or the disk does; never throws. Says what it did.
    */
-  async stop(flushMs = 2000): Promise<StopReport> {
+  async stop(flushMs = 2000, restarting = false): Promise<StopReport> {
     const t0 = performance.now();
     await Promise.race([this.statusServer?.stop(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
     const r = await this.runtime.stop();
     // The recorder's stop: flush (flushMs), `offline` (2 s), close; on a worker also bounded as a whole.
-    const rec: RecorderStopReport = await this.host.stop(flushMs, flushMs + 4000);
+    const rec: RecorderStopReport = await this.host.stop(flushMs, flushMs + 4000, restarting);
     return {
       outputs: r.outputs === 'not started' ? 'not started' : r.outputs.length ? r.outputs : 'held',
       stateSaved: r.saved && rec.stateSaved,
@@ -310,6 +312,7 @@ export class GatewayService {
       outboxFlushed: rec.outboxFlushed,
       backlog: rec.backlog,
       offlinePublished: rec.offlinePublished,
+      ...(restarting ? { restarting } : {}),
       ms: Math.round(performance.now() - t0),
     };
   }

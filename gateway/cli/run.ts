@@ -169,7 +169,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
           switchTo: (next, entry) => {
             const run = async () => {
               runLog.info({ version: entry.version, n: entry.n }, 'switching config: stopping the service (outputs held as the alarms demand)');
-              const report = await (service as GatewayService).stop();
+              const report = await (service as GatewayService).stop(2000, true);
               control?.close();
               runLog.info({ stop: report }, stopLine(report, current.loaded.config?.uplink !== undefined));
               current = next;
@@ -316,7 +316,11 @@ function stopLine(r: StopReport, uplink: boolean): string {
   const state = r.stateSaved ? 'state saved' : `state NOT saved${r.storageError ? ` (${r.storageError})` : ''}`;
   if (!uplink) return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, no uplink configured`;
   const outbox = r.outboxFlushed ? 'outbox flushed' : Number.isNaN(r.backlog) ? 'outbox unreadable' : `${r.backlog} messages kept for the next start`;
-  const offline = r.offlinePublished ? 'status offline published' : 'status offline NOT published (the broker publishes the will)';
+  const offline = r.restarting
+    ? 'status left online (starting again at once)'
+    : r.offlinePublished
+      ? 'status offline published'
+      : 'status offline NOT published (the broker publishes the will)';
   return `gateway stopped in ${r.ms} ms: ${outputs}, ${state}, ${outbox}, ${offline}`;
 }
 

@@ -215,7 +215,7 @@ export class RecorderHost {
    * Flushes and closes on the worker, bounded: past `boundMs` the worker is terminated and the report
    * says nothing was confirmed.
    */
-  async stop(flushMs: number, boundMs: number): Promise<RecorderStopReport> {
+  async stop(flushMs: number, boundMs: number, restarting = false): Promise<RecorderStopReport> {
     clearInterval(this.statusTimer);
     const lost: RecorderStopReport = {
       storageError: this.exitError ?? 'recorder thread did not finish its stop (storage stalled?)',
@@ -229,7 +229,7 @@ export class RecorderHost {
       this.stopped = resolve;
       setTimeout(() => resolve(undefined), boundMs).unref();
       this.worker.once('exit', () => resolve(undefined));
-      this.post({ t: 'stop', flushMs });
+      this.post({ t: 'stop', flushMs, restarting });
     });
     if (report) {
       // A library's timer may keep the thread alive after its stop; the report is in, so do not wait on it.

@@ -41,7 +41,7 @@ export type ToRecorder =
   | { t: 'answer-inspection'; id: number }
   /** Something the whole gateway did (a config kept or rolled back), for the platform. */
   | { t: 'report'; type: 'config' | 'update'; body: Record<string, unknown> }
-  | { t: 'stop'; flushMs: number };
+  | { t: 'stop'; flushMs: number; restarting: boolean };
 
 export type FromRecorder =
   | { t: 'picture'; picture: RecordingPicture; troubles: string[] }

@@ -521,7 +521,7 @@ export class Recorder {
   }
 
   /** A last flush of the outbox while connected, `offline` published, files closed. Bounded; never throws. */
-  async stop(flushMs = 2000): Promise<RecorderStopReport> {
+  async stop(flushMs = 2000, restarting = false): Promise<RecorderStopReport> {
     for (const t of this.timers) clearInterval(t);
     this.events.retry();
     this.flushState();
@@ -546,7 +546,7 @@ export class Recorder {
     this.stopped = true;
     this.centre?.stop();
     this.noisyCommands.flush();
-    const { offlinePublished } = (await this.uplink?.stop(2000)) ?? { offlinePublished: false };
+    const { offlinePublished } = (await this.uplink?.stop(2000, restarting)) ?? { offlinePublished: false };
     const backlog = waiting();
     let storageError = this.events.lastError;
     try {

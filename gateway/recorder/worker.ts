@@ -114,7 +114,7 @@ port.on('message', (m: ToRecorder) => {
       return;
     case 'stop':
       clearInterval(pictures);
-      void recorder.stop(m.flushMs).then((report) => {
+      void recorder.stop(m.flushMs, m.restarting).then((report) => {
         send({ t: 'stopped', report });
         port.close();
       });

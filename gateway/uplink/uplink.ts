@@ -306,9 +306,10 @@ export class Uplink {
   /**
    * Publishes the retained `offline` and disconnects cleanly (the will is for unclean ends). Bounded by
    * `timeoutMs` whatever the broker does (down, black-holed, slow): then the connection is cut. Returns
-   * whether the broker acknowledged `offline`.
+   * whether the broker acknowledged `offline`. `restarting`: the process goes on at once with another
+   * uplink (a config switch): no `offline`, so the platform sees no offline–online flap.
    */
-  async stop(timeoutMs = 3000): Promise<{ offlinePublished: boolean }> {
+  async stop(timeoutMs = 3000, restarting = false): Promise<{ offlinePublished: boolean }> {
     this.stopping = true;
     this.noisy.flush();
     clearTimeout(this.reconnectTimer);
@@ -325,7 +326,7 @@ export class Uplink {
     const within = <T>(p: Promise<T>, fallback: T) =>
       Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), Math.max(0, end - Date.now())).unref())]);
     let offlinePublished = false;
-    if (client.connected) {
+    if (client.connected && !restarting) {
       offlinePublished = await within(
         new Promise<boolean>((resolve) => client.publish(this.topic('status'), 'offline', { qos: 1, retain: true }, (err) => resolve(!err))),
         false,

@@ -130,6 +130,7 @@ describe('remote config', () => {
 
   it('a good config is switched to on probation and kept once acting; the outputs never leave the alarm’s demand', async () => {
     const before = samples.length;
+    const statusBefore = on('status').length;
     const r = await offer(
       'cfg-threshold',
       changed((c) => (c.devices[0].channels = { lel: { warning: 8, alarm: 20 } })),
@@ -140,6 +141,9 @@ describe('remote config', () => {
     await waitFor(async () => (await v.statusJson()).uplink.connected, 10_000, 'uplink up again', 100);
     const during = samples.slice(before);
     expect(during.length).toBeGreaterThan(5);
+    // An in-process switch is no offline moment for the platform: the retained status stays online.
+    expect(on('status').slice(statusBefore).map((m) => m.payload)).not.toContain('offline');
+    expect(v.gateway?.raw.join('\n')).toMatch(/status left online \(starting again at once\)/);
     expect(during.filter((s) => !s.ok)).toEqual([]);
     // The history on the box says it, and the installer's file is untouched.
     const h = await runCommand('node', [join(import.meta.dirname, '../../dist/gateway/cli/main.js'), 'config', 'history', '--config', v.configFile]);
