@@ -142,7 +142,11 @@ describe('remote config', () => {
     const during = samples.slice(before);
     expect(during.length).toBeGreaterThan(5);
     // An in-process switch is no offline moment for the platform: the retained status stays online.
-    expect(on('status').slice(statusBefore).map((m) => m.payload)).not.toContain('offline');
+    expect(
+      on('status')
+        .slice(statusBefore)
+        .map((m) => m.payload),
+    ).not.toContain('offline');
     expect(v.gateway?.raw.join('\n')).toMatch(/status left online \(starting again at once\)/);
     expect(during.filter((s) => !s.ok)).toEqual([]);
     // The history on the box says it, and the installer's file is untouched.
