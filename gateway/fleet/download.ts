@@ -5,7 +5,7 @@
 // nothing unverified is ever unpacked.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { sha256, type ReleaseManifest } from './release.js';
@@ -49,7 +49,8 @@ export async function downloadRelease(o: DownloadOptions): Promise<DownloadResul
   const m = o.manifest;
   const attempts = o.attempts ?? 6;
   const retryMs = o.retryMs ?? 1000;
-  const fd = openSync(o.file, 'a+');
+  // Read-write without O_APPEND: Linux ignores the position of a write to a file opened for appending.
+  const fd = openSync(o.file, existsSync(o.file) ? 'r+' : 'w+');
   const result: DownloadResult = { received: 0, resumedChunks: 0, retries: 0 };
   try {
     let chunk = await goodChunks(fd, m);
