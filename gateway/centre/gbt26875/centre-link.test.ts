@@ -19,6 +19,18 @@ import { centreRecordFromContract, centreRecordOf, operationOf, type CentreRecor
 import { encodeUnit } from './units.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
+/**
+ * Waits until the centre has heard nothing new for 300 ms: the frames of the connect (its status units)
+ * are through, so a behaviour set next applies to the test's own frames, not to those (on a loaded
+ * machine they can still be arriving after the first one was seen). Bounded.
+ */
+async function settled(centre: SimCentre): Promise<void> {
+  for (let i = 0, n = -1; i < 40 && centre.got.length !== n; i++) {
+    n = centre.got.length;
+    await sleep(300);
+  }
+}
+
 const root = mkdtempSync(join(tmpdir(), 'jx-centre-link-'));
 const log = createLogger({ level: 'fatal', pretty: false, name: 'test' });
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -167,6 +179,7 @@ describe('CentreLink', () => {
   it('no confirm: the frame is sent again (same serial) up to the retries, then the connection is made anew and it goes first', async () => {
     const { centre, alarm, queue, link } = await setup({ timeoutMs: 1000, retries: 2 });
     await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
+    await settled(centre);
     centre.behave({ answer: 'silent', count: 3 }); // the first send and both resends
     alarm('a1', 'alarm', 30);
     await waitFor(() => queue.size === 0, 15_000, 'delivered after the reconnect');
@@ -180,6 +193,7 @@ describe('CentreLink', () => {
   it('a denied frame is sent again, same serial, up to the retries (§6.3.3); a centre that denies once then confirms gets it', async () => {
     const { centre, alarm, queue, link } = await setup();
     await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
+    await settled(centre);
     centre.behave({ answer: 'deny', count: 1 });
     alarm('a1', 'alarm', 30);
     alarm('a2', 'normal', 2, 'cleared');
@@ -194,6 +208,7 @@ describe('CentreLink', () => {
   it('denied every time: the row is set aside, the next goes, and it is tried again after a pause — never dropped', async () => {
     const { centre, alarm, queue, link } = await setup({ retries: 2 });
     await waitFor(() => dataTypes(centre).includes(21), 10_000, 'connected');
+    await settled(centre);
     centre.behave({ answer: 'deny', count: 3 }); // the send and both resends of a1's first frame
     alarm('a1', 'alarm', 30);
     alarm('a2', 'warning', 12);
