@@ -9,8 +9,9 @@
 // Writes are atomic (a temporary file renamed over the old one, then fsync): a power cut leaves the
 // old history or the new one, never half of one.
 
+import { writeAtomic } from '../storage/atomic-file.js';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const KEEP = 10;
@@ -37,18 +38,6 @@ export interface ConfigEntry {
 
 export function sha256Of(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o640 });
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }
 
 export class ConfigStore {

@@ -29,6 +29,7 @@ import {
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAtomic } from '../storage/atomic-file.js';
 
 /** In a version's folder: the SHA-256 of the bundle it was unpacked from (not in SHA256SUMS). */
 const RELEASE_MARK = '.bundle-sha256';
@@ -196,12 +197,7 @@ export class InstallRoot {
     const text = Object.entries(kv)
       .map(([k, v]) => `${k}=${v.replace(/[\r\n]+/g, ' ')}\n`)
       .join('');
-    const tmp = join(this.dir, `.${name}.new`);
-    writeFileSync(tmp, text, { mode: 0o640 });
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, join(this.dir, name));
+    writeAtomic(join(this.dir, name), text);
     syncDir(this.dir);
   }
 }

@@ -11,9 +11,10 @@
 // is written before it is taken, so a power cut anywhere leaves `current` naming a version that starts
 // and the next start carries on (or reports how it ended): as an `update` event, like config's.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigAnswer, UpdateOffer } from '../control/port.js';
+import { writeAtomic } from '../storage/atomic-file.js';
 import type { Logger } from '../log/logger.js';
 import type { Acting } from './config-keeper.js';
 import { downloadRelease, type DownloadResult } from './download.js';
@@ -99,7 +100,7 @@ export class UpdateKeeper {
       mkdirSync(this.o.root.updateDir, { recursive: true, mode: 0o750 });
       // A bundle left from another update is of no use to this one.
       rmSync(join(this.o.root.updateDir, 'bundle.part'), { force: true });
-      writeJson(join(this.o.root.updateDir, 'job.json'), job);
+      writeAtomic(join(this.o.root.updateDir, 'job.json'), JSON.stringify(job));
     } catch (err) {
       return refuse(`the update cannot be recorded (${(err as Error).message}): nothing changed`, 'storage');
     }
@@ -296,11 +297,6 @@ function readJob(dir: string): Job | undefined {
 
 function clearJob(dir: string): void {
   rmSync(join(dir, 'job.json'), { force: true });
-}
-
-function writeJson(file: string, v: unknown): void {
-  writeFileSync(`${file}.new`, JSON.stringify(v), { mode: 0o640 });
-  renameSync(`${file}.new`, file);
 }
 
 function safe<T>(f: () => T): T | undefined {
